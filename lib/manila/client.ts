@@ -1,0 +1,339 @@
+import * as fs from 'node:fs';
+import { Agent, Dispatcher } from 'undici';
+import { ConfigError, ManilaApiError, MicroversionError, ProtocolError } from '../errors';
+import type { CloudConfig } from './config';
+import { Clock, Exchange, HttpResponse, HttpTransport, RetryOptions, systemClock } from './http';
+import { KeystoneSession, KeystoneToken, findManilaEndpoint } from './keystone';
+import { MAX_MICROVERSION, MIN_MICROVERSION, compareMicroversions, minMicroversion, parseMicroversion } from './microversion';
+import {
+  AccessRule,
+  MigrationCheckResult,
+  MigrationParams,
+  MigrationProgress,
+  Pool,
+  Service,
+  Share,
+  ShareNetwork,
+  ShareServer,
+  Snapshot,
+  parseAccessRule,
+  parseCheck,
+  parsePool,
+  parseProgress,
+  parseService,
+  parseShare,
+  parseShareNetwork,
+  parseShareServer,
+  parseSnapshot,
+} from './types';
+
+/** Options of a Manila client. */
+export interface ManilaClientOptions {
+  /** The cloud, from `resolveCloudConfig`. */
+  readonly config: CloudConfig;
+  /** Carries every request. @default an undici Agent with the cloud's TLS settings */
+  readonly dispatcher?: Dispatcher;
+  /** Per-request timeout for headers and body, in ms. @default 120000 (migration_check waits on an RPC to the backend) */
+  readonly timeoutMs?: number;
+  /** Read retries. @default 4 attempts, 0.5 s doubling to 8 s */
+  readonly retry?: RetryOptions;
+  /** @default systemClock */
+  readonly clock?: Clock;
+  /** Renew tokens this long before expiry, in ms. @default 120000 */
+  readonly renewTokenBeforeMs?: number;
+  /** Called after each HTTP exchange (no headers or bodies: safe to log). */
+  readonly onExchange?: (e: Exchange) => void;
+  /** Called once when TLS verification is off. @default a warning on stderr */
+  readonly onInsecure?: (message: string) => void;
+}
+
+/** Query filters for share servers (exact match; an unknown key gives an empty list in Manila). */
+export interface ShareServerFilters {
+  readonly host?: string;
+  readonly status?: string;
+  readonly share_network?: string;
+  readonly source_share_server_id?: string;
+  readonly project_id?: string;
+  readonly task_state?: string;
+}
+
+/** Builds the undici Agent for a cloud: TLS verification on unless `insecure`, `cacert` honoured. */
+export function dispatcherFor(config: CloudConfig, onInsecure?: (m: string) => void): Dispatcher {
+  const read = (file: string, what: string): Buffer => {
+    try {
+      return fs.readFileSync(file);
+    } catch (e) {
+      throw new ConfigError('MP_CONFIG_TLS_FILE', `Cannot read the ${what} file ${file}: ${(e as Error).message}`, `Fix the '${what}' path in clouds.yaml (or OS_CACERT / OS_CERT / OS_KEY).`);
+    }
+  };
+  const connect: Record<string, unknown> = {};
+  if (config.cacert) connect.ca = read(config.cacert, 'cacert');
+  if (config.cert) connect.cert = read(config.cert, 'cert');
+  if (config.key) connect.key = read(config.key, 'key');
+  if (config.insecure) {
+    connect.rejectUnauthorized = false;
+    (onInsecure ?? ((m) => process.stderr.write(`WARNING: ${m}\n`)))(
+      `TLS certificate verification is disabled for ${config.cloudName ? `cloud '${config.cloudName}'` : config.authUrl} (insecure). Use cacert instead.`,
+    );
+  }
+  return new Agent({ connect, keepAliveTimeout: 10_000 });
+}
+
+/**
+ * Manila's v2 API as manila-placement needs it: share servers and their migration, services,
+ * pools, share networks, shares, snapshots and access rules. Authenticates with Keystone,
+ * negotiates the microversion (>= 2.57) once, sends the experimental header on migration calls.
+ *
+ * Reads (including `migration_check` and `migration_get_progress`, which change nothing) are
+ * retried on 5xx and broken connections; `start`, `complete`, `cancel` and the resets never are:
+ * the caller observes the state instead.
+ */
+export class ManilaClient {
+  /** The cloud this client talks to. */
+  public readonly config: CloudConfig;
+  private readonly http: HttpTransport;
+  private readonly keystone: KeystoneSession;
+  private endpointPromise?: Promise<string>;
+  private versionPromise?: Promise<string>;
+  private readonly ownsDispatcher: boolean;
+  private readonly dispatcher: Dispatcher;
+
+  constructor(opts: ManilaClientOptions) {
+    this.config = opts.config;
+    this.ownsDispatcher = !opts.dispatcher;
+    this.dispatcher = opts.dispatcher ?? dispatcherFor(opts.config, opts.onInsecure);
+    const clock = opts.clock ?? systemClock;
+    this.http = new HttpTransport({ dispatcher: this.dispatcher, timeoutMs: opts.timeoutMs, retry: opts.retry, clock, onExchange: opts.onExchange });
+    this.keystone = new KeystoneSession(opts.config, this.http, { clock, renewBeforeMs: opts.renewTokenBeforeMs });
+  }
+
+  /** Number of tokens issued so far. */
+  public get tokensIssued(): number {
+    return this.keystone.issued;
+  }
+
+  /** Closes the connections this client opened. */
+  public async close(): Promise<void> {
+    if (this.ownsDispatcher) await this.dispatcher.close();
+  }
+
+  /** Manila's endpoint (from the override or the catalog), without a trailing slash. */
+  public endpoint(): Promise<string> {
+    if (!this.endpointPromise) {
+      this.endpointPromise = (async () => {
+        if (this.config.endpointOverride) return this.config.endpointOverride.replace(/\/+$/, '');
+        const t = await this.keystone.token();
+        return findManilaEndpoint(t.catalog, this.config.interface, this.config.regionName, this.config.authUrl);
+      })();
+      this.endpointPromise.catch(() => (this.endpointPromise = undefined));
+    }
+    return this.endpointPromise;
+  }
+
+  /** The microversion used for every request: min(server max, ours, configured); at least 2.57. */
+  public microversion(): Promise<string> {
+    if (!this.versionPromise) {
+      this.versionPromise = this.negotiate();
+      this.versionPromise.catch(() => (this.versionPromise = undefined));
+    }
+    return this.versionPromise;
+  }
+
+  private async negotiate(): Promise<string> {
+    const endpoint = await this.endpoint();
+    const root = endpoint.replace(/\/v[12](\.\d+)?(\/.*)?$/, '') + '/';
+    const res = await this.http.send({ operation: 'Manila version discovery', method: 'GET', url: root, idempotent: true, accept: [300] });
+    const versions = (res.body as { versions?: Array<{ id?: string; version?: string; min_version?: string }> } | undefined)?.versions;
+    const v2 = versions?.find((v) => typeof v.id === 'string' && v.id.startsWith('v2'));
+    if (!v2 || !v2.version || !parseMicroversion(v2.version)) {
+      throw new ProtocolError('Manila version discovery', `GET ${root} listed no v2 API with a microversion`);
+    }
+    if (compareMicroversions(v2.version, MIN_MICROVERSION) < 0) throw new MicroversionError(endpoint, v2.version);
+    let ours = MAX_MICROVERSION;
+    if (this.config.maxMicroversion) {
+      if (!parseMicroversion(this.config.maxMicroversion) || compareMicroversions(this.config.maxMicroversion, MIN_MICROVERSION) < 0) {
+        throw new ConfigError(
+          'MP_CONFIG_MICROVERSION',
+          `share_api_version / OS_SHARE_API_VERSION is '${this.config.maxMicroversion}'; share server migration needs at least ${MIN_MICROVERSION}.`,
+          `Unset it, or set it to ${MIN_MICROVERSION} or higher.`,
+        );
+      }
+      ours = minMicroversion(ours, this.config.maxMicroversion);
+    }
+    return minMicroversion(v2.version, ours);
+  }
+
+  /** One authenticated Manila call; renews the token and retries once on 401. */
+  private async call(
+    operation: string,
+    method: 'GET' | 'POST',
+    path: string,
+    opts: { body?: unknown; experimental?: boolean; idempotent?: boolean; expect?: number[]; query?: Record<string, string | undefined> } = {},
+  ): Promise<HttpResponse> {
+    const [endpoint, version] = await Promise.all([this.endpoint(), this.microversion()]);
+    const qs = new URLSearchParams();
+    for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) qs.set(k, v);
+    const url = `${endpoint}${path}${qs.size ? `?${qs.toString()}` : ''}`;
+    for (let attempt = 0; ; attempt++) {
+      const token: KeystoneToken = await this.keystone.token();
+      const headers: Record<string, string> = { 'x-auth-token': token.value, 'x-openstack-manila-api-version': version };
+      if (opts.experimental) headers['x-openstack-manila-api-experimental'] = 'True';
+      try {
+        return await this.http.send({ operation, method, url, headers, body: opts.body, idempotent: opts.idempotent ?? method === 'GET', expect: opts.expect });
+      } catch (e) {
+        // A 401 comes from the auth middleware before any action runs: resending is safe.
+        if (e instanceof ManilaApiError && e.status === 401 && attempt === 0) {
+          this.keystone.invalidate(token);
+          continue;
+        }
+        throw e;
+      }
+    }
+  }
+
+  // ---- share servers -------------------------------------------------------------------
+
+  /** Lists share servers (all projects; admin only). */
+  public async listShareServers(filters: ShareServerFilters = {}): Promise<ShareServer[]> {
+    const res = await this.call('list share servers', 'GET', '/share-servers', { query: { ...filters } });
+    return this.array(res, 'share_servers', 'list share servers').map(parseShareServer);
+  }
+
+  /** One share server; throws MP_MANILA_NOT_FOUND when it does not exist. */
+  public async getShareServer(id: string): Promise<ShareServer> {
+    const res = await this.call(`get share server ${id}`, 'GET', `/share-servers/${encodeURIComponent(id)}`);
+    try {
+      return parseShareServer(this.object(res, 'share_server', `get share server ${id}`));
+    } catch (e) {
+      if (e instanceof ProtocolError) throw e;
+      throw new ProtocolError(`get share server ${id}`, `malformed share_server: ${(e as Error).message.slice(0, 200)}`);
+    }
+  }
+
+  /** One share server, or `undefined` when Manila answers 404. */
+  public async findShareServer(id: string): Promise<ShareServer | undefined> {
+    try {
+      return await this.getShareServer(id);
+    } catch (e) {
+      if (e instanceof ManilaApiError && e.status === 404) return undefined;
+      throw e;
+    }
+  }
+
+  private action(id: string, name: string, body: unknown, opts: { idempotent: boolean; expect: number[] }): Promise<HttpResponse> {
+    return this.call(`${name} on share server ${id}`, 'POST', `/share-servers/${encodeURIComponent(id)}/action`, {
+      body: { [name]: body },
+      experimental: true,
+      idempotent: opts.idempotent,
+      expect: opts.expect,
+    });
+  }
+
+  private static migrationBody(p: MigrationParams): Record<string, unknown> {
+    // All four keys are mandatory; new_share_network_id must be present in check (else 500).
+    return { host: p.host, writable: p.writable, nondisruptive: p.nondisruptive, preserve_snapshots: p.preserveSnapshots, new_share_network_id: p.newShareNetworkId };
+  }
+
+  /** `migration_check`: asks the destination whether the move can be done. Changes nothing. */
+  public async migrationCheck(id: string, params: MigrationParams): Promise<MigrationCheckResult> {
+    const res = await this.action(id, 'migration_check', ManilaClient.migrationBody(params), { idempotent: true, expect: [200] });
+    try {
+      return parseCheck(res.body);
+    } catch {
+      throw new ProtocolError(`migration_check on share server ${id}`, 'the body lacks `compatible`');
+    }
+  }
+
+  /** `migration_start` (202). Never retried: on an unknown outcome, read the server's task_state. */
+  public async migrationStart(id: string, params: MigrationParams): Promise<void> {
+    await this.action(id, 'migration_start', ManilaClient.migrationBody(params), { idempotent: false, expect: [202, 200] });
+  }
+
+  /** `migration_complete` (200): returns the destination id; the switchover then runs asynchronously. */
+  public async migrationComplete(id: string): Promise<string> {
+    const res = await this.action(id, 'migration_complete', null, { idempotent: false, expect: [200, 202] });
+    const d = (res.body as { destination_share_server_id?: unknown } | undefined)?.destination_share_server_id;
+    if (typeof d !== 'string') throw new ProtocolError(`migration_complete on share server ${id}`, 'no destination_share_server_id');
+    return d;
+  }
+
+  /** `migration_cancel` (202). Never retried. */
+  public async migrationCancel(id: string): Promise<void> {
+    await this.action(id, 'migration_cancel', null, { idempotent: false, expect: [202, 200] });
+  }
+
+  /** `migration_get_progress`: the destination's task_state and a percentage. Read-only. */
+  public async migrationGetProgress(id: string): Promise<MigrationProgress> {
+    const res = await this.action(id, 'migration_get_progress', null, { idempotent: true, expect: [200] });
+    return parseProgress(res.body);
+  }
+
+  /** `reset_task_state` (admin recovery). `null` clears it. */
+  public async resetTaskState(id: string, taskState: string | null): Promise<void> {
+    await this.action(id, 'reset_task_state', { task_state: taskState }, { idempotent: false, expect: [202, 200] });
+  }
+
+  /** `reset_status` (admin recovery). */
+  public async resetStatus(id: string, status: string): Promise<void> {
+    await this.action(id, 'reset_status', { status }, { idempotent: false, expect: [202, 200] });
+  }
+
+  // ---- the rest of the cloud -----------------------------------------------------------
+
+  /** Services, e.g. `{binary: 'manila-share'}`. */
+  public async listServices(filters: { binary?: string; host?: string; status?: string; state?: string; zone?: string } = {}): Promise<Service[]> {
+    const res = await this.call('list services', 'GET', '/services', { query: { ...filters } });
+    return this.array(res, 'services', 'list services').map(parseService);
+  }
+
+  /** Scheduler pools with capabilities. */
+  public async listPools(): Promise<Pool[]> {
+    const res = await this.call('list pools', 'GET', '/scheduler-stats/pools/detail');
+    return this.array(res, 'pools', 'list pools').map(parsePool);
+  }
+
+  /** Share networks of every project. */
+  public async listShareNetworks(): Promise<ShareNetwork[]> {
+    const res = await this.call('list share networks', 'GET', '/share-networks/detail', { query: { all_tenants: '1' } });
+    return this.array(res, 'share_networks', 'list share networks').map(parseShareNetwork);
+  }
+
+  /** Shares of every project, optionally only those on one share server. */
+  public async listShares(filters: { share_server_id?: string; share_network_id?: string } = {}): Promise<Share[]> {
+    const res = await this.call('list shares', 'GET', '/shares/detail', { query: { all_tenants: '1', ...filters } });
+    return this.array(res, 'shares', 'list shares').map(parseShare);
+  }
+
+  /** Snapshots of every project, optionally of one share. */
+  public async listSnapshots(filters: { share_id?: string } = {}): Promise<Snapshot[]> {
+    const res = await this.call('list snapshots', 'GET', '/snapshots/detail', { query: { all_tenants: '1', ...filters } });
+    return this.array(res, 'snapshots', 'list snapshots').map(parseSnapshot);
+  }
+
+  /** Access rules of one share (2.45+). */
+  public async listAccessRules(shareId: string): Promise<AccessRule[]> {
+    const res = await this.call(`list access rules of share ${shareId}`, 'GET', '/share-access-rules', { query: { share_id: shareId } });
+    return this.array(res, 'access_list', `list access rules of share ${shareId}`).map(parseAccessRule);
+  }
+
+  private array(res: HttpResponse, key: string, op: string): { map<T>(parse: (raw: unknown) => T): T[] } {
+    const v = (res.body as Record<string, unknown> | undefined)?.[key];
+    if (!Array.isArray(v)) throw new ProtocolError(op, `no '${key}' list in the body`);
+    return {
+      map: <T>(parse: (raw: unknown) => T): T[] =>
+        v.map((item, i) => {
+          try {
+            return parse(item);
+          } catch (e) {
+            throw new ProtocolError(op, `item ${i} of '${key}' is malformed: ${(e as Error).message.slice(0, 200)}`);
+          }
+        }),
+    };
+  }
+
+  private object(res: HttpResponse, key: string, op: string): unknown {
+    const v = (res.body as Record<string, unknown> | undefined)?.[key];
+    if (!v || typeof v !== 'object') throw new ProtocolError(op, `no '${key}' object in the body`);
+    return v;
+  }
+}

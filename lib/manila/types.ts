@@ -1,0 +1,395 @@
+import { z } from 'zod';
+
+/**
+ * Manila resources as manila-placement uses them: a normalised, microversion-independent view.
+ * Fields absent at the negotiated microversion are `undefined` (or `[]`), never invented.
+ */
+
+/** Share server task states (Manila's `SERVER_TASK_STATE_STATUSES` plus the manager-only `migration_driver_starting`). */
+export type TaskState =
+  | 'migration_starting'
+  | 'migration_in_progress'
+  | 'migration_driver_starting'
+  | 'migration_driver_in_progress'
+  | 'migration_driver_phase1_done'
+  | 'migration_completing'
+  | 'migration_success'
+  | 'migration_error'
+  | 'migration_cancel_in_progress'
+  | 'migration_cancelled';
+
+/** A share server. */
+export interface ShareServer {
+  readonly id: string;
+  readonly projectId: string;
+  readonly status: string;
+  /** `name@backend`, never with a pool. */
+  readonly host: string;
+  readonly shareNetworkId?: string;
+  readonly shareNetworkName?: string;
+  /** Null when no task runs. Needs microversion 2.57. */
+  readonly taskState: string | null;
+  /** The server this one was migrated from (2.57). Kept after success. */
+  readonly sourceShareServerId: string | null;
+  readonly identifier?: string;
+  readonly isAutoDeletable?: boolean;
+  /** Subnets (2.51-2.69 one, 2.70+ a list). */
+  readonly shareNetworkSubnetIds: readonly string[];
+  readonly createdAt?: string;
+  readonly updatedAt?: string;
+}
+
+const shareServerSchema = z
+  .object({
+    id: z.string(),
+    project_id: z.string().nullish(),
+    status: z.string(),
+    host: z.string().nullish(),
+    share_network_id: z.string().nullish(),
+    share_network_name: z.string().nullish(),
+    task_state: z.string().nullish(),
+    source_share_server_id: z.string().nullish(),
+    identifier: z.string().nullish(),
+    is_auto_deletable: z.boolean().nullish(),
+    share_network_subnet_id: z.string().nullish(),
+    share_network_subnet_ids: z.array(z.string()).nullish(),
+    created_at: z.string().nullish(),
+    updated_at: z.string().nullish(),
+  })
+  .loose();
+
+/** Parses one share server from Manila's JSON. */
+export function parseShareServer(raw: unknown): ShareServer {
+  const s = shareServerSchema.parse(raw);
+  const subnets = s.share_network_subnet_ids ?? (s.share_network_subnet_id ? [s.share_network_subnet_id] : []);
+  return {
+    id: s.id,
+    projectId: s.project_id ?? '',
+    status: s.status,
+    host: s.host ?? '',
+    shareNetworkId: s.share_network_id ?? undefined,
+    shareNetworkName: s.share_network_name ?? undefined,
+    taskState: s.task_state ?? null,
+    sourceShareServerId: s.source_share_server_id ?? null,
+    identifier: s.identifier ?? undefined,
+    isAutoDeletable: s.is_auto_deletable ?? undefined,
+    shareNetworkSubnetIds: [...subnets].sort(),
+    createdAt: s.created_at ?? undefined,
+    updatedAt: s.updated_at ?? undefined,
+  };
+}
+
+/** A `manila-share` (or other) service. */
+export interface Service {
+  readonly id: number;
+  readonly binary: string;
+  /** `name@backend` for manila-share. */
+  readonly host: string;
+  readonly zone: string;
+  /** `enabled` or `disabled`. */
+  readonly status: string;
+  /** `up` or `down`. */
+  readonly state: string;
+  readonly disabledReason?: string;
+}
+
+const serviceSchema = z
+  .object({
+    id: z.number(),
+    binary: z.string(),
+    host: z.string(),
+    zone: z.string().nullish(),
+    status: z.string(),
+    state: z.string(),
+    disabled_reason: z.string().nullish(),
+  })
+  .loose();
+
+/** Parses one service. */
+export function parseService(raw: unknown): Service {
+  const s = serviceSchema.parse(raw);
+  return { id: s.id, binary: s.binary, host: s.host, zone: s.zone ?? '', status: s.status, state: s.state, disabledReason: s.disabled_reason ?? undefined };
+}
+
+/** A scheduler pool (`host@backend#pool`). */
+export interface Pool {
+  readonly name: string;
+  /** `host@backend`. */
+  readonly backendHost: string;
+  readonly pool: string;
+  readonly dhss?: boolean;
+  readonly totalCapacityGb?: number;
+  readonly freeCapacityGb?: number;
+  readonly allocatedCapacityGb?: number;
+  readonly shareBackendName?: string;
+}
+
+const capacity = z.union([z.number(), z.string()]).nullish();
+const poolSchema = z
+  .object({
+    name: z.string(),
+    host: z.string().nullish(),
+    backend: z.string().nullish(),
+    pool: z.string().nullish(),
+    capabilities: z
+      .object({
+        driver_handles_share_servers: z.union([z.boolean(), z.string()]).nullish(),
+        total_capacity_gb: capacity,
+        free_capacity_gb: capacity,
+        allocated_capacity_gb: capacity,
+        share_backend_name: z.string().nullish(),
+      })
+      .loose()
+      .nullish(),
+  })
+  .loose();
+
+function num(v: number | string | null | undefined): number | undefined {
+  if (v === null || v === undefined) return undefined;
+  const n = typeof v === 'number' ? v : Number(v);
+  return Number.isFinite(n) ? n : undefined; // 'unknown' and 'infinite' are not numbers
+}
+
+/** Parses one pool from `scheduler-stats/pools/detail`. */
+export function parsePool(raw: unknown): Pool {
+  const p = poolSchema.parse(raw);
+  const [backendHost, pool = p.pool ?? ''] = p.name.split('#');
+  const dhss = p.capabilities?.driver_handles_share_servers;
+  return {
+    name: p.name,
+    backendHost,
+    pool,
+    dhss: dhss === undefined || dhss === null ? undefined : dhss === true || String(dhss).toLowerCase() === 'true',
+    totalCapacityGb: num(p.capabilities?.total_capacity_gb),
+    freeCapacityGb: num(p.capabilities?.free_capacity_gb),
+    allocatedCapacityGb: num(p.capabilities?.allocated_capacity_gb),
+    shareBackendName: p.capabilities?.share_backend_name ?? undefined,
+  };
+}
+
+/** A share network subnet. */
+export interface ShareNetworkSubnet {
+  readonly id: string;
+  readonly availabilityZone: string | null;
+  readonly neutronNetId?: string;
+  readonly neutronSubnetId?: string;
+}
+
+/** A share network. */
+export interface ShareNetwork {
+  readonly id: string;
+  readonly name?: string;
+  readonly projectId: string;
+  /** 2.63+; `undefined` before. */
+  readonly status?: string;
+  readonly subnets: readonly ShareNetworkSubnet[];
+}
+
+const shareNetworkSchema = z
+  .object({
+    id: z.string(),
+    name: z.string().nullish(),
+    project_id: z.string().nullish(),
+    status: z.string().nullish(),
+    share_network_subnets: z
+      .array(z.object({ id: z.string(), availability_zone: z.string().nullish(), neutron_net_id: z.string().nullish(), neutron_subnet_id: z.string().nullish() }).loose())
+      .nullish(),
+  })
+  .loose();
+
+/** Parses one share network. */
+export function parseShareNetwork(raw: unknown): ShareNetwork {
+  const n = shareNetworkSchema.parse(raw);
+  return {
+    id: n.id,
+    name: n.name ?? undefined,
+    projectId: n.project_id ?? '',
+    status: n.status ?? undefined,
+    subnets: (n.share_network_subnets ?? [])
+      .map((s) => ({ id: s.id, availabilityZone: s.availability_zone ?? null, neutronNetId: s.neutron_net_id ?? undefined, neutronSubnetId: s.neutron_subnet_id ?? undefined }))
+      .sort((a, b) => a.id.localeCompare(b.id)),
+  };
+}
+
+/** A share. */
+export interface Share {
+  readonly id: string;
+  readonly name?: string;
+  readonly projectId: string;
+  readonly status: string;
+  readonly size: number;
+  /** `host@backend#pool` (admin only). */
+  readonly host?: string;
+  readonly shareServerId?: string;
+  readonly shareNetworkId?: string;
+  readonly shareTypeId?: string;
+  readonly shareTypeName?: string;
+  readonly availabilityZone?: string;
+  readonly hasReplicas: boolean;
+  readonly shareGroupId?: string;
+  readonly isSoftDeleted: boolean;
+  readonly taskState?: string;
+  readonly accessRulesStatus?: string;
+}
+
+const shareSchema = z
+  .object({
+    id: z.string(),
+    name: z.string().nullish(),
+    project_id: z.string().nullish(),
+    status: z.string(),
+    size: z.number(),
+    host: z.string().nullish(),
+    share_server_id: z.string().nullish(),
+    share_network_id: z.string().nullish(),
+    share_type: z.string().nullish(),
+    share_type_name: z.string().nullish(),
+    availability_zone: z.string().nullish(),
+    has_replicas: z.boolean().nullish(),
+    share_group_id: z.string().nullish(),
+    is_soft_deleted: z.boolean().nullish(),
+    task_state: z.string().nullish(),
+    access_rules_status: z.string().nullish(),
+  })
+  .loose();
+
+/** Parses one share. */
+export function parseShare(raw: unknown): Share {
+  const s = shareSchema.parse(raw);
+  return {
+    id: s.id,
+    name: s.name ?? undefined,
+    projectId: s.project_id ?? '',
+    status: s.status,
+    size: s.size,
+    host: s.host ?? undefined,
+    shareServerId: s.share_server_id ?? undefined,
+    shareNetworkId: s.share_network_id ?? undefined,
+    shareTypeId: s.share_type ?? undefined,
+    shareTypeName: s.share_type_name ?? undefined,
+    availabilityZone: s.availability_zone ?? undefined,
+    hasReplicas: s.has_replicas ?? false,
+    shareGroupId: s.share_group_id ?? undefined,
+    isSoftDeleted: s.is_soft_deleted ?? false,
+    taskState: s.task_state ?? undefined,
+    accessRulesStatus: s.access_rules_status ?? undefined,
+  };
+}
+
+/** A share snapshot. */
+export interface Snapshot {
+  readonly id: string;
+  readonly shareId: string;
+  readonly status: string;
+  readonly name?: string;
+}
+
+/** Parses one snapshot. */
+export function parseSnapshot(raw: unknown): Snapshot {
+  const s = z.object({ id: z.string(), share_id: z.string(), status: z.string(), name: z.string().nullish() }).loose().parse(raw);
+  return { id: s.id, shareId: s.share_id, status: s.status, name: s.name ?? undefined };
+}
+
+/** An access rule. */
+export interface AccessRule {
+  readonly id: string;
+  readonly accessType: string;
+  readonly accessTo: string;
+  readonly accessLevel: string;
+  readonly state: string;
+}
+
+/** Parses one access rule. */
+export function parseAccessRule(raw: unknown): AccessRule {
+  const r = z.object({ id: z.string(), access_type: z.string(), access_to: z.string(), access_level: z.string(), state: z.string() }).loose().parse(raw);
+  return { id: r.id, accessType: r.access_type, accessTo: r.access_to, accessLevel: r.access_level, state: r.state };
+}
+
+/** Capabilities demanded of a migration. Each `true` is a demand: Manila fails the move unless the driver can. */
+export interface MigrationFlags {
+  /** Shares stay writable during phase 1. @default false */
+  readonly writable: boolean;
+  /** Clients see no disruption at all (no new export locations). @default false */
+  readonly nondisruptive: boolean;
+  /** Snapshots move with the shares. @default false */
+  readonly preserveSnapshots: boolean;
+}
+
+/** Parameters of `migration_check` and `migration_start`. */
+export interface MigrationParams extends MigrationFlags {
+  /** Destination `name@backend`. */
+  readonly host: string;
+  /** Move to this share network; `null` keeps the current one. */
+  readonly newShareNetworkId: string | null;
+}
+
+/** What `migration_check` answered. Supported values may be `null` when the driver could not be asked. */
+export interface MigrationCheckResult {
+  readonly compatible: boolean;
+  readonly requested: Readonly<Record<string, unknown>>;
+  readonly supported: {
+    readonly writable: boolean | null;
+    readonly nondisruptive: boolean | null;
+    readonly preserveSnapshots: boolean | null;
+    readonly migrationCancel: boolean | null;
+    readonly migrationGetProgress: boolean | null;
+    readonly shareNetworkId: string | null;
+  };
+}
+
+const checkSchema = z.object({
+  compatible: z.boolean(),
+  requested_capabilities: z.record(z.string(), z.unknown()).nullish(),
+  supported_capabilities: z
+    .object({
+      writable: z.boolean().nullish(),
+      nondisruptive: z.boolean().nullish(),
+      preserve_snapshots: z.boolean().nullish(),
+      migration_cancel: z.boolean().nullish(),
+      migration_get_progress: z.boolean().nullish(),
+      share_network_id: z.string().nullish(),
+    })
+    .loose()
+    .nullish(),
+});
+
+/** Parses a `migration_check` answer. */
+export function parseCheck(raw: unknown): MigrationCheckResult {
+  const c = checkSchema.parse(raw);
+  const s = c.supported_capabilities ?? {};
+  return {
+    compatible: c.compatible,
+    requested: c.requested_capabilities ?? {},
+    supported: {
+      writable: s.writable ?? null,
+      nondisruptive: s.nondisruptive ?? null,
+      preserveSnapshots: s.preserve_snapshots ?? null,
+      migrationCancel: s.migration_cancel ?? null,
+      migrationGetProgress: s.migration_get_progress ?? null,
+      shareNetworkId: s.share_network_id ?? null,
+    },
+  };
+}
+
+/** What `migration_get_progress` answered: the destination's task state. */
+export interface MigrationProgress {
+  /** 0-100. */
+  readonly totalProgress: number;
+  /** Destination's task_state; `null` early in phase 1 (2024.1+ answers empty strings). */
+  readonly taskState: string | null;
+  readonly destinationShareServerId: string | null;
+}
+
+/** Parses a `migration_get_progress` answer. */
+export function parseProgress(raw: unknown): MigrationProgress {
+  const p = z
+    .object({ total_progress: z.union([z.number(), z.string()]).nullish(), task_state: z.string().nullish(), destination_share_server_id: z.string().nullish() })
+    .loose()
+    .parse(raw);
+  const n = typeof p.total_progress === 'string' ? Number(p.total_progress) : p.total_progress;
+  return {
+    totalProgress: Number.isFinite(n) ? Math.max(0, Math.min(100, n as number)) : 0,
+    taskState: p.task_state ? p.task_state : null,
+    destinationShareServerId: p.destination_share_server_id ? p.destination_share_server_id : null,
+  };
+}

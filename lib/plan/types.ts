@@ -1,0 +1,163 @@
+import type { MigrationFlags } from '../manila/types';
+
+/**
+ * Declarations (what the operator wants) and plans (what would change), as plain data.
+ * Constructs produce declarations; `plan()` turns declarations and a snapshot into a Plan;
+ * the runner executes a Plan. Nothing here does I/O.
+ */
+
+/** How a migration finishes once phase 1 is done. */
+export type Completion = 'auto' | 'manual';
+
+/**
+ * Which share servers a declaration is about. Exactly one of `shareServerId`, `shareNetwork`
+ * or `shares` is set.
+ */
+export interface ServerSelector {
+  /** A share server id. Followed through its lineage: after a migration the new server carries it as `sourceShareServerId`. */
+  readonly shareServerId?: string;
+  /** A share network, by name or id: every share server of that network. */
+  readonly shareNetwork?: string;
+  /** Narrows `shareNetwork` given by name to one project (id). */
+  readonly project?: string;
+  /** Share names or ids: the share servers that hold any of them. */
+  readonly shares?: readonly string[];
+}
+
+/** Place the selected share servers on one host. */
+export interface PlacementDeclaration {
+  readonly kind: 'placement';
+  /** Construct path, used in every message about it. */
+  readonly path: string;
+  readonly select: ServerSelector;
+  /** Destination `name@backend`. */
+  readonly host: string;
+  readonly flags: MigrationFlags;
+  /** Move to this share network (name or id) as well. */
+  readonly newShareNetwork?: string;
+  readonly completion: Completion;
+}
+
+/** Move every share server off a host, spread over targets. */
+export interface EvacuationDeclaration {
+  readonly kind: 'evacuation';
+  readonly path: string;
+  /** The host to empty, `name@backend`. */
+  readonly sourceHost: string;
+  /** Destinations, `name@backend`, at least one. */
+  readonly targets: readonly string[];
+  /** At most this many servers per target (counting those already there). */
+  readonly maxPerTarget?: number;
+  readonly flags: MigrationFlags;
+  readonly completion: Completion;
+}
+
+/** Any declaration. */
+export type Declaration = PlacementDeclaration | EvacuationDeclaration;
+
+/** What the plan saw of a server: the runner refuses to act when live state differs (stale plan). */
+export interface ObservedServer {
+  readonly id: string;
+  readonly host: string;
+  readonly status: string;
+  readonly taskState: string | null;
+  readonly shareNetworkId?: string;
+  readonly shareNetworkName?: string;
+  readonly projectId: string;
+  /** Ids of the shares it holds, sorted. */
+  readonly shareIds: readonly string[];
+}
+
+/** Why a move cannot be made, with a stable code. */
+export interface BlockedReason {
+  /** e.g. `SERVER_NOT_ACTIVE`, `NO_SHARES`, `SAME_BACKEND`, `DEST_UNKNOWN`, `DEST_DISABLED`, `DEST_DOWN`, `DEST_NOT_DHSS`, `SHARE_NOT_AVAILABLE`, `SHARE_HAS_REPLICAS`, `SHARE_IN_GROUP`, `SNAPSHOT_NOT_AVAILABLE`, `HOST_FORMAT`, `NO_CAPACITY` */
+  readonly code: string;
+  readonly message: string;
+}
+
+interface EntryBase {
+  /** Stable key of this entry within the plan (declaration path + server lineage). */
+  readonly key: string;
+  /** Construct path of the declaration. */
+  readonly declaration: string;
+}
+
+/** The server is already where it should be. */
+export interface InSyncEntry extends EntryBase {
+  readonly action: 'in-sync';
+  readonly server: ObservedServer;
+  readonly host: string;
+}
+
+/** A migration to make. */
+export interface MigrateEntry extends EntryBase {
+  readonly action: 'migrate';
+  readonly server: ObservedServer;
+  readonly from: string;
+  readonly to: string;
+  readonly flags: MigrationFlags;
+  /** Resolved share network id, or null to keep the current one. */
+  readonly newShareNetworkId: string | null;
+  readonly completion: Completion;
+  /** Why this destination (evacuations, rebalancing). */
+  readonly why?: string;
+}
+
+/** Already migrating toward the declared host: the runner continues at the right step. */
+export interface ResumeEntry extends EntryBase {
+  readonly action: 'resume';
+  readonly server: ObservedServer;
+  readonly from: string;
+  readonly to: string;
+  readonly flags: MigrationFlags;
+  readonly newShareNetworkId: string | null;
+  readonly completion: Completion;
+}
+
+/** Migrating somewhere else than declared: nothing is done until that migration ends. */
+export interface ConflictEntry extends EntryBase {
+  readonly action: 'conflict';
+  readonly server: ObservedServer;
+  readonly to: string;
+  /** Where it is migrating now, when known. */
+  readonly migratingTo?: string;
+  readonly message: string;
+}
+
+/** The move is wanted but cannot be made; every reason the snapshot reveals. */
+export interface BlockedEntry extends EntryBase {
+  readonly action: 'blocked';
+  readonly server: ObservedServer;
+  readonly to: string;
+  readonly reasons: readonly BlockedReason[];
+}
+
+/** A selector matched nothing: an error. */
+export interface UnmatchedEntry extends EntryBase {
+  readonly action: 'unmatched';
+  readonly message: string;
+}
+
+/** One line of a plan. */
+export type PlanEntry = InSyncEntry | MigrateEntry | ResumeEntry | ConflictEntry | BlockedEntry | UnmatchedEntry;
+
+/** The result of planning: deterministic for the same declarations and snapshot. */
+export interface Plan {
+  readonly kind: 'manila-placement/plan';
+  readonly version: 1;
+  /** The snapshot it was computed from. */
+  readonly snapshot: {
+    readonly digest: string;
+    readonly takenAt: string;
+    readonly cloud: { readonly authUrl: string; readonly endpoint: string; readonly region?: string };
+  };
+  /** Entries sorted by key. */
+  readonly entries: readonly PlanEntry[];
+  /** Counts per action. */
+  readonly summary: Readonly<Record<PlanEntry['action'], number>>;
+}
+
+/** Entries that need the runner. */
+export function pendingMoves(plan: Plan): Array<MigrateEntry | ResumeEntry> {
+  return plan.entries.filter((e): e is MigrateEntry | ResumeEntry => e.action === 'migrate' || e.action === 'resume');
+}

@@ -1,0 +1,144 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { InputError } from '../errors';
+
+/**
+ * A snapshot of the cloud as `manila-placement refresh` saw it: the only input of planning
+ * besides the declarations. Lists are sorted by id so the same cloud gives the same content.
+ */
+
+const snapshotShareSchema = z.object({
+  id: z.string(),
+  name: z.string().optional(),
+  status: z.string(),
+  size: z.number(),
+  shareTypeId: z.string().optional(),
+  availabilityZone: z.string().optional(),
+  hasReplicas: z.boolean(),
+  shareGroupId: z.string().optional(),
+  isSoftDeleted: z.boolean(),
+  taskState: z.string().optional(),
+  accessRulesStatus: z.string().optional(),
+  snapshots: z.array(z.object({ id: z.string(), status: z.string() })),
+});
+
+const snapshotServerSchema = z.object({
+  id: z.string(),
+  projectId: z.string(),
+  status: z.string(),
+  host: z.string(),
+  shareNetworkId: z.string().optional(),
+  shareNetworkName: z.string().optional(),
+  taskState: z.string().nullable(),
+  sourceShareServerId: z.string().nullable(),
+  shareNetworkSubnetIds: z.array(z.string()),
+  shares: z.array(snapshotShareSchema),
+});
+
+const snapshotServiceSchema = z.object({
+  host: z.string(),
+  zone: z.string(),
+  status: z.string(),
+  state: z.string(),
+});
+
+const snapshotPoolSchema = z.object({
+  name: z.string(),
+  backendHost: z.string(),
+  pool: z.string(),
+  dhss: z.boolean().optional(),
+  totalCapacityGb: z.number().optional(),
+  freeCapacityGb: z.number().optional(),
+  allocatedCapacityGb: z.number().optional(),
+});
+
+const snapshotNetworkSchema = z.object({
+  id: z.string(),
+  name: z.string().optional(),
+  projectId: z.string(),
+  status: z.string().optional(),
+  subnets: z.array(z.object({ id: z.string(), availabilityZone: z.string().nullable() })),
+});
+
+/** Schema of a snapshot file (version 1). */
+export const cloudSnapshotSchema = z.object({
+  kind: z.literal('manila-placement/snapshot'),
+  version: z.literal(1),
+  /** Which cloud: Keystone URL, Manila endpoint, region. Plans from another cloud are refused. */
+  cloud: z.object({ authUrl: z.string(), endpoint: z.string(), region: z.string().optional() }),
+  /** When it was taken (ISO 8601). Not part of the digest. */
+  takenAt: z.string(),
+  microversion: z.string(),
+  shareServers: z.array(snapshotServerSchema),
+  services: z.array(snapshotServiceSchema),
+  pools: z.array(snapshotPoolSchema),
+  shareNetworks: z.array(snapshotNetworkSchema),
+});
+
+/** The cloud as refresh saw it. */
+export type CloudSnapshot = z.infer<typeof cloudSnapshotSchema>;
+/** A share server in a snapshot, with its shares. */
+export type SnapshotShareServer = z.infer<typeof snapshotServerSchema>;
+/** A share in a snapshot, with its snapshots' states. */
+export type SnapshotShare = z.infer<typeof snapshotShareSchema>;
+/** A manila-share service in a snapshot. */
+export type SnapshotService = z.infer<typeof snapshotServiceSchema>;
+/** A pool in a snapshot. */
+export type SnapshotPool = z.infer<typeof snapshotPoolSchema>;
+/** A share network in a snapshot. */
+export type SnapshotShareNetwork = z.infer<typeof snapshotNetworkSchema>;
+
+/** JSON with object keys sorted: the same value always gives the same text. */
+export function canonicalJson(value: unknown, indent = 2): string {
+  const sortKeys = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(sortKeys);
+    if (v && typeof v === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const k of Object.keys(v as Record<string, unknown>).sort()) {
+        const x = (v as Record<string, unknown>)[k];
+        if (x !== undefined) out[k] = sortKeys(x);
+      }
+      return out;
+    }
+    return v;
+  };
+  return JSON.stringify(sortKeys(value), null, indent) + '\n';
+}
+
+/** sha256 of the snapshot's content (everything but `takenAt`): what a plan records it was made from. */
+export function snapshotDigest(s: CloudSnapshot): string {
+  const { takenAt: _ignored, ...content } = s;
+  return 'sha256:' + createHash('sha256').update(canonicalJson(content, 0)).digest('hex');
+}
+
+/** Validates parsed JSON as a snapshot; `source` names the file in errors. */
+export function parseSnapshotDocument(doc: unknown, source: string): CloudSnapshot {
+  if (doc && typeof doc === 'object' && (doc as { kind?: unknown }).kind !== 'manila-placement/snapshot') {
+    throw new InputError(
+      'MP_SNAPSHOT_INVALID',
+      `${source} is not a manila-placement snapshot (its "kind" is ${JSON.stringify((doc as { kind?: unknown }).kind)}).`,
+      'Create one with `manila-placement refresh --out <file>`.',
+    );
+  }
+  const r = cloudSnapshotSchema.safeParse(doc);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    throw new InputError(
+      'MP_SNAPSHOT_INVALID',
+      `${source} is not a valid snapshot: ${issue.path.join('.') || '(top level)'}: ${issue.message}.`,
+      'The file is corrupt or from another version: run `manila-placement refresh` to write it again.',
+    );
+  }
+  return r.data;
+}
+
+/** Parses snapshot text (JSON). */
+export function parseSnapshotText(text: string, source: string): CloudSnapshot {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new InputError('MP_SNAPSHOT_INVALID', `${source} is not JSON: ${(e as Error).message}.`, 'The file is corrupt: run `manila-placement refresh` to write it again.');
+  }
+  return parseSnapshotDocument(doc, source);
+}

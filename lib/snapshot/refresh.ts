@@ -1,0 +1,85 @@
+import type { ManilaClient } from '../manila/client';
+import type { CloudSnapshot, SnapshotShare } from './model';
+
+const byId = <T extends { id: string }>(a: T, b: T): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/**
+ * Reads the cloud (read-only: GETs only) and returns a snapshot: share servers with their
+ * shares and snapshot states, manila-share services, pools and share networks. Six list calls,
+ * whatever the number of servers.
+ */
+export async function takeSnapshot(client: ManilaClient, now: () => Date = () => new Date()): Promise<CloudSnapshot> {
+  const [endpoint, microversion] = await Promise.all([client.endpoint(), client.microversion()]);
+  const [servers, services, pools, networks, shares, snapshots] = await Promise.all([
+    client.listShareServers(),
+    client.listServices({ binary: 'manila-share' }),
+    client.listPools(),
+    client.listShareNetworks(),
+    client.listShares(),
+    client.listSnapshots(),
+  ]);
+  const snapsByShare = new Map<string, Array<{ id: string; status: string }>>();
+  for (const s of snapshots) {
+    const list = snapsByShare.get(s.shareId) ?? [];
+    list.push({ id: s.id, status: s.status });
+    snapsByShare.set(s.shareId, list);
+  }
+  const sharesByServer = new Map<string, SnapshotShare[]>();
+  for (const sh of shares) {
+    if (!sh.shareServerId) continue;
+    const list = sharesByServer.get(sh.shareServerId) ?? [];
+    list.push({
+      id: sh.id,
+      name: sh.name,
+      status: sh.status,
+      size: sh.size,
+      shareTypeId: sh.shareTypeId,
+      availabilityZone: sh.availabilityZone,
+      hasReplicas: sh.hasReplicas,
+      shareGroupId: sh.shareGroupId,
+      isSoftDeleted: sh.isSoftDeleted,
+      taskState: sh.taskState,
+      accessRulesStatus: sh.accessRulesStatus,
+      snapshots: (snapsByShare.get(sh.id) ?? []).sort(byId),
+    });
+    sharesByServer.set(sh.shareServerId, list);
+  }
+  return {
+    kind: 'manila-placement/snapshot',
+    version: 1,
+    cloud: { authUrl: client.config.authUrl, endpoint, region: client.config.regionName },
+    takenAt: now().toISOString(),
+    microversion,
+    shareServers: servers
+      .map((s) => ({
+        id: s.id,
+        projectId: s.projectId,
+        status: s.status,
+        host: s.host,
+        shareNetworkId: s.shareNetworkId,
+        shareNetworkName: s.shareNetworkName,
+        taskState: s.taskState,
+        sourceShareServerId: s.sourceShareServerId,
+        shareNetworkSubnetIds: [...s.shareNetworkSubnetIds],
+        shares: (sharesByServer.get(s.id) ?? []).sort(byId),
+      }))
+      .sort(byId),
+    services: services
+      .map((s) => ({ host: s.host, zone: s.zone, status: s.status, state: s.state }))
+      .sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0)),
+    pools: pools
+      .map((p) => ({
+        name: p.name,
+        backendHost: p.backendHost,
+        pool: p.pool,
+        dhss: p.dhss,
+        totalCapacityGb: p.totalCapacityGb,
+        freeCapacityGb: p.freeCapacityGb,
+        allocatedCapacityGb: p.allocatedCapacityGb,
+      }))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    shareNetworks: networks
+      .map((n) => ({ id: n.id, name: n.name, projectId: n.projectId, status: n.status, subnets: n.subnets.map((s) => ({ id: s.id, availabilityZone: s.availabilityZone })) }))
+      .sort(byId),
+  };
+}
