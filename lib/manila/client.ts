@@ -57,6 +57,22 @@ export interface ShareServerFilters {
   readonly task_state?: string;
 }
 
+/** Options of one raw request. */
+export interface RequestOptions {
+  /** JSON body. */
+  readonly body?: unknown;
+  /** Send `X-OpenStack-Manila-API-Experimental: True`. @default false */
+  readonly experimental?: boolean;
+  /** Safe to resend on failure. @default true for GET */
+  readonly idempotent?: boolean;
+  /** Success statuses. @default any 2xx */
+  readonly expect?: number[];
+  /** Query parameters; undefined values are left out. */
+  readonly query?: Record<string, string | undefined>;
+  /** Microversion for this request only. @default the negotiated one */
+  readonly microversion?: string;
+}
+
 /** Builds the undici Agent for a cloud: TLS verification on unless `insecure`, `cacert` honoured. */
 export function dispatcherFor(config: CloudConfig, onInsecure?: (m: string) => void): Dispatcher {
   const read = (file: string, what: string): Buffer => {
@@ -163,14 +179,22 @@ export class ManilaClient {
     return minMicroversion(v2.version, ours);
   }
 
-  /** One authenticated Manila call; renews the token and retries once on 401. */
-  private async call(
+  /**
+   * One authenticated Manila call (the escape hatch for calls this client does not wrap);
+   * renews the token and resends once on 401. `path` is relative to the endpoint.
+   */
+  public async request(
     operation: string,
     method: 'GET' | 'POST',
     path: string,
-    opts: { body?: unknown; experimental?: boolean; idempotent?: boolean; expect?: number[]; query?: Record<string, string | undefined> } = {},
+    opts: RequestOptions = {},
   ): Promise<HttpResponse> {
-    const [endpoint, version] = await Promise.all([this.endpoint(), this.microversion()]);
+    return this.call(operation, method, path, opts);
+  }
+
+  private async call(operation: string, method: 'GET' | 'POST', path: string, opts: RequestOptions = {}): Promise<HttpResponse> {
+    const [endpoint, negotiated] = await Promise.all([this.endpoint(), this.microversion()]);
+    const version = opts.microversion ?? negotiated;
     const qs = new URLSearchParams();
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) qs.set(k, v);
     const url = `${endpoint}${path}${qs.size ? `?${qs.toString()}` : ''}`;

@@ -1,0 +1,42 @@
+import { ManilaApiError } from '../errors';
+import type { ManilaClient } from '../manila/client';
+import { Clock, systemClock } from '../manila/http';
+
+/** Result of cancelling one migration. */
+export interface CancelResult {
+  readonly serverId: string;
+  readonly outcome: 'cancelled' | 'not-migrating' | 'refused' | 'timed-out';
+  readonly message: string;
+}
+
+/**
+ * Cancels the migration of one share server (allowed while phase 1 runs or is done) and waits
+ * until Manila reports `migration_cancelled`. Refusals carry Manila's message.
+ */
+export async function cancelMigration(
+  client: ManilaClient,
+  serverId: string,
+  opts: { clock?: Clock; timeoutMs?: number; pollIntervalMs?: number; wait?: boolean } = {},
+): Promise<CancelResult> {
+  const clock = opts.clock ?? systemClock;
+  const s = await client.getShareServer(serverId);
+  if (s.status !== 'server_migrating') {
+    return { serverId, outcome: 'not-migrating', message: `share server ${serverId} is ${s.status}${s.taskState ? ` (${s.taskState})` : ''}, not migrating` };
+  }
+  try {
+    await client.migrationCancel(serverId);
+  } catch (e) {
+    if (e instanceof ManilaApiError && e.status < 500) return { serverId, outcome: 'refused', message: e.message };
+    throw e;
+  }
+  if (opts.wait === false) return { serverId, outcome: 'cancelled', message: 'cancel accepted' };
+  const deadline = clock.now() + (opts.timeoutMs ?? 300_000);
+  for (;;) {
+    const now = await client.getShareServer(serverId);
+    if (now.taskState === 'migration_cancelled' && now.status === 'active') return { serverId, outcome: 'cancelled', message: `cancelled; ${serverId} is active on ${now.host}` };
+    if (clock.now() > deadline) {
+      return { serverId, outcome: 'timed-out', message: `cancel accepted but ${serverId} is still ${now.status}/${now.taskState}; the driver may not support cancel` };
+    }
+    await clock.sleep(opts.pollIntervalMs ?? 2_000);
+  }
+}
