@@ -1,0 +1,58 @@
+import type { MigrationFlags } from '../manila/types';
+import type { Completion } from '../plan/types';
+import { badCompletion, badHost, emptyValue, notBoolean } from './errors';
+import { hostProblem } from '../plan/host';
+
+/** What every declaration demands of its migrations, and how they finish. */
+export interface MigrationDemands {
+  /**
+   * Shares must stay writable during phase 1. A demand: Manila fails the move unless the driver can.
+   * @default false
+   */
+  readonly writable?: boolean;
+  /**
+   * Clients must see no disruption at all (no new export locations). A demand.
+   * @default false
+   */
+  readonly nondisruptive?: boolean;
+  /**
+   * Snapshots must move with the shares. A demand.
+   * @default false
+   */
+  readonly preserveSnapshots?: boolean;
+  /**
+   * How a migration finishes once phase 1 is done: `auto` completes at once, `manual` waits for
+   * `manila-placement apply --complete` (the disruptive step, under the operator's control).
+   * @default 'auto'
+   */
+  readonly completion?: Completion;
+}
+
+function bool(path: string, prop: string, v: unknown): boolean {
+  if (v === undefined) return false;
+  if (typeof v !== 'boolean') throw notBoolean(path, prop, v);
+  return v;
+}
+
+/** Validated flags; throws a construct-scoped InputError on a non-boolean. */
+export function flagsOf(path: string, d: MigrationDemands): MigrationFlags {
+  return {
+    writable: bool(path, 'writable', d.writable),
+    nondisruptive: bool(path, 'nondisruptive', d.nondisruptive),
+    preserveSnapshots: bool(path, 'preserveSnapshots', d.preserveSnapshots),
+  };
+}
+
+/** Validated completion policy. */
+export function completionOf(path: string, d: MigrationDemands): Completion {
+  const c: unknown = d.completion ?? 'auto';
+  if (c !== 'auto' && c !== 'manual') throw badCompletion(path, c);
+  return c;
+}
+
+/** Throws unless `host` is `name@backend` without a pool. */
+export function checkHost(path: string, prop: string, host: unknown): string {
+  if (typeof host !== 'string' || host.length === 0) throw emptyValue(path, prop);
+  if (hostProblem(host)) throw badHost(path, prop, host);
+  return host;
+}

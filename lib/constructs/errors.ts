@@ -1,0 +1,123 @@
+import { InputError } from '../errors';
+
+/**
+ * Every message the constructs show a user, in one place. Each says what happened, why, and
+ * how to fix it, and names the construct path.
+ */
+
+function declarationError(code: string, path: string, what: string, fix: string): InputError {
+  return new InputError(code, `[${path}] ${what} ${fix}`, fix);
+}
+
+/** `host` (or a target) is not `name@backend`, or names a pool. */
+export function badHost(path: string, prop: string, host: string): InputError {
+  if (host.includes('#')) {
+    return declarationError(
+      'MP_HOST_FORMAT',
+      path,
+      `${prop} "${host}" names a pool: share server migration moves a whole share server to a backend host and takes no pool (Manila answers 400).`,
+      `Write the host without "#${host.split('#').slice(1).join('#')}", e.g. "${host.split('#')[0]}".`,
+    );
+  }
+  return declarationError(
+    'MP_HOST_FORMAT',
+    path,
+    `${prop} "${host}" is not a backend host: Manila needs hostname@backend (a host without "@" makes Manila fail with a 500).`,
+    'Write it as hostname@backend, for example "node1@beta"; `openstack share service list` shows the hosts.',
+  );
+}
+
+/** Not exactly one server selector. */
+export function badSelector(path: string, given: readonly string[]): InputError {
+  const what = given.length === 0 ? 'no server selector is set' : `${given.length} server selectors are set (${given.join(', ')})`;
+  return declarationError(
+    'MP_SELECTOR_INVALID',
+    path,
+    `${what}: a placement selects its share servers in exactly one way.`,
+    'Set exactly one of shareServerId, shareNetwork or shares.',
+  );
+}
+
+/** A string prop is empty, or a list prop has an empty item. */
+export function emptyValue(path: string, prop: string): InputError {
+  return declarationError('MP_DECLARATION_INVALID', path, `${prop} is empty.`, `Give ${prop} a value, or leave it out.`);
+}
+
+/** `project` given with a selector it does not narrow. */
+export function projectWithoutName(path: string): InputError {
+  return declarationError(
+    'MP_SELECTOR_INVALID',
+    path,
+    'project is set with shareServerId: project narrows share network or share names, and a share server id is already unique.',
+    'Remove project, or select by shareNetwork or shares.',
+  );
+}
+
+/** nondisruptive together with a new share network. */
+export function nondisruptiveNetworkChange(path: string, network: string): InputError {
+  return declarationError(
+    'MP_FLAGS_CONFLICT',
+    path,
+    `nondisruptive is true and newShareNetwork is "${network}": Manila refuses a nondisruptive migration that changes the share network (the clients' network would change).`,
+    'Drop nondisruptive, or drop newShareNetwork and change the network in a separate migration.',
+  );
+}
+
+/** A boolean prop holds something else (JavaScript callers). */
+export function notBoolean(path: string, prop: string, value: unknown): InputError {
+  return declarationError('MP_DECLARATION_INVALID', path, `${prop} is ${JSON.stringify(value)}, not a boolean.`, `Set ${prop} to true or false.`);
+}
+
+/** completion is neither auto nor manual. */
+export function badCompletion(path: string, value: unknown): InputError {
+  return declarationError(
+    'MP_COMPLETION_INVALID',
+    path,
+    `completion is ${JSON.stringify(value)}: completion says how a migration finishes after phase 1.`,
+    'Use "auto" (complete as soon as phase 1 is done) or "manual" (stop there; finish with `manila-placement apply --complete`).',
+  );
+}
+
+/** Evacuation targets are empty, repeated or contain the source. */
+export function badTargets(path: string, why: string): InputError {
+  return declarationError('MP_TARGETS_INVALID', path, `targets ${why}.`, 'List one or more other hosts, each once, as hostname@backend.');
+}
+
+/** maxPerTarget is not a positive integer. */
+export function badMaxPerTarget(path: string, value: unknown): InputError {
+  return declarationError(
+    'MP_MAX_PER_TARGET_INVALID',
+    path,
+    `maxPerTarget is ${JSON.stringify(value)}: it caps how many share servers a target may hold.`,
+    'Use a positive integer, or leave it out for no cap.',
+  );
+}
+
+/** A declaration construct outside a PlacementStack. */
+export function outsidePlacementStack(kind: string): string {
+  return `${kind} must be created inside a PlacementStack, which reads the snapshot and plans the moves. Create it with a PlacementStack (or a construct inside one) as its scope.`;
+}
+
+/** A selector matched nothing in the snapshot (validation message; cdktf prefixes the path). */
+export function unmatched(message: string, snapshotPath: string): string {
+  return (
+    `selects no share server in the snapshot ${snapshotPath}: ${message}. ` +
+    'Fix the selector, or run `manila-placement refresh` if the snapshot is older than the cloud. [MP_DECLARATION_UNMATCHED]'
+  );
+}
+
+/** The snapshot file is missing. */
+export function snapshotMissing(path: string, file: string): InputError {
+  const fix = `Run \`manila-placement refresh --out ${file}\` (with OS_CLOUD set), then synth again; or name another file with the context key "manila-placement:snapshot" or the snapshotPath prop.`;
+  return new InputError(
+    'MP_SNAPSHOT_MISSING',
+    `[${path}] the snapshot file ${file} does not exist: synth plans the moves from a snapshot of the cloud and never calls the cloud itself. ${fix}`,
+    fix,
+  );
+}
+
+/** The snapshot file cannot be read or parsed. */
+export function snapshotUnreadable(path: string, file: string, detail: string, cause: unknown): InputError {
+  const fix = `Run \`manila-placement refresh --out ${file}\` to write it again, then synth again.`;
+  return new InputError('MP_SNAPSHOT_INVALID', `[${path}] the snapshot file ${file} cannot be used: ${detail} ${fix}`, fix, { cause });
+}

@@ -1,0 +1,59 @@
+import type { Construct } from 'constructs';
+import { DataResource, type LocalExecProvisioner, type TerraformResource } from 'cdktf';
+import { Resource as NullResource } from '@cdktf/provider-null/lib/resource';
+import type { MigrateEntry, ResumeEntry } from '../plan/types';
+import { PLAN_FILE_NAME } from '../plan/file';
+
+/**
+ * One Terraform resource per pending move. Its triggers change exactly when a migration is
+ * needed (another server, source, destination, flags, network or completion), never because
+ * the snapshot was refreshed; its local-exec runs the runner for that one move. Nothing secret
+ * goes in: credentials come from OS_CLOUD / clouds.yaml when the runner runs.
+ */
+
+/** Kind of resource a move becomes. */
+export type MoveResourceType = 'null_resource' | 'terraform_data';
+
+/** How to emit moves. */
+export interface MoveResourceOptions {
+  /** Resource kind. */
+  readonly resourceType: MoveResourceType;
+  /** Command that starts the runner, e.g. `node "/opt/manila-placement/bin/manila-placement"`. */
+  readonly runnerCommand: string;
+  /** OS_CLOUD for the runner, when set. */
+  readonly cloud?: string;
+}
+
+/** The triggers of a move: what makes Terraform run it again. */
+export function moveTriggers(e: MigrateEntry | ResumeEntry): Record<string, string> {
+  return {
+    move: e.key,
+    server_id: e.server.id,
+    from: e.from,
+    to: e.to,
+    flags: `writable=${e.flags.writable},nondisruptive=${e.flags.nondisruptive},preserve_snapshots=${e.flags.preserveSnapshots}`,
+    new_share_network: e.newShareNetworkId ?? '',
+    completion: e.completion,
+  };
+}
+
+/** The local-exec command: `<runner> apply --plan "${path.module}/manila-placement.plan.json" --move <key> --auto-approve`. */
+export function moveCommand(runnerCommand: string, key: string): string {
+  return `${runnerCommand} apply --plan "\${path.module}/${PLAN_FILE_NAME}" --move ${key} --auto-approve`;
+}
+
+/** Adds the resource of one move under `scope`, with the entry key as construct id and Terraform name. */
+export function addMoveResource(scope: Construct, e: MigrateEntry | ResumeEntry, o: MoveResourceOptions): TerraformResource {
+  const provisioner: LocalExecProvisioner = {
+    type: 'local-exec',
+    command: moveCommand(o.runnerCommand, e.key),
+    ...(o.cloud !== undefined ? { environment: { OS_CLOUD: o.cloud } } : {}),
+  };
+  const triggers = moveTriggers(e);
+  const r =
+    o.resourceType === 'terraform_data'
+      ? new DataResource(scope, e.key, { triggersReplace: triggers, provisioners: [provisioner] })
+      : new NullResource(scope, e.key, { triggers, provisioners: [provisioner] });
+  r.overrideLogicalId(e.key);
+  return r;
+}

@@ -1,0 +1,175 @@
+import { Construct, type IConstruct } from 'constructs';
+import { Annotations, Aspects, TerraformStack } from 'cdktf';
+import { NullProvider } from '@cdktf/provider-null/lib/provider';
+import { InputError } from '../errors';
+import type { CloudSnapshot } from '../snapshot/model';
+import { serializePlan } from '../plan/file';
+import { declarationProblems, type DeclarationProblem } from '../plan/overlap';
+import { plan as computePlan } from '../plan/plan';
+import { pendingMoves, type Declaration, type Plan } from '../plan/types';
+import { isDeclarationSource, markPlanner, type IDeclarationSource, type IPlanner } from './declaration';
+import { unmatched } from './errors';
+import { addMoveResource, type MoveResourceType } from './move-resource';
+import { PlanFileSynthesizer } from './plan-synthesizer';
+import { defaultRunnerCommand } from './runner-command';
+import { readSnapshotFile, resolveSnapshotPath } from './snapshot-file';
+
+/** Props of a PlacementStack. */
+export interface PlacementStackProps {
+  /**
+   * The snapshot file written by `manila-placement refresh`. Relative paths resolve against the
+   * working directory.
+   * @default - the context key `manila-placement:snapshot`, else `manila-placement.snapshot.json`
+   */
+  readonly snapshotPath?: string;
+  /**
+   * What each move becomes: `null_resource` (@cdktf/provider-null) or `terraform_data`
+   * (built into Terraform 1.4+, no provider download: for air-gapped sites).
+   * @default 'null_resource'
+   */
+  readonly resourceType?: MoveResourceType;
+  /**
+   * Command that starts the runner in each move's local-exec.
+   * @default - `node "<this package>/bin/manila-placement"`
+   */
+  readonly runnerCommand?: string;
+  /**
+   * An OS_CLOUD name (a clouds.yaml entry) put in the runner's environment. Never a credential:
+   * the runner reads those from clouds.yaml / secure.yaml when it runs.
+   * @default - the runner uses the OS_CLOUD / OS_* of the shell that runs `cdktf deploy`
+   */
+  readonly cloud?: string;
+}
+
+interface Analysis {
+  readonly declarations: readonly Declaration[];
+  readonly problems: readonly DeclarationProblem[];
+  readonly plan?: Plan;
+}
+
+/**
+ * A Terraform stack that plans share server placement. At synth it collects the declarations
+ * below it (ShareServerPlacement, HostEvacuation), reads the snapshot, computes the plan,
+ * writes it as `manila-placement.plan.json` beside `cdk.tf.json`, and emits one resource per
+ * pending move whose local-exec runs `manila-placement apply --move <key>`.
+ */
+export class PlacementStack extends TerraformStack implements IPlanner {
+  /** Absolute path of the snapshot file read at synth. */
+  public readonly snapshotPath: string;
+  /** Kind of resource each move becomes. */
+  public readonly resourceType: MoveResourceType;
+  /** Command that starts the runner. */
+  public readonly runnerCommand: string;
+  /** OS_CLOUD given to the runner, if any. */
+  public readonly cloud?: string;
+
+  private analysis?: Analysis;
+  private materialized = false;
+
+  constructor(scope: Construct, id: string, props: PlacementStackProps = {}) {
+    super(scope, id);
+    const resourceType: unknown = props.resourceType ?? 'null_resource';
+    if (resourceType !== 'null_resource' && resourceType !== 'terraform_data') {
+      throw new InputError(
+        'MP_DECLARATION_INVALID',
+        `[${this.node.path}] resourceType is ${JSON.stringify(resourceType)}: each move becomes a null_resource or a terraform_data.`,
+        'Use "null_resource" (default) or "terraform_data" (no provider download).',
+      );
+    }
+    this.resourceType = resourceType;
+    this.snapshotPath = resolveSnapshotPath(this, props.snapshotPath);
+    this.runnerCommand = props.runnerCommand ?? defaultRunnerCommand();
+    this.cloud = props.cloud;
+    if (this.resourceType === 'null_resource') new NullProvider(this, 'null');
+    markPlanner(this);
+    this.synthesizer = new PlanFileSynthesizer(this, this.synthesizer, () => serializePlan(this.requirePlan()));
+    const stack = this;
+    Aspects.of(this).add({
+      visit(node: IConstruct): void {
+        if (node === stack) stack.materialize();
+      },
+    });
+    this.node.addValidation({ validate: () => this.analyse().problems.map((p) => `${p.message}. [${p.code}]`) });
+  }
+
+  /** The declarations below this stack, in construct-path order. */
+  public declarations(): Declaration[] {
+    return this.node
+      .findAll()
+      .filter((c): c is IDeclarationSource => isDeclarationSource(c) && TerraformStack.of(c) === this)
+      .map((c) => c.toDeclaration())
+      .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  /** The snapshot, read from `snapshotPath`. */
+  public readSnapshot(): CloudSnapshot {
+    return readSnapshotFile(this.node.path, this.snapshotPath);
+  }
+
+  /**
+   * The plan of this stack (computed once, at the first synth step that needs it).
+   * @throws InputError when the snapshot is missing or corrupt, or the declarations contradict each other.
+   */
+  public requirePlan(): Plan {
+    const a = this.analyse();
+    if (a.plan) return a.plan;
+    const first = a.problems[0];
+    throw new InputError(first.code, `[${this.node.path}] ${a.problems.map((p) => p.message).join('\n')}`, 'Change the declarations named above.');
+  }
+
+  /** Validation errors about one declaration: a selector that matched nothing. */
+  public errorsFor(declarationPath: string): string[] {
+    const p = this.analyse().plan;
+    if (!p) return [];
+    return p.entries.filter((e) => e.declaration === declarationPath && e.action === 'unmatched').map((e) => unmatched(e.action === 'unmatched' ? e.message : '', this.snapshotPath));
+  }
+
+  /** Emits the move resources and the warnings about blocked and conflicting servers (once). */
+  public toTerraform(): ReturnType<TerraformStack['toTerraform']> {
+    this.materialize();
+    this.requirePlan();
+    return super.toTerraform();
+  }
+
+  /** Called by `app.synth()` before synthesis. */
+  public prepareStack(): void {
+    this.materialize();
+    super.prepareStack();
+  }
+
+  private analyse(): Analysis {
+    if (!this.analysis) {
+      const declarations = this.declarations();
+      const snapshot = this.readSnapshot();
+      const problems = declarationProblems(declarations, snapshot);
+      this.analysis = { declarations, problems, plan: problems.length === 0 ? computePlan(declarations, snapshot) : undefined };
+    }
+    return this.analysis;
+  }
+
+  private materialize(): void {
+    if (this.materialized) return;
+    this.materialized = true;
+    const p = this.analyse().plan;
+    if (!p) return; // the stack's validation reports the problems
+    const moves = pendingMoves(p);
+    if (moves.length > 0) {
+      const scope = new Construct(this, 'moves');
+      for (const e of moves) addMoveResource(scope, e, { resourceType: this.resourceType, runnerCommand: this.runnerCommand, cloud: this.cloud });
+    }
+    const sources = new Map(
+      this.node
+        .findAll()
+        .filter(isDeclarationSource)
+        .map((c) => [c.node.path, c] as const),
+    );
+    for (const e of p.entries) {
+      const at = sources.get(e.declaration) ?? this;
+      if (e.action === 'blocked') {
+        Annotations.of(at).addWarning(`share server ${e.server.id} on ${e.server.host} cannot move to ${e.to}: ${e.reasons.map((r) => `${r.code}: ${r.message}`).join('; ')}`);
+      } else if (e.action === 'conflict') {
+        Annotations.of(at).addWarning(e.message);
+      }
+    }
+  }
+}

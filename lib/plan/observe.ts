@@ -1,0 +1,17 @@
+import type { SnapshotShareServer } from '../snapshot/model';
+import type { ObservedServer } from './types';
+import { compareStrings } from './key';
+
+/** What a plan records of a server, for the runner's stale-plan check. */
+export function observe(s: SnapshotShareServer): ObservedServer {
+  return {
+    id: s.id,
+    host: s.host,
+    status: s.status,
+    taskState: s.taskState,
+    shareNetworkId: s.shareNetworkId,
+    shareNetworkName: s.shareNetworkName,
+    projectId: s.projectId,
+    shareIds: s.shares.map((sh) => sh.id).sort(compareStrings),
+  };
+}

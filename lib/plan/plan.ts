@@ -1,0 +1,50 @@
+import { InputError } from '../errors';
+import { snapshotDigest, type CloudSnapshot } from '../snapshot/model';
+import type { Declaration, Plan, PlanEntry } from './types';
+import { createContext } from './context';
+import { planEvacuation } from './evacuation';
+import { compareStrings } from './key';
+import { problemsIn } from './overlap';
+import { planPlacement } from './placement';
+
+/**
+ * Planning: declarations + snapshot -> Plan. Pure and deterministic: no I/O, no clock, no
+ * randomness; the same inputs (in any list order) give the same plan.
+ */
+
+const ACTIONS: readonly PlanEntry['action'][] = ['in-sync', 'migrate', 'resume', 'conflict', 'blocked', 'unmatched'];
+
+/**
+ * Computes what would change for `declarations` given `snapshot`.
+ * @throws InputError `MP_DECLARATION_OVERLAP` when two declarations select the same server (or evacuate the same host),
+ *   `MP_DECLARATION_CONFLICT` when one sends servers to a host another evacuates,
+ *   `MP_DECLARATION_DUPLICATE` / `MP_DECLARATION_KEY_CLASH` when two declarations share a path or a key.
+ */
+export function plan(declarations: readonly Declaration[], snapshot: CloudSnapshot): Plan {
+  const ctx = createContext(snapshot);
+  const problems = problemsIn(declarations, ctx);
+  if (problems.length > 0) {
+    const first = problems[0];
+    throw new InputError(
+      first.code,
+      problems.map((p) => p.message).join('\n'),
+      'Each share server may be selected by one declaration only, and no declaration may send servers to a host another one evacuates. Change the declarations named above.',
+    );
+  }
+  const entries = declarations
+    .flatMap((d) => (d.kind === 'placement' ? planPlacement(d, ctx) : planEvacuation(d, ctx)))
+    .sort((a, b) => compareStrings(a.key, b.key));
+  const summary = Object.fromEntries(ACTIONS.map((a) => [a, entries.filter((e) => e.action === a).length])) as Record<PlanEntry['action'], number>;
+  const { cloud } = ctx.snapshot;
+  return {
+    kind: 'manila-placement/plan',
+    version: 1,
+    snapshot: {
+      digest: snapshotDigest(ctx.snapshot),
+      takenAt: snapshot.takenAt,
+      cloud: { authUrl: cloud.authUrl, endpoint: cloud.endpoint, ...(cloud.region !== undefined ? { region: cloud.region } : {}) },
+    },
+    entries,
+    summary,
+  };
+}
