@@ -187,7 +187,7 @@ export class HttpTransport {
       throw new TransportError(t.code, {
         operation: req.operation,
         request: `${req.method} ${url.pathname}`,
-        detail: t.detail,
+        detail: `${req.method} ${url.origin}${url.pathname}: ${t.detail}`,
         outcomeUnknown: t.sent && req.method !== 'GET',
         cause: err,
       });
@@ -198,7 +198,7 @@ export class HttpTransport {
     } catch (err) {
       const t = transportCode(err);
       this.onExchange?.({ operation: req.operation, method: req.method, path: pathAndQuery, status: res.statusCode, attempt, durationMs: this.clock.now() - started, error: t.code });
-      throw new TransportError(t.code, { operation: req.operation, request: `${req.method} ${url.pathname}`, detail: t.detail, outcomeUnknown: req.method !== 'GET', cause: err });
+      throw new TransportError(t.code, { operation: req.operation, request: `${req.method} ${url.pathname}`, detail: `${req.method} ${url.origin}${url.pathname}: ${t.detail}`, outcomeUnknown: req.method !== 'GET', cause: err });
     }
     const requestId = requestIdOf(res.headers);
     this.onExchange?.({ operation: req.operation, method: req.method, path: pathAndQuery, status: res.statusCode, requestId, attempt, durationMs: this.clock.now() - started });

@@ -1,0 +1,63 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { InputError } from '../../errors';
+import { parseSnapshotText } from '../../snapshot/model';
+import type { GlobalOptions } from '../context';
+import { secondsFlag } from '../context';
+import { colourWanted, hasChanges, hasProblems, paint, renderPlans } from '../render-plan';
+import { StackPlan, readCdktfJson, snapshotPathOf, synthApp } from '../synth';
+import { writeSnapshot } from './refresh';
+
+/** Options shared by `plan` and `apply` for making a plan. */
+export interface PlanningOptions extends GlobalOptions {
+  readonly app?: string;
+  readonly snapshot?: string;
+  readonly maxSnapshotAge?: string;
+}
+
+/** Options of `plan`. */
+export interface PlanOptions extends PlanningOptions {
+  readonly json?: boolean;
+  readonly detailedExitcode?: boolean;
+  readonly color?: boolean;
+}
+
+/** Refreshes (unless --snapshot), synthesizes the app and returns its plans. */
+export async function makePlans(o: PlanningOptions): Promise<StackPlan[]> {
+  const app = readCdktfJson(path.resolve(o.app ?? '.'));
+  let snapshotFile: string;
+  if (o.snapshot) {
+    snapshotFile = path.resolve(o.snapshot);
+    if (!fs.existsSync(snapshotFile)) {
+      throw new InputError('MP_SNAPSHOT_MISSING', `The snapshot ${snapshotFile} does not exist.`, 'Write one with `manila-placement refresh --out <file>`, or leave out --snapshot to refresh now.');
+    }
+    const snap = parseSnapshotText(fs.readFileSync(snapshotFile, 'utf8'), snapshotFile);
+    const maxAge = secondsFlag(o.maxSnapshotAge, '--max-snapshot-age', 86_400_000)!;
+    const age = Date.now() - Date.parse(snap.takenAt);
+    if (!(age <= maxAge)) {
+      throw new InputError(
+        'MP_SNAPSHOT_TOO_OLD',
+        `The snapshot ${snapshotFile} was taken ${snap.takenAt}, ${Math.round(age / 3600_000)} h ago (limit ${Math.round(maxAge / 3600_000)} h).`,
+        'Refresh it (`manila-placement refresh`), leave out --snapshot, or raise --max-snapshot-age.',
+      );
+    }
+  } else {
+    snapshotFile = snapshotPathOf(app);
+    await writeSnapshot(o, snapshotFile);
+  }
+  return synthApp(app, snapshotFile);
+}
+
+/** `manila-placement plan`. */
+export async function planCommand(o: PlanOptions): Promise<number> {
+  const plans = await makePlans(o);
+  if (o.json) {
+    process.stdout.write(JSON.stringify({ plans: plans.map((p) => ({ stack: p.stack, file: p.file, ...p.plan })) }, null, 2) + '\n');
+  } else {
+    process.stdout.write(renderPlans(plans.map((p) => p.plan), paint(colourWanted(process.stdout, o.color))));
+    for (const p of plans) process.stdout.write(`Plan file: ${p.file}\n`);
+  }
+  if (!o.detailedExitcode) return 0;
+  const ps = plans.map((p) => p.plan);
+  return hasChanges(ps) || hasProblems(ps) ? 2 : 0;
+}

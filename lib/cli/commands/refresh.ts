@@ -1,0 +1,46 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { canonicalJson, CloudSnapshot } from '../../snapshot/model';
+import { takeSnapshot } from '../../snapshot/refresh';
+import { cliClient, GlobalOptions } from '../context';
+import { readCdktfJson, snapshotPathOf } from '../synth';
+
+/** Options of `refresh`. */
+export interface RefreshOptions extends GlobalOptions {
+  readonly app?: string;
+  readonly out?: string;
+}
+
+/** Where refresh writes: --out, else the app's snapshot path, else ./manila-placement.snapshot.json. */
+export function snapshotTarget(o: { app?: string; out?: string }): string {
+  if (o.out) return path.resolve(o.out);
+  const dir = path.resolve(o.app ?? '.');
+  if (fs.existsSync(path.join(dir, 'cdktf.json'))) return snapshotPathOf(readCdktfJson(dir));
+  return path.join(dir, 'manila-placement.snapshot.json');
+}
+
+/** Reads the cloud and writes the snapshot atomically (temp file, then rename). */
+export async function writeSnapshot(o: GlobalOptions, file: string): Promise<CloudSnapshot> {
+  const { client } = cliClient(o);
+  try {
+    const snap = await takeSnapshot(client);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, canonicalJson(snap));
+    fs.renameSync(tmp, file);
+    return snap;
+  } finally {
+    await client.close();
+  }
+}
+
+/** `manila-placement refresh`. */
+export async function refreshCommand(o: RefreshOptions): Promise<number> {
+  const file = snapshotTarget(o);
+  const snap = await writeSnapshot(o, file);
+  process.stderr.write(
+    `Wrote ${file}: ${snap.shareServers.length} share server(s), ${snap.services.length} manila-share service(s), ` +
+      `${snap.pools.length} pool(s), ${snap.shareNetworks.length} share network(s) (microversion ${snap.microversion}).\n`,
+  );
+  return 0;
+}

@@ -1,0 +1,25 @@
+import { cliClient, GlobalOptions } from '../context';
+
+/** `manila-placement servers`: share servers by host, with their share network and shares. */
+export async function serversCommand(o: GlobalOptions & { host?: string; json?: boolean; all?: boolean }): Promise<number> {
+  const { client } = cliClient(o);
+  try {
+    const [servers, shares] = await Promise.all([client.listShareServers(o.host ? { host: o.host } : {}), client.listShares()]);
+    // Leftover records of cancelled or failed migrations are hidden unless --all.
+    const shown = servers.filter((s) => o.all || !(s.status === 'inactive' || (s.status === 'error' && s.sourceShareServerId)));
+    const sharesOf = new Map<string, string[]>();
+    for (const sh of shares) if (sh.shareServerId) sharesOf.set(sh.shareServerId, [...(sharesOf.get(sh.shareServerId) ?? []), sh.name ?? sh.id]);
+    shown.sort((a, b) => a.host.localeCompare(b.host) || (a.shareNetworkName ?? '').localeCompare(b.shareNetworkName ?? '') || a.id.localeCompare(b.id));
+    if (o.json) {
+      process.stdout.write(JSON.stringify({ shareServers: shown.map((s) => ({ ...s, shares: sharesOf.get(s.id) ?? [] })) }, null, 2) + '\n');
+      return 0;
+    }
+    const rows = [['HOST', 'SHARE SERVER', 'STATUS', 'TASK STATE', 'SHARE NETWORK', 'SHARES']];
+    for (const s of shown) rows.push([s.host, s.id, s.status, s.taskState ?? '-', s.shareNetworkName ?? s.shareNetworkId ?? '-', (sharesOf.get(s.id) ?? []).join(',') || '-']);
+    const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+    for (const r of rows) process.stdout.write(r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd() + '\n');
+    return 0;
+  } finally {
+    await client.close();
+  }
+}

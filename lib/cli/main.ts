@@ -1,0 +1,126 @@
+import { Command, Option } from 'commander';
+import { ManilaPlacementError } from '../errors';
+import { refreshCommand } from './commands/refresh';
+import { planCommand } from './commands/plan';
+import { applyCommand } from './commands/apply';
+import { statusCommand } from './commands/status';
+import { cancelCommand } from './commands/cancel';
+import { serversCommand } from './commands/servers';
+import { packageVersion } from '../package-root';
+
+/** Adds the options every command takes, named as the `openstack` client names them. */
+function withCloudOptions(cmd: Command): Command {
+  return cmd
+    .option('--os-cloud <name>', 'cloud from clouds.yaml (default: OS_CLOUD)')
+    .option('--os-region-name <region>', 'catalog region (default: OS_REGION_NAME, clouds.yaml region_name)')
+    .option('--os-interface <interface>', 'catalog interface: public, internal or admin (default: OS_INTERFACE or public)')
+    .option('--os-endpoint-override <url>', "Manila endpoint to use instead of the catalog's (default: OS_SHARED_FILE_SYSTEM_ENDPOINT_OVERRIDE)")
+    .option('--os-cacert <file>', 'CA bundle for TLS verification (default: OS_CACERT, clouds.yaml cacert)')
+    .option('--insecure', 'do not verify TLS certificates (prints a warning)')
+    .option('--timeout <seconds>', 'per-request timeout (default: 120)')
+    .option('--debug', 'print every API call (method, path, status, request id; never headers or secrets) on stderr');
+}
+
+/** Builds the command line program. */
+export function program(): Command {
+  const prog = new Command('manila-placement')
+    .description('Declare where OpenStack Manila share servers live, plan the moves, and migrate them until the cloud matches.')
+    .version(packageVersion())
+    .showHelpAfterError()
+    .addHelpText(
+      'after',
+      `
+Credentials come from clouds.yaml (OS_CLIENT_CONFIG_FILE, ./clouds.yaml, ~/.config/openstack,
+/etc/openstack; secure.yaml merged) selected by --os-cloud or OS_CLOUD, or from OS_* variables.
+Share server APIs need the admin role.
+
+Exit codes: plan --detailed-exitcode: 0 no changes, 1 error, 2 changes.
+            apply: 0 all done, 1 error, 3 some moves blocked/failed/stale/cancelled,
+                   4 some moves not finished (manual completion, deadline, detached), 130 interrupted.`,
+    );
+
+  withCloudOptions(prog.command('refresh'))
+    .description('read the cloud (read-only) and write a snapshot for synth')
+    .option('--app <dir>', 'cdktf app whose snapshot path (cdktf.json context manila-placement:snapshot) to write', '.')
+    .option('--out <file>', 'write the snapshot here instead')
+    .action((o) => run(() => refreshCommand(o)));
+
+  withCloudOptions(prog.command('plan'))
+    .description('refresh, synth the cdktf app and show what would move')
+    .option('--app <dir>', 'directory of the cdktf app', '.')
+    .option('--snapshot <file>', 'use this snapshot instead of refreshing')
+    .option('--max-snapshot-age <seconds>', 'refuse a --snapshot older than this', '86400')
+    .option('--json', 'print the plan(s) as JSON')
+    .option('--detailed-exitcode', 'exit 0 when nothing would change, 2 when something would, 1 on error')
+    .option('--no-color', 'no colours (also NO_COLOR)')
+    .action((o) => run(() => planCommand(o)));
+
+  withCloudOptions(prog.command('apply'))
+    .description('run the moves of a plan (planning first unless --plan is given)')
+    .option('--app <dir>', 'directory of the cdktf app', '.')
+    .option('--plan <file>', 'apply this plan file (written by synth beside cdk.tf.json)')
+    .option('--snapshot <file>', 'plan from this snapshot instead of refreshing')
+    .option('--max-snapshot-age <seconds>', 'refuse a --snapshot older than this', '86400')
+    .addOption(new Option('--move <key...>', 'only these moves (plan entry keys)'))
+    .option('--auto-approve', 'do not ask for confirmation')
+    .option('--complete', 'complete moves whose completion is manual once phase 1 is done')
+    .option('--replan', 'move servers from where they are now even if the plan saw them elsewhere')
+    .option('--parallel <n>', 'moves at once, overall', '4')
+    .option('--max-per-source <n>', 'moves at once from one source host')
+    .option('--max-per-destination <n>', 'moves at once toward one destination host')
+    .option('--poll-interval <seconds>', 'time between two reads of a migrating server', '2')
+    .option('--phase1-timeout <seconds>', 'longest wait for phase 1 (Manila polls the driver every 900 s by default)', '21600')
+    .option('--complete-timeout <seconds>', 'longest wait from complete to the destination being active', '3600')
+    .option('--cancel-on-timeout', 'cancel a migration whose phase 1 passes its deadline (default: leave it running)')
+    .option('--no-verify', 'skip checking shares, access rules and snapshots after each move')
+    .option('--json', 'JSON lines on stdout (the default when stdout is not a terminal)')
+    .option('--journal <file>', 'JSON-lines audit log of every API call and transition', '.manila-placement/journal.jsonl')
+    .option('--no-color', 'no colours (also NO_COLOR)')
+    .action((o) => run(() => applyCommand(o)));
+
+  withCloudOptions(prog.command('status'))
+    .description('list share server migrations in flight in the cloud')
+    .option('--json', 'print JSON')
+    .action((o) => run(() => statusCommand(o)));
+
+  withCloudOptions(prog.command('servers'))
+    .description('list share servers by host, with their share network and shares')
+    .option('--host <host>', 'only this host (name@backend)')
+    .option('--all', 'also leftover records of cancelled or failed migrations')
+    .option('--json', 'print JSON')
+    .action((o) => run(() => serversCommand(o)));
+
+  withCloudOptions(prog.command('cancel'))
+    .description('cancel in-flight migrations (allowed during phase 1 and at phase 1 done)')
+    .argument('[server-id...]', 'share server ids (the source of the migration)')
+    .option('--host <host>', 'every migration from this host')
+    .option('--all', 'every migration in flight')
+    .option('--no-wait', 'do not wait for Manila to report migration_cancelled')
+    .option('--json', 'print JSON')
+    .action((ids, o) => run(() => cancelCommand(ids, o)));
+
+  return prog;
+}
+
+/** Runs a command; turns known errors into a clear message and exit 1. */
+async function run(fn: () => Promise<number>): Promise<void> {
+  try {
+    process.exitCode = await fn();
+  } catch (e) {
+    const json = process.argv.includes('--json');
+    if (e instanceof ManilaPlacementError) {
+      if (json) process.stdout.write(JSON.stringify({ type: 'error', ...e.toJSON() }) + '\n');
+      process.stderr.write(`Error [${e.code}]: ${e.message}\n  hint: ${e.hint}\n`);
+    } else {
+      process.stderr.write(`Error [MP_INTERNAL]: ${(e as Error).stack ?? String(e)}\n  hint: this is a bug in manila-placement; please report it.\n`);
+    }
+    process.exitCode = 1;
+  }
+}
+
+/** Entry point of the `manila-placement` command. */
+export async function main(argv: string[] = process.argv): Promise<void> {
+  await program().parseAsync(argv);
+}
+
+if (require.main === module) void main();

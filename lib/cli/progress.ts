@@ -1,0 +1,101 @@
+import * as cliProgress from 'cli-progress';
+import { FINAL_PHASES, MoveEvent, MovePhase, RunnerEvent } from '../apply/events';
+import type { MoveResult } from '../apply/move';
+import type { Paint } from './render-plan';
+
+/** Receives runner events and shows them. */
+export interface Renderer {
+  event(e: RunnerEvent): void;
+  /** Stops live output (before the summary is printed). */
+  stop(): void;
+}
+
+/** One JSON object per line on stdout: for CI and for other programs. */
+export class JsonLinesRenderer implements Renderer {
+  constructor(private readonly out: NodeJS.WritableStream = process.stdout) {}
+  event(e: RunnerEvent): void {
+    this.out.write(JSON.stringify(e) + '\n');
+  }
+  stop(): void {}
+}
+
+/** Rough share of the whole move that each phase stands for, for the bar. */
+function percentOf(e: MoveEvent): number {
+  const base: Partial<Record<MovePhase, number>> = { queued: 0, observing: 1, checking: 3, starting: 5, phase1: 8, 'phase1-done': 80, completing: 85, verifying: 95, done: 100 };
+  if (e.phase === 'phase1' && e.progress !== undefined) return 8 + Math.round(e.progress * 0.7);
+  return base[e.phase] ?? 100;
+}
+
+function short(id: string): string {
+  return id.length > 13 ? id.slice(0, 8) : id;
+}
+
+/** A live line per move (server, from → to, phase, %, elapsed) on a TTY, through cli-progress. */
+export class TtyRenderer implements Renderer {
+  private readonly multibar: cliProgress.MultiBar;
+  private readonly bars = new Map<string, cliProgress.SingleBar>();
+  private readonly lastPercent = new Map<string, number>();
+
+  constructor(private readonly p: Paint, stream: NodeJS.WriteStream = process.stderr) {
+    this.multibar = new cliProgress.MultiBar(
+      {
+        stream,
+        format: ' {server} {route} |{bar}| {percentage}% {phase} {elapsed}s',
+        barsize: 24,
+        hideCursor: true,
+        clearOnComplete: false,
+        stopOnComplete: false,
+        autopadding: true,
+        fps: 5,
+      },
+      cliProgress.Presets.shades_classic,
+    );
+  }
+
+  event(e: RunnerEvent): void {
+    if (e.type === 'run') return;
+    let bar = this.bars.get(e.key);
+    const payload = {
+      server: short(e.server),
+      route: `${e.from} -> ${e.to}`,
+      phase: this.phaseText(e),
+      elapsed: e.elapsed.toFixed(0).padStart(4),
+    };
+    // The bar never goes backwards (a resumed move re-observes before it goes on).
+    const pct = Math.max(this.lastPercent.get(e.key) ?? 0, FINAL_PHASES.has(e.phase) && e.phase !== 'done' ? (this.lastPercent.get(e.key) ?? 0) : percentOf(e));
+    this.lastPercent.set(e.key, pct);
+    if (!bar) {
+      bar = this.multibar.create(100, pct, payload);
+      this.bars.set(e.key, bar);
+    } else {
+      bar.update(pct, payload);
+    }
+  }
+
+  private phaseText(e: MoveEvent): string {
+    const t = e.phase + (e.phase === 'phase1' && e.taskState ? ` (${e.taskState.replace(/^migration_/, '')})` : '');
+    if (e.phase === 'done') return this.p.green(t);
+    if (FINAL_PHASES.has(e.phase)) return this.p.red(t);
+    return t;
+  }
+
+  stop(): void {
+    this.multibar.stop();
+  }
+}
+
+/** The closing summary: one line per move and what to do next. */
+export function renderSummary(results: readonly MoveResult[], calls: (key: string) => number, p: Paint): string {
+  if (!results.length) return 'Nothing to apply.\n';
+  const out = ['', p.bold('Summary:')];
+  for (const r of results) {
+    const mark = r.phase === 'done' ? p.green('ok') : p.red(r.phase);
+    const id = r.newServerId && r.newServerId !== r.server ? `${r.server} -> ${r.newServerId}` : r.server;
+    out.push(`  ${mark} ${id} ${r.from} -> ${r.to} (${r.elapsed}s, ${calls(r.key)} API calls)`);
+    if (r.message && r.phase !== 'done') out.push(`      ${r.code ? `${r.code}: ` : ''}${r.message}`);
+    if (r.hint && r.phase !== 'done') out.push(p.dim(`      hint: ${r.hint}`));
+  }
+  const done = results.filter((r) => r.phase === 'done').length;
+  out.push('', `${done} of ${results.length} move(s) done.`);
+  return out.join('\n') + '\n';
+}
