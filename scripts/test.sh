@@ -22,6 +22,9 @@ rc=0
 echo "== unit tests"
 npx jest --selectProjects unit --json --outputFile=.manila-placement/jest-unit.json || rc=$?
 echo "== integration and end-to-end tests (real Manila behind real Keystone)"
+# One user of the test bed at a time (tests move its share servers around).
+exec 9>"${MP_TESTBED_DIR:-/var/tmp/manila-placement-testbed}/tests.lock"
+flock 9
 npx jest --selectProjects integration e2e --runInBand --json --outputFile=.manila-placement/jest-integration.json "$@" || rc=$?
 t2=$(date +%s)
 
