@@ -132,6 +132,18 @@ export class TransportError extends ManilaPlacementError {
   }
 }
 
+/** The server's TLS certificate could not be verified. Nothing was sent. */
+export class TlsError extends ManilaPlacementError {
+  constructor(operation: string, origin: string, detail: string, cause?: unknown) {
+    super(
+      'MP_TLS',
+      `${operation}: the TLS certificate of ${origin} could not be verified (${detail})`,
+      "Give the CA that signed it with 'cacert' in clouds.yaml, OS_CACERT or --os-cacert. (insecure: true / --insecure skips verification, with a warning: not for production.)",
+      { cause },
+    );
+  }
+}
+
 /** Manila answered 2xx with a body we cannot understand. */
 export class ProtocolError extends ManilaPlacementError {
   constructor(operation: string, detail: string) {

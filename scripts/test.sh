@@ -11,6 +11,7 @@ export CHECKPOINT_DISABLE=1
 t0=$(date +%s)
 echo "== build (tsc)"
 npx tsc -p tsconfig.json
+npx tsc -p tsconfig.test.json   # tests, examples and benchmarks type-check too
 
 echo "== test bed"
 bash scripts/testbed/testbed.sh start
@@ -25,7 +26,7 @@ echo "== integration and end-to-end tests (real Manila behind real Keystone)"
 # One user of the test bed at a time (tests move its share servers around).
 exec 9>"${MP_TESTBED_DIR:-/var/tmp/manila-placement-testbed}/tests.lock"
 flock 9
-npx jest --selectProjects integration e2e --runInBand --json --outputFile=.manila-placement/jest-integration.json "$@" || rc=$?
+npx jest --selectProjects integration e2e --runInBand --forceExit --json --outputFile=.manila-placement/jest-integration.json "$@" || rc=$?
 t2=$(date +%s)
 
 # One closing line any CI can read: N passed, N failed.

@@ -16,7 +16,7 @@ export interface CancelResult {
 export async function cancelMigration(
   client: ManilaClient,
   serverId: string,
-  opts: { clock?: Clock; timeoutMs?: number; pollIntervalMs?: number; wait?: boolean } = {},
+  opts: { clock?: Clock; timeoutMs?: number; pollIntervalMs?: number; wait?: boolean; observeMs?: number } = {},
 ): Promise<CancelResult> {
   const clock = opts.clock ?? systemClock;
   const s = await client.getShareServer(serverId);
@@ -27,7 +27,18 @@ export async function cancelMigration(
     await client.migrationCancel(serverId);
   } catch (e) {
     if (e instanceof ManilaApiError && e.status < 500) return { serverId, outcome: 'refused', message: e.message };
-    throw e;
+    // The answer was lost or Manila failed: look before deciding (cancel is never resent).
+    // Manila records a cancel only when the destination's manager picks up the cast, so watch
+    // for a while rather than read once.
+    const watchUntil = clock.now() + (opts.observeMs ?? 20_000);
+    for (;;) {
+      const now = await client.getShareServer(serverId);
+      if (now.taskState === 'migration_cancel_in_progress' || now.taskState === 'migration_cancelled') break;
+      if (clock.now() >= watchUntil) {
+        return { serverId, outcome: 'refused', message: `${(e as Error).message} (Manila shows no cancel: ${now.status}/${now.taskState}; nothing was resent)` };
+      }
+      await clock.sleep(opts.pollIntervalMs ?? 2_000);
+    }
   }
   if (opts.wait === false) return { serverId, outcome: 'cancelled', message: 'cancel accepted' };
   const deadline = clock.now() + (opts.timeoutMs ?? 300_000);

@@ -28,6 +28,8 @@ export interface MoveOptions {
   readonly verify?: boolean;
   /** Longest wait for shares and rules to settle after the move. @default 120000 */
   readonly verifyTimeoutMs?: number;
+  /** After an ambiguous failure of start or complete, how long to watch Manila for its effect. @default 20000 */
+  readonly ambiguityWindowMs?: number;
 }
 
 /** Final result of one move in one run. */
@@ -97,6 +99,7 @@ export class Move {
       replan: opts.replan ?? false,
       verify: opts.verify ?? true,
       verifyTimeoutMs: opts.verifyTimeoutMs ?? DEFAULTS.verifyTimeoutMs,
+      ambiguityWindowMs: opts.ambiguityWindowMs ?? 20_000,
     };
     this.t0 = ctx.clock.now();
   }
@@ -242,9 +245,14 @@ export class Move {
    */
   private async afterAmbiguous(err: unknown, serverId: string, action: string, applied: (s: Stage) => boolean): Promise<MoveResult | undefined> {
     const ambiguous = err instanceof TransportError || (err instanceof ManilaApiError && err.status >= 500);
-    const reads = ambiguous ? 3 : 1;
-    for (let i = 0; i < reads; i++) {
-      if (i > 0) await this.ctx.clock.sleep(this.o.pollIntervalMs);
+    // Manila records a start before answering, but a complete only when the destination's
+    // manager picks up the cast: so after an ambiguous failure, watch for a while.
+    const watchUntil = this.ctx.clock.now() + (ambiguous ? this.o.ambiguityWindowMs : 0);
+    for (let i = 0; ; i++) {
+      if (i > 0) {
+        if (this.ctx.clock.now() >= watchUntil) break;
+        await this.ctx.clock.sleep(this.o.pollIntervalMs);
+      }
       const stage = classify(await this.observeWithRetry(), this.entry.to);
       if (applied(stage)) {
         if (action === 'migration_start') this.sentStart = true;
@@ -268,8 +276,9 @@ export class Move {
       try {
         progress = (await this.ctx.client.migrationGetProgress(stage.server.id)).totalProgress;
       } catch (err) {
-        // Zed answers 400 early in phase 1 and during transitions: progress is optional.
-        if (!(err instanceof ManilaApiError && err.status < 500)) throw err;
+        // Progress is optional: Zed answers 400 early in phase 1 and during transitions, and a
+        // driver without get_progress gives 500. The task_state read above decides, not this.
+        if (!(err instanceof ManilaApiError || err instanceof TransportError)) throw err;
       }
     }
     return this.wait('phase1', stage.server.taskState, this.o.phase1TimeoutMs, () => this.phase1Deadline(stage.server.id), progress);

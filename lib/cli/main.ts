@@ -26,7 +26,10 @@ export function program(): Command {
   const prog = new Command('manila-placement')
     .description('Declare where OpenStack Manila share servers live, plan the moves, and migrate them until the cloud matches.')
     .version(packageVersion())
-    .showHelpAfterError()
+    .configureOutput({
+      // Usage mistakes look like every other error: a code, what is wrong, what to do.
+      outputError: (str, write) => write(`Error [MP_USAGE]: ${str.replace(/^error: /, '').trim()}\n  hint: see \`manila-placement <command> --help\`.\n`),
+    })
     .addHelpText(
       'after',
       `

@@ -106,6 +106,11 @@ export function unmatched(message: string, snapshotPath: string): string {
   );
 }
 
+/** A declaration names a host or share network that the cloud does not have (validation message). */
+export function unknownName(message: string, snapshotPath: string): string {
+  return `${message} (per the snapshot ${snapshotPath}). Fix the name in the declaration, or run \`manila-placement refresh\` if the snapshot is older than the cloud. [MP_DECLARATION_UNKNOWN_NAME]`;
+}
+
 /** The snapshot file is missing. */
 export function snapshotMissing(path: string, file: string): InputError {
   const fix = `Run \`manila-placement refresh --out ${file}\` (with OS_CLOUD set), then synth again; or name another file with the context key "manila-placement:snapshot" or the snapshotPath prop.`;

@@ -8,7 +8,10 @@ import { declarationProblems, type DeclarationProblem } from '../plan/overlap';
 import { plan as computePlan } from '../plan/plan';
 import { pendingMoves, type Declaration, type Plan } from '../plan/types';
 import { isDeclarationSource, markPlanner, type IDeclarationSource, type IPlanner } from './declaration';
-import { unmatched } from './errors';
+import { unknownName, unmatched } from './errors';
+
+/** Blocked reasons that mean a name the cloud does not know: declaration errors. */
+const UNKNOWN_NAME_CODES: ReadonlySet<string> = new Set(['DEST_UNKNOWN', 'SHARE_NETWORK_UNKNOWN']);
 import { addMoveResource, type MoveResourceType } from './move-resource';
 import { PlanFileSynthesizer } from './plan-synthesizer';
 import { defaultRunnerCommand } from './runner-command';
@@ -117,11 +120,23 @@ export class PlacementStack extends TerraformStack implements IPlanner {
     throw new InputError(first.code, `[${this.node.path}] ${a.problems.map((p) => p.message).join('\n')}`, 'Change the declarations named above.');
   }
 
-  /** Validation errors about one declaration: a selector that matched nothing. */
+  /**
+   * Validation errors about one declaration: a selector that matched nothing, or a name the
+   * cloud does not know at all (a destination host or share network): typos, not states that
+   * may pass, so they fail synth instead of showing as blocked.
+   */
   public errorsFor(declarationPath: string): string[] {
     const p = this.analyse().plan;
     if (!p) return [];
-    return p.entries.filter((e) => e.declaration === declarationPath && e.action === 'unmatched').map((e) => unmatched(e.action === 'unmatched' ? e.message : '', this.snapshotPath));
+    const out: string[] = [];
+    const unknown = new Set<string>();
+    for (const e of p.entries) {
+      if (e.declaration !== declarationPath) continue;
+      if (e.action === 'unmatched') out.push(unmatched(e.message, this.snapshotPath));
+      if (e.action === 'blocked') for (const r of e.reasons) if (UNKNOWN_NAME_CODES.has(r.code)) unknown.add(r.message);
+    }
+    for (const m of [...unknown].sort()) out.push(unknownName(m, this.snapshotPath));
+    return out;
   }
 
   /** Emits the move resources and the warnings about blocked and conflicting servers (once). */

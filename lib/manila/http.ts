@@ -1,5 +1,5 @@
 import { Dispatcher, errors as undiciErrors } from 'undici';
-import { ManilaApiError, ProtocolError, TransportError } from '../errors';
+import { ManilaApiError, ProtocolError, TlsError, TransportError } from '../errors';
 
 /** Time source and sleeper, injected so tests control time. */
 export interface Clock {
@@ -106,6 +106,25 @@ export function parseFault(text: string): { fault?: string; message: string } {
   return { message: plain.slice(0, 500) || '(empty body)' };
 }
 
+/** Node's codes for a TLS peer that could not be verified. */
+const TLS_CODES = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_UNTRUSTED',
+]);
+
+/** True for a certificate verification failure: never retried, never an unknown outcome. */
+export function isTlsVerificationError(err: unknown): boolean {
+  const e = err as { code?: string; cause?: { code?: string } };
+  return TLS_CODES.has(e?.code ?? '') || TLS_CODES.has(e?.cause?.code ?? '');
+}
+
 function transportCode(err: unknown): { code: 'MP_TIMEOUT' | 'MP_CONNECTION'; sent: boolean; detail: string } {
   const e = err as { code?: string; message?: string };
   const detail = e.code ?? e.message ?? String(err);
@@ -182,6 +201,10 @@ export class HttpTransport {
         bodyTimeout: this.timeoutMs,
       });
     } catch (err) {
+      if (isTlsVerificationError(err)) {
+        this.onExchange?.({ operation: req.operation, method: req.method, path: pathAndQuery, attempt, durationMs: this.clock.now() - started, error: 'MP_TLS' });
+        throw new TlsError(req.operation, url.origin, (err as { code?: string }).code ?? 'certificate verification failed', err);
+      }
       const t = transportCode(err);
       this.onExchange?.({ operation: req.operation, method: req.method, path: pathAndQuery, attempt, durationMs: this.clock.now() - started, error: t.code });
       throw new TransportError(t.code, {

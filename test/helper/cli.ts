@@ -25,7 +25,9 @@ export interface LiveCli {
 
 /** Starts `manila-placement args...` against the test bed. */
 export function spawnCli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; cloud?: string } = {}): LiveCli {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? REPO, env: { ...testbedEnv(opts.cloud), ...(opts.env ?? {}) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const env: NodeJS.ProcessEnv = { ...testbedEnv(opts.cloud), ...(opts.env ?? {}) };
+  for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k]; // `{ X: undefined }` unsets X
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   const waiters: Array<{ pred: (o: Record<string, unknown>) => boolean; resolve: (o: Record<string, unknown>) => void }> = [];

@@ -23,7 +23,7 @@ export function mockConfig(over: Partial<CloudConfig> = {}): CloudConfig {
 }
 
 /** A Keystone token body with a catalog holding both Manila service types. */
-export function tokenBody(opts: { expiresAt?: string; issuedAt?: string; manila?: string } = {}): unknown {
+export function tokenBody(opts: { expiresAt?: string; issuedAt?: string; manila?: string } = {}): object {
   const manila = opts.manila ?? MANILA;
   return {
     token: {
@@ -55,7 +55,7 @@ export function tokenBody(opts: { expiresAt?: string; issuedAt?: string; manila?
 }
 
 /** Versions document as Zed answers it. */
-export function versionsBody(max = '2.73'): unknown {
+export function versionsBody(max = "2.73"): object {
   return { versions: [{ id: 'v1.0', status: 'DEPRECATED', version: '', min_version: '' }, { id: 'v2.0', status: 'CURRENT', version: max, min_version: '2.0' }] };
 }
 

@@ -17,7 +17,8 @@ export type Fault =
   | { readonly kind: 'status'; readonly status: number } // answer this status without forwarding
   | { readonly kind: 'reset-before' } // drop the connection without forwarding
   | { readonly kind: 'reset-after' } // forward, then drop the connection instead of answering
-  | { readonly kind: 'delay'; readonly ms: number }; // forward, then answer late
+  | { readonly kind: 'delay'; readonly ms: number } // forward, then answer late
+  | { readonly kind: 'hold'; readonly ms: number }; // wait before forwarding; drop it if the client went away meanwhile
 
 /** Picks a fault for a request, or none. */
 export type FaultRule = (r: { method: string; path: string; action?: string; nth: number }) => Fault | undefined;
@@ -89,6 +90,13 @@ export class RecordingProxy {
       record(0, 'reset-before');
       req.socket.destroy();
       return;
+    }
+    if (fault?.kind === 'hold') {
+      await new Promise((r) => setTimeout(r, fault.ms));
+      if (req.socket.destroyed || res.destroyed) {
+        record(0, 'reset-before'); // the client died while we held it: Manila never sees it
+        return;
+      }
     }
     const headers: Record<string, string> = {};
     for (const [name, v] of Object.entries(req.headers)) {

@@ -84,6 +84,10 @@ export async function applyCommand(o: ApplyCommandOptions): Promise<number> {
       );
     }
 
+    // Credentials that cannot read share server state (e.g. no admin role) stop the run here,
+    // before any move starts, as a run-level error.
+    await client.listServices({ binary: 'manila-share' });
+
     if (!json && !fromFile) process.stdout.write(renderPlans([plan], p));
     const selected = o.move ? plan.entries.filter((e) => o.move!.includes(e.key)) : plan.entries;
     if (!selected.some((e) => e.action !== 'in-sync')) {

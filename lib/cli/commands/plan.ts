@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { InputError } from '../../errors';
+import { ConfigError, InputError } from '../../errors';
+import { CloudConfig, resolveCloudConfig } from '../../manila/config';
 import { parseSnapshotText } from '../../snapshot/model';
 import type { GlobalOptions } from '../context';
 import { secondsFlag } from '../context';
@@ -22,6 +23,16 @@ export interface PlanOptions extends PlanningOptions {
   readonly color?: boolean;
 }
 
+/** The cloud selected by flags or environment, when one is (planning from a file needs none). */
+function selectedCloud(o: PlanningOptions): CloudConfig | undefined {
+  try {
+    return resolveCloudConfig({ cloud: o.osCloud });
+  } catch (e) {
+    if (e instanceof ConfigError && e.code === 'MP_NO_CLOUD') return undefined;
+    throw e;
+  }
+}
+
 /** Refreshes (unless --snapshot), synthesizes the app and returns its plans. */
 export async function makePlans(o: PlanningOptions): Promise<StackPlan[]> {
   const app = readCdktfJson(path.resolve(o.app ?? '.'));
@@ -32,6 +43,14 @@ export async function makePlans(o: PlanningOptions): Promise<StackPlan[]> {
       throw new InputError('MP_SNAPSHOT_MISSING', `The snapshot ${snapshotFile} does not exist.`, 'Write one with `manila-placement refresh --out <file>`, or leave out --snapshot to refresh now.');
     }
     const snap = parseSnapshotText(fs.readFileSync(snapshotFile, 'utf8'), snapshotFile);
+    const cloud = selectedCloud(o);
+    if (cloud && cloud.authUrl !== snap.cloud.authUrl) {
+      throw new InputError(
+        'MP_SNAPSHOT_OTHER_CLOUD',
+        `The snapshot ${snapshotFile} is of the cloud at ${snap.cloud.authUrl}, but the selected cloud${cloud.cloudName ? ` '${cloud.cloudName}'` : ''} is at ${cloud.authUrl}.`,
+        'Select the cloud the snapshot was taken of (--os-cloud / OS_CLOUD), or refresh against this one.',
+      );
+    }
     const maxAge = secondsFlag(o.maxSnapshotAge, '--max-snapshot-age', 86_400_000)!;
     const age = Date.now() - Date.parse(snap.takenAt);
     if (!(age <= maxAge)) {

@@ -1,0 +1,67 @@
+/**
+ * Service restarts in the middle of a run: manila-api (reads are retried) and manila-share (the
+ * migration goes on from Manila's database). The run survives or exits resumable, and a rerun
+ * converges with one migration_start per server.
+ */
+import { execFile } from 'node:child_process';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { applyPlan } from '../../../lib/apply/runner';
+import { ManilaClient } from '../../../lib/manila/client';
+import { resolveCloudConfig } from '../../../lib/manila/config';
+import { plan } from '../../../lib/plan/plan';
+import { takeSnapshot } from '../../../lib/snapshot/refresh';
+import { addFigure } from '../../helper/figures';
+import { RecordingProxy } from '../../helper/proxy';
+import { REPO, clientFor, resetTestbed, serverOfNetwork, testbed } from '../../helper/testbed';
+
+jest.setTimeout(420_000);
+
+const run = promisify(execFile);
+
+beforeAll(() => {
+  resetTestbed();
+});
+
+test.each([
+  ['manila-api', ['mp-sn-1', 'mp-sn-2'], 'node1@beta'],
+  ['manila-share', ['mp-sn-3', 'mp-sn-4'], 'node1@gamma'],
+])('restarting %s during phase 1: the run survives or is resumable, and converges', async (service, nets, target) => {
+  const proxy = await new RecordingProxy('http://127.0.0.1:8786').start();
+  const config = resolveCloudConfig({ cloud: 'testbed', endpointOverride: `${proxy.url}/v2` }, { env: { OS_CLIENT_CONFIG_FILE: testbed().clouds_yaml } });
+  const client = new ManilaClient({ config, timeoutMs: 30_000 });
+  try {
+    const snap = await takeSnapshot(client);
+    const p = plan(
+      nets.map((net) => ({ kind: 'placement' as const, path: `restart/${net}`, select: { shareNetwork: net }, host: target, flags: { writable: false, nondisruptive: false, preserveSnapshots: false }, completion: 'auto' as const })),
+      snap,
+    );
+    let restart: Promise<unknown> | undefined;
+    const first = await applyPlan(p, client, {
+      parallel: 2,
+      pollIntervalMs: 500,
+      onEvent: (e) => {
+        if (!restart && e.type === 'move' && e.phase === 'phase1' && e.taskState === 'migration_driver_in_progress') {
+          restart = run('bash', [path.join(REPO, 'scripts/testbed/testbed.sh'), 'restart', service], { timeout: 120_000 });
+        }
+      },
+    });
+    await restart;
+    addFigure(`restarts of ${service}`);
+    let results = first.results;
+    if (!results.every((r) => r.phase === 'done')) {
+      for (const r of results) expect(r.hint ?? '').toMatch(/apply again|run apply/i);
+      results = (await applyPlan(p, client, { parallel: 2, pollIntervalMs: 500 })).results;
+    } else {
+      addFigure('restarts survived without a rerun');
+    }
+    expect(results.map((r) => r.phase)).toEqual(['done', 'done']);
+    const admin = clientFor();
+    for (const net of nets) expect((await serverOfNetwork(admin, net)).host).toBe(target);
+    await admin.close();
+    for (const e of p.entries) expect(proxy.actionCount('migration_start', (e as { server: { id: string } }).server.id)).toBe(1);
+  } finally {
+    await client.close();
+    await proxy.stop();
+  }
+});
