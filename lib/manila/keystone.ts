@@ -159,7 +159,8 @@ export class KeystoneSession {
     } catch (e) {
       if (e instanceof ManilaApiError) {
         const who = this.config.cloudName ? `cloud '${this.config.cloudName}'` : 'the OS_* credentials';
-        if (e.status === 401) {
+        // A deleted application credential is a 404 ("Could not find Application Credential").
+        if (e.status === 401 || (e.status === 404 && this.config.auth.type === 'v3applicationcredential')) {
           throw new AuthError(
             'MP_AUTH_FAILED',
             `Keystone at ${this.config.authUrl} refused the ${this.config.auth.type} credentials of ${who}: ${e.manilaMessage}` +
@@ -167,10 +168,10 @@ export class KeystoneSession {
             this.config.auth.type === 'v3applicationcredential'
               ? 'Check application_credential_id and secret; the credential may be expired or deleted (openstack application credential list).'
               : 'Check the user name, password, domains and project in clouds.yaml or OS_* variables.',
-            { status: 401, requestId: e.requestId, cause: e },
+            { status: e.status, requestId: e.requestId, cause: e },
           );
         }
-        throw new AuthError('MP_AUTH_ERROR', `Keystone at ${this.config.authUrl} answered ${e.status}: ${e.manilaMessage}`, 'Check auth_url and the credentials; see the Keystone log for the request id.', {
+        throw new AuthError('MP_AUTH_ERROR', `Keystone at ${this.config.authUrl} answered ${e.status}: ${e.manilaMessage}` + (e.requestId ? ` [request ${e.requestId}]` : ''), 'Check auth_url and the credentials; see the Keystone log for the request id.', {
           status: e.status,
           requestId: e.requestId,
           cause: e,

@@ -85,7 +85,9 @@ beforeAll(() => {
 
 test('SIGKILL after each step, then apply again: all six converge', async () => {
   const workdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-crash-'));
-  await Promise.all(CASES.map((c) => runCase(c, workdir)));
+  const settled = await Promise.allSettled(CASES.map((c) => runCase(c, workdir)));
+  const failed = settled.filter((x): x is PromiseRejectedResult => x.status === 'rejected');
+  if (failed.length) throw failed[0].reason;
 
   // Every share is available on the intended host with its rules and snapshots; nothing is stuck.
   const admin = clientFor();

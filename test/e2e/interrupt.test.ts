@@ -61,7 +61,8 @@ test('Ctrl-C detaches (exit 4, Manila carries on); a rerun resumes and finishes'
   const admin = clientFor();
   const src = await serverOfNetwork(admin, 'mp-sn-2');
   const first = spawnCli(['apply', ...via, '--plan', file, '--json', '--poll-interval', '0.5']);
-  await first.waitForJson((o) => o.type === 'move' && o.phase === 'phase1');
+  // Once the driver runs, the destination record exists (status shows it).
+  await first.waitForJson((o) => o.type === 'move' && o.phase === 'phase1' && o.taskState === 'migration_driver_in_progress');
   first.child.kill('SIGINT');
   const r1 = await first.done;
   expect(r1.code).toBe(4);
@@ -70,9 +71,36 @@ test('Ctrl-C detaches (exit 4, Manila carries on); a rerun resumes and finishes'
   expect(sum1.results[0].phase).toBe('detached');
   expect((await admin.getShareServer(src.id)).status).toBe('server_migrating');
 
+  // While detached, `status` shows the migration in flight.
+  const status = await runCli(['status', '--json']);
+  const inflight = JSON.parse(status.stdout).migrations as Array<{ sourceId: string; destinationHost?: string; taskState: string }>;
+  expect(inflight.find((m) => m.sourceId === src.id)).toMatchObject({ sourceId: src.id, destinationHost: 'node1@gamma' });
+  const table = await runCli(['status']);
+  expect(table.stdout).toMatch(new RegExp(`${src.id}\\s+node1@alpha\\s+\\S+\\s+node1@gamma\\s+migration_`));
+
   const r2 = await runCli(['apply', ...via, '--plan', file, '--json', '--poll-interval', '0.5']);
   expect(r2.code).toBe(0);
   expect(proxy.actionCount('migration_start', src.id)).toBe(1);
   expect((await serverOfNetwork(admin, 'mp-sn-2')).host).toBe('node1@gamma');
+  await admin.close();
+});
+
+test('manila-placement cancel --host cancels what is migrating from that host and waits for Manila', async () => {
+  const admin = clientFor();
+  const src = await serverOfNetwork(admin, 'mp-sn-3');
+  await admin.migrationStart(src.id, { host: 'node1@beta', writable: false, nondisruptive: false, preserveSnapshots: false, newShareNetworkId: null });
+  // Manila allows a cancel once the driver phase began.
+  for (let i = 0; i < 240; i++) {
+    const t = (await admin.getShareServer(src.id)).taskState;
+    if (t === 'migration_driver_in_progress' || t === 'migration_driver_phase1_done') break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  const r = await runCli(['cancel', '--host', src.host, '--json']);
+  expect(r.code).toBe(0);
+  expect(JSON.parse(r.stdout).cancelled).toEqual([expect.objectContaining({ serverId: src.id, outcome: 'cancelled' })]);
+  expect(await admin.getShareServer(src.id)).toMatchObject({ status: 'active', taskState: 'migration_cancelled' });
+  const none = await runCli(['cancel', src.id]);
+  expect(none.code).toBe(3);
+  expect(none.stdout).toMatch(/not-migrating/);
   await admin.close();
 });

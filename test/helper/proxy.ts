@@ -103,22 +103,25 @@ export class RecordingProxy {
       if (v === undefined || ['host', 'connection', 'content-length', 'transfer-encoding'].includes(name)) continue;
       headers[name] = Array.isArray(v) ? v.join(', ') : v;
     }
+    // Recorded as it is forwarded: what Manila received, even if the answer comes late or never.
+    const entry = { method: req.method ?? 'GET', path, action, status: 0, injected: fault?.kind as string | undefined };
+    this.seen.push(entry);
     try {
       const up = await request(this.target + path, { method: (req.method ?? 'GET') as 'GET', headers, body: body.length ? body : undefined });
       const text = await up.body.arrayBuffer();
+      entry.status = up.statusCode;
       if (fault?.kind === 'reset-after') {
-        record(up.statusCode, 'reset-after');
         req.socket.destroy();
         return;
       }
       if (fault?.kind === 'delay') await new Promise((r) => setTimeout(r, fault.ms));
-      record(up.statusCode, fault?.kind);
       const out: Record<string, string | string[]> = {};
       for (const [name, v] of Object.entries(up.headers)) if (v !== undefined && !['connection', 'transfer-encoding', 'content-length'].includes(name)) out[name] = v as string | string[];
       res.writeHead(up.statusCode, out);
       res.end(Buffer.from(text));
     } catch (e) {
-      record(502, 'upstream-error');
+      entry.status = 502;
+      entry.injected = 'upstream-error';
       res.writeHead(502);
       res.end(String(e));
     }

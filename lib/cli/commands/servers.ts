@@ -1,4 +1,5 @@
 import { cliClient, GlobalOptions } from '../context';
+import { renderTable } from '../table';
 
 /** `manila-placement servers`: share servers by host, with their share network and shares. */
 export async function serversCommand(o: GlobalOptions & { host?: string; json?: boolean; all?: boolean }): Promise<number> {
@@ -16,8 +17,7 @@ export async function serversCommand(o: GlobalOptions & { host?: string; json?: 
     }
     const rows = [['HOST', 'SHARE SERVER', 'STATUS', 'TASK STATE', 'SHARE NETWORK', 'SHARES']];
     for (const s of shown) rows.push([s.host, s.id, s.status, s.taskState ?? '-', s.shareNetworkName ?? s.shareNetworkId ?? '-', (sharesOf.get(s.id) ?? []).join(',') || '-']);
-    const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-    for (const r of rows) process.stdout.write(r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd() + '\n');
+    process.stdout.write(renderTable(rows));
     return 0;
   } finally {
     await client.close();

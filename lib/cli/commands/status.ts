@@ -1,5 +1,6 @@
 import { inFlightMigrations } from '../../apply/status';
 import { cliClient, GlobalOptions } from '../context';
+import { renderTable } from '../table';
 
 /** `manila-placement status`: migrations in flight. */
 export async function statusCommand(o: GlobalOptions & { json?: boolean }): Promise<number> {
@@ -18,8 +19,7 @@ export async function statusCommand(o: GlobalOptions & { json?: boolean }): Prom
     for (const m of list) {
       rows.push([m.sourceId, m.sourceHost, m.destinationId ?? '-', m.destinationHost ?? '-', m.taskState ?? '-', m.progress === undefined ? '-' : `${m.progress}%`, m.shareNetwork ?? '-']);
     }
-    const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-    for (const r of rows) process.stdout.write(r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd() + '\n');
+    process.stdout.write(renderTable(rows));
     return 0;
   } finally {
     await client.close();

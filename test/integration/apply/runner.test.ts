@@ -146,3 +146,18 @@ test('a stale plan (the server moved elsewhere since) is refused without any mig
   expect(proxy.seen.slice(before).filter((x) => x.method === 'POST')).toEqual([]);
   await waitFor('nothing migrating', async () => ((await client.listShareServers({ status: 'server_migrating' })).length === 0 ? true : undefined));
 });
+
+test('a placement declared by server id follows its lineage: after the move it plans in-sync, not 404', async () => {
+  const before = await serverOfNetwork(client, 'mp-sn-2');
+  const byId = (): PlacementDeclaration => ({ ...placement('mp-sn-2', before.host === 'node1@beta' ? 'node1@alpha' : 'node1@beta'), select: { shareServerId: before.id } });
+  const decl = byId();
+  const p = await planNow([decl]);
+  expect(p.entries.map((e) => e.action)).toEqual(['migrate']);
+  const r = await applyPlan(p, client, FAST);
+  expect(r.results[0].phase).toBe('done');
+  // Manila deletes the old record shortly after the switchover (it may still say `deleting`).
+  await waitFor('old record deleted', async () => ((await client.findShareServer(before.id)) === undefined ? true : undefined), 60_000, 500);
+  const again = await planNow([decl]);
+  expect(again.entries).toEqual([expect.objectContaining({ action: 'in-sync', host: decl.host, server: expect.objectContaining({ id: r.results[0].newServerId }) })]);
+  expect(again.entries[0].key).toBe(p.entries[0].key);
+});

@@ -138,7 +138,10 @@ const batches: Case[][] = [];
 for (let i = 0; i < CASES.length; i += NETS.length) batches.push(CASES.slice(i, i + NETS.length));
 
 test.each(batches.map((b, i) => [i + 1, b.map((c) => c.name).join('; '), b] as const))('fault batch %i: %s', async (_i, _names, batch) => {
-  await Promise.all(batch.map((c, j) => runCase(c, NETS[j])));
+  // Settle every case before judging, so no migration is left running into the next test.
+  const settled = await Promise.allSettled(batch.map((c, j) => runCase(c, NETS[j])));
+  const failed = settled.filter((x): x is PromiseRejectedResult => x.status === 'rejected');
+  if (failed.length) throw failed[0].reason;
 });
 
 test('cancel whose answer is lost is observed, not resent: the migration ends cancelled', async () => {

@@ -27,11 +27,11 @@ test('a run longer than several token lifetimes renews its tokens and sees no 40
   try {
     const snap = await takeSnapshot(client);
     const decl = (net: string) => ({ kind: 'placement' as const, path: `tokens/${net}`, select: { shareNetwork: net }, host: 'node1@gamma', flags: { writable: false, nondisruptive: false, preserveSnapshots: false }, completion: 'auto' as const });
-    const p = plan([decl('mp-sn-1'), decl('mp-sn-2')], snap);
+    const p = plan([decl('mp-sn-1'), decl('mp-sn-2'), decl('mp-sn-3')], snap);
     const t0 = Date.now();
     const r = await applyPlan(p, client, { parallel: 1, pollIntervalMs: 500 });
     const secs = (Date.now() - t0) / 1000;
-    expect(r.results.map((x) => x.phase)).toEqual(['done', 'done']);
+    expect(r.results.map((x) => x.phase)).toEqual(['done', 'done', 'done']);
     expect(secs).toBeGreaterThan(2 * lifetime);
     expect(client.tokensIssued).toBeGreaterThanOrEqual(3);
     expect(statuses).not.toContain(401);
