@@ -44,3 +44,10 @@ export { moveTriggers, moveCommand } from './constructs/move-resource';
 export type { MoveResourceType } from './constructs/move-resource';
 export { SNAPSHOT_CONTEXT_KEY, DEFAULT_SNAPSHOT_FILE } from './constructs/snapshot-file';
 export { defaultRunnerCommand } from './constructs/runner-command';
+
+// Rebalancing
+export { Rebalance } from './constructs/rebalance';
+export type { RebalanceProps } from './constructs/rebalance';
+export { compileHostPattern, hostPatternProblem } from './plan/host-pattern';
+export type { HostMatcher } from './plan/host-pattern';
+export { OBJECTIVE_DEFAULTS as REBALANCE_DEFAULTS, REBALANCE_OBJECTIVES } from './plan/rebalance-model';

@@ -1,4 +1,4 @@
-import type { ObservedServer, Plan, PlanEntry } from '../plan/types';
+import type { ObservedServer, Plan, PlanEntry, RebalanceExplanation, RebalanceObjective } from '../plan/types';
 
 /** ANSI colours, or none (NO_COLOR, --no-color, not a TTY). */
 export interface Paint {
@@ -58,6 +58,68 @@ function line(e: PlanEntry, p: Paint): string[] {
   }
 }
 
+function loadText(v: number | null, o: RebalanceObjective): string {
+  if (v === null) return '?';
+  return o === 'free-ratio' ? `${(v * 100).toFixed(1)}%` : String(v);
+}
+
+function amountText(v: number, o: RebalanceObjective): string {
+  if (o === 'server-count') return `${v} server${v === 1 ? '' : 's'}`;
+  return o === 'allocated-gb' ? `${v} GiB` : `${(v * 100).toFixed(1)} points`;
+}
+
+const OBJECTIVE_HEADERS: Readonly<Record<RebalanceObjective, string>> = {
+  'server-count': 'servers',
+  'allocated-gb': 'GiB',
+  'free-ratio': 'free',
+};
+
+/**
+ * The explanation of one rebalance: its moves, then a table of every host's load before and
+ * after (in the objective's unit), then what could not be resolved and other notes.
+ */
+export function renderRebalance(r: RebalanceExplanation, entries: readonly PlanEntry[], p: Paint): string[] {
+  const o = r.objective;
+  const state =
+    r.stop === 'balanced'
+      ? p.green('balanced')
+      : r.stop === 'max-moves'
+        ? p.yellow('not balanced yet: stopped at maxMoves')
+        : r.stop === 'drain-blocked'
+          ? p.yellow('within tolerance, but a drained host keeps servers')
+          : p.yellow('not balanced: no allowed move gains minGain');
+  const out = [
+    '',
+    `${p.bold('Rebalance')} ${r.declaration} (${o}): ${r.moves} move${r.moves === 1 ? '' : 's'}; ` +
+      `spread ${amountText(r.spread.before, o)} -> ${amountText(r.spread.after, o)} (tolerance ${amountText(r.tolerance, o)}): ${state}`,
+  ];
+  const moves = entries.filter((e): e is Extract<PlanEntry, { action: 'migrate' }> => e.action === 'migrate' && e.declaration === r.declaration);
+  for (const e of moves) out.push(`  ${p.yellow('~')} ${who(e.server)}: ${e.from} -> ${e.to}`);
+  const rows = [
+    ['host', 'role', `before (${OBJECTIVE_HEADERS[o]})`, `after (${OBJECTIVE_HEADERS[o]})`, 'pinned', ''],
+    ...r.hosts.map((h) => [
+      h.host,
+      h.role,
+      loadText(h.before, o),
+      loadText(h.after, o),
+      String(h.pinned),
+      h.cannotReceive ? `takes none: ${h.cannotReceive.join(', ')}` : '',
+    ]),
+  ];
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
+  const right = new Set([2, 3, 4]);
+  rows.forEach((row, i) => {
+    const text = row
+      .map((cell, c) => (right.has(c) ? cell.padStart(widths[c]) : cell.padEnd(widths[c])))
+      .join('  ')
+      .trimEnd();
+    out.push(`  ${i === 0 ? p.dim(text) : text}`);
+  });
+  for (const problem of r.problems) out.push(`  ${p.red('!')} ${p.red(problem)}`);
+  for (const note of r.notes) out.push(p.dim(`  - ${note}`));
+  return out;
+}
+
 /** Terraform-like text of one or more plans. */
 export function renderPlans(plans: readonly Plan[], p: Paint): string {
   const out: string[] = [];
@@ -66,11 +128,13 @@ export function renderPlans(plans: readonly Plan[], p: Paint): string {
     out.push(p.dim(`Snapshot taken ${plan.snapshot.takenAt} of ${plan.snapshot.cloud.endpoint} (${plan.snapshot.digest.slice(0, 19)}...)`));
     const order: PlanEntry['action'][] = ['migrate', 'resume', 'blocked', 'conflict', 'unmatched', 'in-sync'];
     for (const action of order) for (const e of plan.entries.filter((x) => x.action === action)) out.push(...line(e, p));
+    for (const r of plan.rebalance ?? []) out.push(...renderRebalance(r, plan.entries, p));
     for (const [k, v] of Object.entries(plan.summary)) total[k] = (total[k] ?? 0) + v;
   }
   const changes = total.migrate + total.resume;
+  const unresolved = plans.some((x) => (x.rebalance ?? []).some((r) => r.problems.length > 0));
   out.push('');
-  if (changes === 0 && total.blocked + total.conflict + total.unmatched === 0) {
+  if (changes === 0 && total.blocked + total.conflict + total.unmatched === 0 && !unresolved) {
     out.push(p.green('No changes. Every declared share server is where it belongs.'));
   } else {
     out.push(
@@ -86,7 +150,7 @@ export function hasChanges(plans: readonly Plan[]): boolean {
   return plans.some((p) => p.summary.migrate + p.summary.resume > 0);
 }
 
-/** True when a plan shows something that needs the operator (blocked, conflict, unmatched). */
+/** True when a plan shows something that needs the operator (blocked, conflict, unmatched, a rebalance whose hosts did not resolve). */
 export function hasProblems(plans: readonly Plan[]): boolean {
-  return plans.some((p) => p.summary.blocked + p.summary.conflict + p.summary.unmatched > 0);
+  return plans.some((p) => p.summary.blocked + p.summary.conflict + p.summary.unmatched > 0 || (p.rebalance ?? []).some((r) => r.problems.length > 0));
 }

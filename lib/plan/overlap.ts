@@ -1,13 +1,22 @@
 import type { CloudSnapshot } from '../snapshot/model';
-import type { Declaration } from './types';
+import type { Declaration, RebalanceDeclaration } from './types';
 import { createContext, type PlanContext } from './context';
 import { compareStrings, declarationSlug } from './key';
 import { resolveSelector, serversOnHost } from './select';
+import { resolveRebalanceScope } from './rebalance-scope';
 
 /**
  * Rules between declarations: a share server has one declared place, and no declaration sends
  * servers to a host that another one empties. Checked against a snapshot because selectors
  * (share networks, shares, hosts) only name servers once resolved.
+ *
+ * A rebalance owns its hosts (candidates and drained hosts, less the excluded ones): every
+ * server on them is selected by it, and no other declaration may take servers from or send
+ * servers to them. So a placement of a server on a rebalanced host, a second rebalance or an
+ * evacuation of one of its hosts is an overlap (MP_DECLARATION_OVERLAP); a placement or an
+ * evacuation that sends servers onto one of its hosts is a conflict (MP_DECLARATION_CONFLICT).
+ * To empty a host within a rebalance, list it in the rebalance's `drain`; to keep some servers
+ * in place, `exclude` their host.
  */
 
 /** A contradiction between declarations. */
@@ -21,12 +30,23 @@ export interface DeclarationProblem {
 }
 
 function selected(d: Declaration, ctx: PlanContext): string[] {
+  if (d.kind === 'rebalance') {
+    const { hosts } = resolveRebalanceScope(d, ctx);
+    return ctx.lineages.filter((l) => hosts.has(l.current.host)).map((l) => l.rootId);
+  }
   const servers = d.kind === 'placement' ? resolveSelector(d.select, ctx).servers : serversOnHost(d.sourceHost, ctx);
   return servers.map((s) => s.lineage.rootId);
 }
 
+const lineageIndex = new WeakMap<PlanContext, ReadonlyMap<string, PlanContext['lineages'][number]>>();
+
 function describeServer(rootId: string, ctx: PlanContext): string {
-  const l = ctx.lineages.find((x) => x.rootId === rootId);
+  let byRoot = lineageIndex.get(ctx);
+  if (!byRoot) {
+    byRoot = new Map(ctx.lineages.map((x) => [x.rootId, x] as const));
+    lineageIndex.set(ctx, byRoot);
+  }
+  const l = byRoot.get(rootId);
   const net = l?.current.shareNetworkName ?? l?.current.shareNetworkId;
   return `${l?.current.id ?? rootId}${net ? ` (share network ${net})` : ''}`;
 }
@@ -63,15 +83,30 @@ export function problemsIn(decls: readonly Declaration[], ctx: PlanContext): Dec
       }
     }
   }
+  const kindOf = new Map(decls.map((d) => [d.path, d.kind] as const));
+  const rebalanceHosts = new Map(
+    decls.filter((d): d is RebalanceDeclaration => d.kind === 'rebalance').map((d) => [d.path, resolveRebalanceScope(d, ctx).hosts] as const),
+  );
   for (const { paths, servers } of shared.values()) {
+    const k0 = kindOf.get(paths[0]);
+    const k1 = kindOf.get(paths[1]);
+    // Two rebalances (or a rebalance and an evacuation) sharing a host are reported once, by host, below.
+    if (k0 === 'rebalance' && (k1 === 'rebalance' || k1 === 'evacuation')) continue;
+    if (k1 === 'rebalance' && (k0 === 'rebalance' || k0 === 'evacuation')) continue;
+    const withRebalance = k0 === 'rebalance' || k1 === 'rebalance';
+    servers.sort(compareStrings);
+    // A rebalance selects whole hosts: name the first few servers only.
+    const shown = withRebalance && servers.length > 10 ? [...servers.slice(0, 10), `... (${servers.length} in all)`] : servers;
+    const rebalanceFix = withRebalance ? ', or exclude their host from the rebalance' : '';
     out.push({
       code: 'MP_DECLARATION_OVERLAP',
       paths,
       message:
-        `share server${servers.length === 1 ? '' : 's'} ${servers.sort(compareStrings).join(', ')} ${servers.length === 1 ? 'is' : 'are'} selected by both "${paths[0]}" and "${paths[1]}"; ` +
-        `a server can have only one declared place. Narrow one selector, or remove one of the declarations`,
+        `share server${servers.length === 1 ? '' : 's'} ${shown.join(', ')} ${servers.length === 1 ? 'is' : 'are'} selected by both "${paths[0]}" and "${paths[1]}"; ` +
+        `a server can have only one declared place. Narrow one selector, or remove one of the declarations${rebalanceFix}`,
     });
   }
+  out.push(...rebalanceProblems(decls, rebalanceHosts));
 
   const evacuations = decls.filter((d): d is Extract<Declaration, { kind: 'evacuation' }> => d.kind === 'evacuation');
   for (const e of evacuations) {
@@ -96,6 +131,54 @@ export function problemsIn(decls: readonly Declaration[], ctx: PlanContext): Dec
           code: 'MP_DECLARATION_OVERLAP',
           paths: [e.path, d.path],
           message: `"${e.path}" and "${d.path}" both evacuate ${e.sourceHost}; keep one of them`,
+        });
+      }
+    }
+  }
+  return out;
+}
+
+/** Host-level rules of rebalances: each owns its hosts (see the top of this file). */
+function rebalanceProblems(decls: readonly Declaration[], hostsOf: ReadonlyMap<string, ReadonlySet<string>>): DeclarationProblem[] {
+  const out: DeclarationProblem[] = [];
+  const hostList = (hs: readonly string[]): string => [...hs].sort(compareStrings).join(', ');
+  for (const [i, r] of decls.entries()) {
+    if (r.kind !== 'rebalance') continue;
+    const mine = hostsOf.get(r.path) ?? new Set<string>();
+    for (const [j, d] of decls.entries()) {
+      if (d === r) continue;
+      if (d.kind === 'rebalance' && j > i) {
+        const both = [...(hostsOf.get(d.path) ?? [])].filter((h) => mine.has(h));
+        if (both.length > 0) {
+          out.push({
+            code: 'MP_DECLARATION_OVERLAP',
+            paths: [r.path, d.path],
+            message: `"${r.path}" and "${d.path}" both rebalance ${hostList(both)}; a host can belong to one rebalance only. Exclude ${both.length === 1 ? 'it' : 'them'} from one of the two`,
+          });
+        }
+      }
+      if (d.kind === 'evacuation' && mine.has(d.sourceHost)) {
+        out.push({
+          code: 'MP_DECLARATION_OVERLAP',
+          paths: [r.path, d.path],
+          message: `"${d.path}" evacuates ${d.sourceHost}, which "${r.path}" rebalances; list ${d.sourceHost} in the rebalance's drain instead of a separate evacuation, or exclude it from the rebalance`,
+        });
+      }
+      if (d.kind === 'evacuation') {
+        const onto = d.targets.filter((t) => mine.has(t));
+        if (onto.length > 0) {
+          out.push({
+            code: 'MP_DECLARATION_CONFLICT',
+            paths: [d.path, r.path],
+            message: `"${d.path}" sends servers to ${hostList(onto)}, which "${r.path}" rebalances; drain ${d.sourceHost} within the rebalance instead, or exclude those hosts from it`,
+          });
+        }
+      }
+      if (d.kind === 'placement' && mine.has(d.host)) {
+        out.push({
+          code: 'MP_DECLARATION_CONFLICT',
+          paths: [d.path, r.path],
+          message: `"${d.path}" places servers on ${d.host}, which "${r.path}" rebalances (its servers would be selected by both); exclude ${d.host} from the rebalance, or choose another host for the placement`,
         });
       }
     }

@@ -1,11 +1,12 @@
 import { InputError } from '../errors';
 import { snapshotDigest, type CloudSnapshot } from '../snapshot/model';
-import type { Declaration, Plan, PlanEntry } from './types';
+import type { Declaration, Plan, PlanEntry, RebalanceExplanation } from './types';
 import { createContext } from './context';
 import { planEvacuation } from './evacuation';
 import { compareStrings } from './key';
 import { problemsIn } from './overlap';
 import { planPlacement } from './placement';
+import { planRebalance } from './rebalance';
 
 /**
  * Planning: declarations + snapshot -> Plan. Pure and deterministic: no I/O, no clock, no
@@ -17,7 +18,7 @@ const ACTIONS: readonly PlanEntry['action'][] = ['in-sync', 'migrate', 'resume',
 /**
  * Computes what would change for `declarations` given `snapshot`.
  * @throws InputError `MP_DECLARATION_OVERLAP` when two declarations select the same server (or evacuate the same host),
- *   `MP_DECLARATION_CONFLICT` when one sends servers to a host another evacuates,
+ *   `MP_DECLARATION_CONFLICT` when one sends servers to a host another evacuates or rebalances,
  *   `MP_DECLARATION_DUPLICATE` / `MP_DECLARATION_KEY_CLASH` when two declarations share a path or a key.
  */
 export function plan(declarations: readonly Declaration[], snapshot: CloudSnapshot): Plan {
@@ -28,11 +29,24 @@ export function plan(declarations: readonly Declaration[], snapshot: CloudSnapsh
     throw new InputError(
       first.code,
       problems.map((p) => p.message).join('\n'),
-      'Each share server may be selected by one declaration only, and no declaration may send servers to a host another one evacuates. Change the declarations named above.',
+      'Each share server may be selected by one declaration only, and no declaration may send servers to a host another one evacuates or rebalances. Change the declarations named above.',
     );
   }
+  const rebalance: RebalanceExplanation[] = [];
   const entries = declarations
-    .flatMap((d) => (d.kind === 'placement' ? planPlacement(d, ctx) : planEvacuation(d, ctx)))
+    .flatMap((d) => {
+      switch (d.kind) {
+        case 'placement':
+          return planPlacement(d, ctx);
+        case 'evacuation':
+          return planEvacuation(d, ctx);
+        case 'rebalance': {
+          const r = planRebalance(d, ctx);
+          rebalance.push(r.explanation);
+          return r.entries;
+        }
+      }
+    })
     .sort((a, b) => compareStrings(a.key, b.key));
   const summary = Object.fromEntries(ACTIONS.map((a) => [a, entries.filter((e) => e.action === a).length])) as Record<PlanEntry['action'], number>;
   const { cloud } = ctx.snapshot;
@@ -46,5 +60,6 @@ export function plan(declarations: readonly Declaration[], snapshot: CloudSnapsh
     },
     entries,
     summary,
+    ...(rebalance.length > 0 ? { rebalance: rebalance.sort((a, b) => compareStrings(a.declaration, b.declaration)) } : {}),
   };
 }

@@ -45,6 +45,31 @@ const entry = z.discriminatedUnion('action', [
 
 const count = z.number().int().nonnegative();
 
+const hostLoad = z
+  .object({
+    host: z.string(),
+    role: z.enum(['balance', 'drain']),
+    before: z.number().nullable(),
+    after: z.number().nullable(),
+    pinned: count,
+    cannotReceive: z.array(z.string()).optional(),
+  })
+  .strict();
+const rebalance = z
+  .object({
+    declaration: z.string(),
+    objective: z.enum(['server-count', 'allocated-gb', 'free-ratio']),
+    hosts: z.array(hostLoad),
+    moves: count,
+    spread: z.object({ before: z.number(), after: z.number() }).strict(),
+    tolerance: z.number(),
+    balanced: z.boolean(),
+    stop: z.enum(['balanced', 'max-moves', 'no-gain', 'drain-blocked']),
+    problems: z.array(z.string()),
+    notes: z.array(z.string()),
+  })
+  .strict();
+
 /** The plan content, without its digest. */
 export const planSchema = z
   .object({
@@ -53,6 +78,7 @@ export const planSchema = z
     snapshot: z.object({ digest: z.string(), takenAt: z.string(), cloud: z.object({ authUrl: z.string(), endpoint: z.string(), region: z.string().optional() }).strict() }).strict(),
     entries: z.array(entry),
     summary: z.object({ 'in-sync': count, migrate: count, resume: count, conflict: count, blocked: count, unmatched: count }).strict(),
+    rebalance: z.array(rebalance).optional(),
   })
   .strict();
 

@@ -52,8 +52,49 @@ export interface EvacuationDeclaration {
   readonly completion: Completion;
 }
 
+/**
+ * What a rebalance evens out across its hosts:
+ * - `server-count`: the number of share servers per host;
+ * - `allocated-gb`: the allocated GiB per host, the sum of the sizes of the shares its share servers hold;
+ * - `free-ratio`: the free share of the capacity the host's pools report (free / total GiB).
+ */
+export type RebalanceObjective = 'server-count' | 'allocated-gb' | 'free-ratio';
+
+/**
+ * Spread share servers over a set of backend hosts so that the objective is even, with the
+ * fewest moves. Exactly one of `hosts` or `hostPattern` is set. All numbers are in the
+ * objective's unit: servers, GiB, or a ratio between 0 and 1.
+ */
+export interface RebalanceDeclaration {
+  readonly kind: 'rebalance';
+  /** Construct path, used in every message about it. */
+  readonly path: string;
+  /** Candidate hosts, `name@backend`. */
+  readonly hosts?: readonly string[];
+  /** Candidate hosts: every manila-share host of the snapshot whose `name@backend` matches (glob with `*` and `?`, or `/regex/` with optional `i` flag). */
+  readonly hostPattern?: string;
+  /** What to even out. */
+  readonly objective: RebalanceObjective;
+  /** At most this many migrations per plan; undefined: no limit. */
+  readonly maxMoves?: number;
+  /** Hosts to empty: sources only, never destinations. Part of the rebalance even when not among the candidates. */
+  readonly drain: readonly string[];
+  /** Hosts left out: neither source nor destination, not counted. */
+  readonly exclude: readonly string[];
+  /** Largest spread (most loaded minus least loaded host) that counts as balanced. */
+  readonly tolerance: number;
+  /** A move is made only if it lowers the more loaded of its two hosts by at least this much. Positive. */
+  readonly minGain: number;
+  /** Free GiB a destination keeps after a move. */
+  readonly reserveGb: number;
+  /** Share of its total capacity a destination keeps free after a move (0 to 1). */
+  readonly reserveRatio: number;
+  readonly flags: MigrationFlags;
+  readonly completion: Completion;
+}
+
 /** Any declaration. */
-export type Declaration = PlacementDeclaration | EvacuationDeclaration;
+export type Declaration = PlacementDeclaration | EvacuationDeclaration | RebalanceDeclaration;
 
 /** What the plan saw of a server: the runner refuses to act when live state differs (stale plan). */
 export interface ObservedServer {
@@ -155,6 +196,54 @@ export interface Plan {
   readonly entries: readonly PlanEntry[];
   /** Counts per action. */
   readonly summary: Readonly<Record<PlanEntry['action'], number>>;
+  /** How each rebalance declaration spread the load, sorted by declaration path. Absent when the plan has no rebalance. */
+  readonly rebalance?: readonly RebalanceExplanation[];
+}
+
+/** One host of a rebalance: its load before and after the plan, in the objective's unit. */
+export interface RebalanceHostLoad {
+  /** `name@backend`. */
+  readonly host: string;
+  /** `balance`: evened out with the others; `drain`: emptied. */
+  readonly role: 'balance' | 'drain';
+  /** Load before the plan (servers in flight count on the host they are migrating to); null when unknown (free-ratio without pool capacity). */
+  readonly before: number | null;
+  /** Load once every move of the plan is done; null when unknown. */
+  readonly after: number | null;
+  /** Servers that count here but cannot be moved (in flight, blocked, source service down). */
+  readonly pinned: number;
+  /** Why it takes no server (blocked reason codes, or `NO_CAPACITY_DATA`); absent when it can receive. */
+  readonly cannotReceive?: readonly string[];
+}
+
+/** Why a rebalance stopped planning moves. */
+export type RebalanceStop = 'balanced' | 'max-moves' | 'no-gain' | 'drain-blocked';
+
+/** The explanation of one rebalance declaration in a plan. */
+export interface RebalanceExplanation {
+  /** Construct path of the declaration. */
+  readonly declaration: string;
+  readonly objective: RebalanceObjective;
+  /** Every host of the rebalance, sorted by name. */
+  readonly hosts: readonly RebalanceHostLoad[];
+  /** Migrations planned (migrate entries of this declaration). */
+  readonly moves: number;
+  /** Spread of the balanced hosts before and after (most minus least loaded); drained hosts do not count. */
+  readonly spread: { readonly before: number; readonly after: number };
+  readonly tolerance: number;
+  /** True when, after the plan, the spread is within tolerance and every drained host is empty. */
+  readonly balanced: boolean;
+  /**
+   * `balanced`: within tolerance and every drained host empty; `max-moves`: the limit was
+   * reached first; `no-gain`: the spread is above tolerance and no allowed move gains minGain
+   * or more (as even as single moves can make it); `drain-blocked`: within tolerance, but a
+   * drained host keeps servers that cannot leave it.
+   */
+  readonly stop: RebalanceStop;
+  /** What could not be resolved against the snapshot (unknown hosts, a pattern matching nothing): synth fails on these. */
+  readonly problems: readonly string[];
+  /** Facts worth knowing: hosts skipped and why, servers pinned, the snapshot's limits. */
+  readonly notes: readonly string[];
 }
 
 /** Entries that need the runner. */

@@ -1,0 +1,174 @@
+import type { BlockedReason, RebalanceDeclaration } from './types';
+import type { PlanContext } from './context';
+import type { Lineage } from './lineage';
+import type { BalanceHost, BalanceServer } from './rebalance-model';
+import { destinationBlockers, destinationZone, serverBlockers, targetNetwork } from './blockers';
+import { backendName } from './host';
+import { compareStrings } from './key';
+import { effectiveHost, motionOf } from './motion';
+import { usesCapacity } from './rebalance-model';
+import { resolveRebalanceScope, type RebalanceScope } from './rebalance-scope';
+
+/**
+ * From a snapshot to the rebalancing problem: the hosts with their load, zone, backend name,
+ * capacity and whether they can receive; the servers that may move; and the servers that
+ * count where they are without moving (in flight, blocked, on a host whose service is down).
+ */
+
+/** A server in flight that the rebalance continues (from one of its hosts to a balanced one). */
+export interface RebalanceResume {
+  readonly lineage: Lineage;
+  readonly from: string;
+  readonly to: string;
+}
+
+/** The problem, and what the plan entries and the explanation need besides. */
+export interface RebalanceProblem {
+  readonly scope: RebalanceScope;
+  /** Sorted by name. */
+  readonly hosts: readonly BalanceHost[];
+  readonly servers: readonly BalanceServer[];
+  /** The lineage of each server, by the same index. */
+  readonly lineages: readonly Lineage[];
+  /** Why each host that cannot receive cannot (codes), by host index; empty when it can. */
+  readonly cannotReceive: ReadonlyArray<readonly string[]>;
+  readonly resumes: readonly RebalanceResume[];
+  /** Servers of drained hosts that cannot move at all, with the reasons. */
+  readonly drainBlocked: ReadonlyArray<{ readonly lineage: Lineage; readonly reasons: readonly BlockedReason[] }>;
+  /** Facts for the explanation's notes. */
+  readonly notes: readonly string[];
+}
+
+const plural = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
+
+function sizeOf(l: Lineage): number {
+  return l.current.shares.reduce((sum, sh) => sum + sh.size, 0);
+}
+
+function capacityOf(host: string, ctx: PlanContext): { totalGb?: number; freeGb?: number } {
+  let total: number | undefined;
+  let free: number | undefined;
+  for (const p of ctx.poolsByHost.get(host) ?? []) {
+    if (p.totalCapacityGb !== undefined && Number.isFinite(p.totalCapacityGb)) total = (total ?? 0) + p.totalCapacityGb;
+    if (p.freeCapacityGb !== undefined && Number.isFinite(p.freeCapacityGb)) free = (free ?? 0) + p.freeCapacityGb;
+  }
+  return { ...(total !== undefined && total > 0 ? { totalGb: total } : {}), ...(free !== undefined ? { freeGb: free } : {}) };
+}
+
+/** Zones where a server's share network has a subnet; null when any zone will do (as `pairBlockers` decides). */
+function zonesOf(l: Lineage, ctx: PlanContext, cache: Map<string, ReadonlySet<string> | null>): ReadonlySet<string> | null {
+  const id = l.current.shareNetworkId;
+  if (id === undefined) return null;
+  let z = cache.get(id);
+  if (z === undefined) {
+    const subnets = ctx.networksById.get(id)?.subnets ?? [];
+    z = subnets.length === 0 || subnets.some((sn) => sn.availabilityZone === null) ? null : new Set(subnets.map((sn) => sn.availabilityZone as string));
+    cache.set(id, z);
+  }
+  return z;
+}
+
+/** Builds the problem of one rebalance. Pure. */
+export function buildRebalance(d: RebalanceDeclaration, ctx: PlanContext): RebalanceProblem {
+  const scope = resolveRebalanceScope(d, ctx);
+  const capacity = usesCapacity(d.objective);
+  const names = [...scope.hosts].sort(compareStrings);
+  const index = new Map(names.map((h, i) => [h, i] as const));
+  const drained = new Set(scope.drain);
+  const notes: string[] = [];
+  const cannotReceive: string[][] = [];
+  const facts = names.map((name, i) => {
+    const role = drained.has(name) ? ('drain' as const) : ('balance' as const);
+    const cap = capacityOf(name, ctx);
+    const codes = destinationBlockers(name, ctx).map((r) => r.code);
+    const counted = role === 'balance' && (!capacity || (cap.totalGb !== undefined && cap.freeGb !== undefined));
+    if (role === 'balance' && !counted) {
+      codes.push('NO_CAPACITY_DATA');
+      notes.push(`${name} is left out of the free-ratio balance: its pools report no total or free capacity`);
+    } else if (role === 'balance' && codes.length > 0) {
+      notes.push(`${name} takes no servers (${codes.join(', ')}); it still counts in the balance`);
+    } else if (role === 'balance' && cap.freeGb === undefined && (d.reserveGb > 0 || d.reserveRatio > 0)) {
+      notes.push(`${name} takes no servers: its pools report no free capacity to check the reserve against`);
+    }
+    cannotReceive[i] = role === 'balance' ? codes : [];
+    const up = (ctx.servicesByHost.get(name) ?? []).some((s) => s.state === 'up');
+    return { name, role, counted, receives: counted && codes.length === 0, up, ...cap };
+  });
+
+  const pinnedLoad = names.map(() => 0);
+  const pinnedServers = names.map(() => 0);
+  const pin = (h: number, l: Lineage): void => {
+    pinnedServers[h]++;
+    pinnedLoad[h] += d.objective === 'server-count' ? 1 : sizeOf(l);
+  };
+  const servers: BalanceServer[] = [];
+  const lineages: Lineage[] = [];
+  const resumes: RebalanceResume[] = [];
+  const drainBlocked: Array<{ lineage: Lineage; reasons: BlockedReason[] }> = [];
+  const zoneCache = new Map<string, ReadonlySet<string> | null>();
+  let inFlight = 0;
+  let sourceDown = 0;
+  const downHosts = new Set<string>();
+  let leftOut = 0;
+  const blockedCodes = new Map<string, number>();
+  for (const l of ctx.lineages) {
+    const s = l.current;
+    const here = index.get(s.host);
+    const motion = motionOf(l, ctx.serversById);
+    if (motion.moving) {
+      const eff = index.get(effectiveHost(l, ctx.serversById));
+      if (eff !== undefined) {
+        pin(eff, l);
+        inFlight++;
+      }
+      const toward = motion.toward;
+      if (here !== undefined && toward !== undefined && !motion.cancelling && index.has(toward) && !drained.has(toward)) {
+        resumes.push({ lineage: l, from: motion.from, to: toward });
+      }
+      continue;
+    }
+    if (here === undefined) continue;
+    const reasons = [...serverBlockers(l), ...targetNetwork(s, undefined, ctx).reasons];
+    if (reasons.length > 0) {
+      pin(here, l);
+      for (const code of new Set(reasons.map((r) => r.code))) blockedCodes.set(code, (blockedCodes.get(code) ?? 0) + 1);
+      if (facts[here].role === 'drain') drainBlocked.push({ lineage: l, reasons });
+      continue;
+    }
+    if (!facts[here].up) {
+      pin(here, l);
+      sourceDown++;
+      downHosts.add(s.host);
+      continue;
+    }
+    if (facts[here].role === 'balance' && !facts[here].counted) {
+      pin(here, l);
+      leftOut++;
+      continue;
+    }
+    servers.push({ id: s.id, host: here, sizeGb: sizeOf(l), zones: zonesOf(l, ctx, zoneCache) });
+    lineages.push(l);
+  }
+
+  if (sourceDown > 0) notes.push(`${plural(sourceDown, 'server')} on ${[...downHosts].sort(compareStrings).join(', ')} cannot be moved off while the manila-share service there is down`);
+  if (inFlight > 0) notes.push(`${plural(inFlight, 'server')} in flight count on the host they are migrating to and are not moved`);
+  if (blockedCodes.size > 0) {
+    const codes = [...blockedCodes.entries()].sort(([a], [b]) => compareStrings(a, b)).map(([c, n]) => `${c} ${n}`).join(', ');
+    notes.push(`servers that cannot migrate count where they are and are not moved (${codes})`);
+  }
+  if (leftOut > 0) notes.push(`${plural(leftOut, 'server')} on hosts left out of the balance are not moved`);
+
+  const hosts: BalanceHost[] = facts.map((f, i) => ({
+    name: f.name,
+    backend: backendName(f.name),
+    ...(destinationZone(f.name, ctx) !== undefined ? { zone: destinationZone(f.name, ctx) } : {}),
+    role: f.role,
+    counted: f.counted,
+    receives: f.receives,
+    ...(f.totalGb !== undefined ? { totalGb: f.totalGb } : {}),
+    ...(f.freeGb !== undefined ? { freeGb: f.freeGb } : {}),
+    pinnedLoad: pinnedLoad[i],
+    pinnedServers: pinnedServers[i],
+  }));
+  return { scope, hosts, servers, lineages, cannotReceive, resumes, drainBlocked, notes };
+}

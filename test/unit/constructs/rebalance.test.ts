@@ -1,0 +1,174 @@
+import 'cdktf/lib/testing/adapters/jest';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App, Testing, TerraformStack } from 'cdktf';
+import { Resource as NullResource } from '@cdktf/provider-null/lib/resource';
+import { Rebalance, type RebalanceProps } from '../../../lib/constructs/rebalance';
+import { ShareServerPlacement } from '../../../lib/constructs/share-server-placement';
+import { parsePlanText, PLAN_FILE_NAME } from '../../../lib/plan/file';
+import { caught, newStack, serverOf, tempDir } from './helpers';
+
+function build(props: RebalanceProps): Rebalance {
+  const { stack } = newStack();
+  return new Rebalance(stack, 'balance', props);
+}
+
+const THREE = ['node1@alpha', 'node1@beta', 'node1@gamma'];
+
+describe('Rebalance', () => {
+  describe('declaration', () => {
+    it('GIVEN hosts only WHEN created THEN the declaration has the server-count defaults', () => {
+      expect(build({ hosts: THREE }).toDeclaration()).toEqual({
+        kind: 'rebalance',
+        path: 'placement/balance',
+        hosts: THREE,
+        objective: 'server-count',
+        drain: [],
+        exclude: [],
+        tolerance: 1,
+        minGain: 1,
+        reserveGb: 0,
+        reserveRatio: 0,
+        flags: { writable: false, nondisruptive: false, preserveSnapshots: false },
+        completion: 'auto',
+      });
+    });
+
+    it.each([
+      ['allocated-gb', 10, 1],
+      ['free-ratio', 0.05, 0.005],
+    ] as const)('GIVEN objective %s WHEN created THEN its own default tolerance and minGain', (objective, tolerance, minGain) => {
+      expect(build({ hostPattern: 'node1@*', objective }).toDeclaration()).toMatchObject({ objective, tolerance, minGain, hostPattern: 'node1@*' });
+    });
+
+    it('GIVEN every prop WHEN created THEN the declaration carries them', () => {
+      const d = build({
+        hostPattern: '/^node1@/',
+        objective: 'allocated-gb',
+        maxMoves: 5,
+        drain: ['node1@alpha'],
+        exclude: ['node1@delta'],
+        tolerance: 20,
+        minGain: 5,
+        reserveGb: 100,
+        reserveRatio: 0.1,
+        writable: true,
+        completion: 'manual',
+      }).toDeclaration();
+      expect(d).toMatchObject({
+        hostPattern: '/^node1@/',
+        objective: 'allocated-gb',
+        maxMoves: 5,
+        drain: ['node1@alpha'],
+        exclude: ['node1@delta'],
+        tolerance: 20,
+        minGain: 5,
+        reserveGb: 100,
+        reserveRatio: 0.1,
+        flags: { writable: true, nondisruptive: false, preserveSnapshots: false },
+        completion: 'manual',
+      });
+      expect(d.hosts).toBeUndefined();
+    });
+  });
+
+  describe('validation at construction', () => {
+    it.each([
+      ['neither hosts nor hostPattern', 'MP_REBALANCE_HOSTS_INVALID', {}, /neither hosts nor hostPattern is set.*Set exactly one/],
+      ['both hosts and hostPattern', 'MP_REBALANCE_HOSTS_INVALID', { hosts: THREE, hostPattern: '*' }, /both hosts and hostPattern are set/],
+      ['an empty host list', 'MP_REBALANCE_HOSTS_INVALID', { hosts: [] }, /hosts is empty/],
+      ['a repeated host', 'MP_REBALANCE_HOSTS_INVALID', { hosts: ['node1@alpha', 'node1@alpha'] }, /lists node1@alpha more than once/],
+      ['one host and nothing to drain', 'MP_REBALANCE_HOSTS_INVALID', { hosts: ['node1@alpha'] }, /one host \(node1@alpha\) and drain none, so there is nothing to balance/],
+      ['a host without @', 'MP_HOST_FORMAT', { hosts: ['node1@alpha', 'beta'] }, /hosts\[1\] "beta" is not a backend host/],
+      ['a host with a pool', 'MP_HOST_FORMAT', { hosts: ['node1@alpha', 'node1@beta#p'] }, /takes no pool/],
+      ['an empty pattern', 'MP_DECLARATION_INVALID', { hostPattern: '' }, /hostPattern is empty/],
+      ['a broken regular expression', 'MP_HOST_PATTERN_INVALID', { hostPattern: '/node[/' }, /is not a valid regular expression/],
+      ['a regular expression with flag g', 'MP_HOST_PATTERN_INVALID', { hostPattern: '/node/g' }, /only "i" is allowed/],
+      ['a pattern with white space', 'MP_HOST_PATTERN_INVALID', { hostPattern: 'node 1@*' }, /white space/],
+      ['every listed host drained', 'MP_REBALANCE_DRAIN_INVALID', { hosts: ['node1@alpha', 'node1@beta'], drain: ['node1@alpha', 'node1@beta'] }, /lists every host of hosts/],
+      ['a host both drained and excluded', 'MP_REBALANCE_DRAIN_INVALID', { hostPattern: '*', drain: ['node1@alpha'], exclude: ['node1@alpha'] }, /and exclude both list node1@alpha/],
+      ['a drained host listed twice', 'MP_REBALANCE_DRAIN_INVALID', { hostPattern: '*', drain: ['node1@alpha', 'node1@alpha'] }, /lists node1@alpha more than once/],
+      ['an excluded host among the hosts', 'MP_REBALANCE_EXCLUDE_INVALID', { hosts: THREE, exclude: ['node1@beta'] }, /lists node1@beta, which hosts lists too/],
+      ['a drained host without @', 'MP_HOST_FORMAT', { hostPattern: '*', drain: ['alpha'] }, /drain\[0\] "alpha"/],
+      ['an unknown objective', 'MP_REBALANCE_OBJECTIVE_INVALID', { hosts: THREE, objective: 'iops' }, /objective is "iops".*"server-count".*"allocated-gb".*"free-ratio"/],
+      ['maxMoves 0', 'MP_MAX_MOVES_INVALID', { hosts: THREE, maxMoves: 0 }, /maxMoves is 0.*positive integer/],
+      ['maxMoves 2.5', 'MP_MAX_MOVES_INVALID', { hosts: THREE, maxMoves: 2.5 }, /maxMoves is 2.5/],
+      ['a negative tolerance', 'MP_TOLERANCE_INVALID', { hosts: THREE, tolerance: -1 }, /tolerance is -1: the spread counted as balanced, in servers/],
+      ['a free-ratio tolerance above 1', 'MP_TOLERANCE_INVALID', { hosts: THREE, objective: 'free-ratio', tolerance: 5 }, /a number from 0 to 1/],
+      ['minGain 0', 'MP_MIN_GAIN_INVALID', { hosts: THREE, minGain: 0 }, /minGain is 0/],
+      ['a server-count minGain above 1', 'MP_MIN_GAIN_INVALID', { hosts: THREE, minGain: 2 }, /a server-count move lowers a host by exactly 1/],
+      ['a tolerance that is not a number', 'MP_TOLERANCE_INVALID', { hosts: THREE, tolerance: Number.NaN }, /tolerance is null/],
+      ['a negative reserveGb', 'MP_RESERVE_INVALID', { hosts: THREE, reserveGb: -10 }, /reserveGb is -10: the free GiB each destination keeps/],
+      ['reserveRatio 1', 'MP_RESERVE_INVALID', { hosts: THREE, reserveRatio: 1 }, /reserveRatio is 1.*up to \(not including\) 1/],
+      ['a non-boolean flag', 'MP_DECLARATION_INVALID', { hosts: THREE, writable: 'yes' }, /writable is "yes", not a boolean/],
+      ['an unknown completion', 'MP_COMPLETION_INVALID', { hosts: THREE, completion: 'later' }, /completion is "later"/],
+    ])('GIVEN %s WHEN created THEN %s, scoped to the construct', (_what, code, props, message) => {
+      const err = caught(() => build(props as unknown as RebalanceProps));
+      expect(err.code).toBe(code);
+      expect(err.message).toContain('[placement/balance]');
+      expect(err.message).toMatch(message);
+      expect(err.hint).toBeTruthy();
+    });
+  });
+
+  describe('synth', () => {
+    it('GIVEN six servers on alpha WHEN synthesized THEN four moves become resources and the plan file explains the balance', () => {
+      // GIVEN
+      const { stack } = newStack();
+      new Rebalance(stack, 'balance', { hosts: THREE });
+      // WHEN
+      const outdir = Testing.fullSynth(stack);
+      // THEN
+      const dir = path.join(outdir, 'stacks', 'placement');
+      const tf = fs.readFileSync(path.join(dir, 'cdk.tf.json'), 'utf8');
+      const resources = JSON.parse(tf).resource.null_resource as Record<string, { triggers: { to: string; from: string } }>;
+      expect(Object.values(resources).map((r) => r.triggers.to).sort()).toEqual(['node1@beta', 'node1@beta', 'node1@gamma', 'node1@gamma']);
+      expect(Object.values(resources).every((r) => r.triggers.from === 'node1@alpha')).toBe(true);
+      const plan = parsePlanText(fs.readFileSync(path.join(dir, PLAN_FILE_NAME), 'utf8'), 'plan');
+      expect(Object.keys(resources).sort()).toEqual(plan.entries.map((e) => e.key).sort());
+      expect(plan.rebalance?.[0]).toMatchObject({ declaration: 'placement/balance', moves: 4, balanced: true, spread: { before: 6, after: 0 } });
+    });
+
+    it('GIVEN a rebalance WHEN synthesized with validations THEN each move is a null_resource keyed by the server lineage', () => {
+      const { stack } = newStack();
+      new Rebalance(stack, 'balance', { hosts: THREE, completion: 'manual' });
+      const out = Testing.synth(stack, true);
+      expect(out).toHaveResourceWithProperties(NullResource, {
+        triggers: expect.objectContaining({ move: `placement_balance--${serverOf(5)}`, from: 'node1@alpha', completion: 'manual' }),
+      });
+    });
+
+    it('GIVEN an unknown host WHEN synthesized THEN synth fails with a message scoped to the construct naming the host', () => {
+      const { stack } = newStack();
+      new Rebalance(stack, 'balance', { hosts: ['node1@alpha', 'node9@typo'] });
+      const err = caught(() => Testing.synth(stack, true));
+      expect(err.message).toContain('[placement/balance] cannot resolve its hosts against the snapshot');
+      expect(err.message).toContain('host node9@typo in hosts is not a manila-share host (hosts in the snapshot: node1@alpha, node1@beta, node1@gamma)');
+      expect(err.message).toContain('MP_REBALANCE_UNRESOLVED');
+    });
+
+    it('GIVEN a pattern matching no host WHEN synthesized THEN synth fails saying which hosts exist', () => {
+      const { stack } = newStack();
+      new Rebalance(stack, 'balance', { hostPattern: 'netapp*@*' });
+      const err = caught(() => Testing.synth(stack, true));
+      expect(err.message).toMatch(/\[placement\/balance\] cannot resolve its hosts.*hostPattern "netapp\*@\*" matches no manila-share host/);
+    });
+
+    it('GIVEN a placement of a server the rebalance owns WHEN synthesized THEN an error names both construct paths', () => {
+      const { stack } = newStack();
+      new Rebalance(stack, 'balance', { hosts: THREE });
+      new ShareServerPlacement(stack, 'pin', { shareNetwork: 'mp-sn-1', host: 'node1@beta' });
+      const err = caught(() => Testing.synth(stack, true));
+      expect(err.message).toContain('MP_DECLARATION_OVERLAP');
+      expect(err.message).toContain('"placement/balance"');
+      expect(err.message).toContain('"placement/pin"');
+    });
+
+    it('GIVEN a Rebalance outside a PlacementStack WHEN synthesized THEN it says to create it in one', () => {
+      const app = new App({ outdir: tempDir() });
+      const plain = new TerraformStack(app, 'plain');
+      new Rebalance(plain, 'balance', { hosts: THREE });
+      expect(caught(() => Testing.synth(plain, true)).message).toMatch(/Rebalance must be created inside a PlacementStack/);
+    });
+  });
+});
