@@ -27,6 +27,16 @@ test('examples/move-one plans one migration to beta (exit 2 with --detailed-exit
   expect(JSON.parse(json.stdout).plans[0].summary.migrate).toBe(1);
 });
 
+test('examples/rebalance plans four moves to end 2/2/2, with each host\'s load before and after', async () => {
+  const dir = path.join(REPO, 'examples', 'rebalance');
+  const r = await runCli(['plan', '--detailed-exitcode', '--no-color'], { cwd: dir });
+  expect(r.code).toBe(2);
+  expect(r.stdout).toContain('Plan: 4 to migrate');
+  const json = JSON.parse((await runCli(['plan', '--json', '--snapshot', path.join(dir, 'manila-placement.snapshot.json')], { cwd: dir })).stdout);
+  const hosts = json.plans[0].rebalance[0].hosts as Array<{ host: string; before: number; after: number }>;
+  expect(Object.fromEntries(hosts.map((h) => [h.host, [h.before, h.after]]))).toEqual({ 'node1@alpha': [6, 2], 'node1@beta': [0, 2], 'node1@gamma': [0, 2] });
+});
+
 test('examples/evacuate-alpha: plan shows every alpha server moving, apply moves them, plan again exits 0', async () => {
   // GIVEN six share servers on node1@alpha
   const plan = await runCli(['plan', '--detailed-exitcode', '--no-color'], { cwd: EVACUATE });

@@ -161,3 +161,27 @@ test('a placement declared by server id follows its lineage: after the move it p
   expect(again.entries).toEqual([expect.objectContaining({ action: 'in-sync', host: decl.host, server: expect.objectContaining({ id: r.results[0].newServerId }) })]);
   expect(again.entries[0].key).toBe(p.entries[0].key);
 });
+
+test('a phase-1 deadline leaves the migration running and says so; a rerun finishes it', async () => {
+  const p = await planNow([placement('mp-sn-3', 'node1@alpha')]);
+  const r = await applyPlan(p, client, { ...FAST, phase1TimeoutMs: 3_000 });
+  expect(r.results[0]).toMatchObject({ phase: 'timed-out', code: 'MP_DEADLINE' });
+  expect(r.results[0].message).toMatch(/left running/);
+  expect(r.exitCode).toBe(4);
+  expect((await client.getShareServer(r.results[0].server)).status).toBe('server_migrating');
+  const again = await applyPlan(p, client, FAST);
+  expect(again.results[0].phase).toBe('done');
+  expect(proxy.actionCount('migration_start', r.results[0].server)).toBe(1);
+});
+
+test('with --cancel-on-timeout a phase-1 deadline cancels the migration', async () => {
+  const p = await planNow([placement('mp-sn-4', 'node1@alpha')]);
+  const r = await applyPlan(p, client, { ...FAST, phase1TimeoutMs: 9_000, cancelOnTimeout: true });
+  expect(r.results[0]).toMatchObject({ phase: 'cancelled', code: 'MP_DEADLINE' });
+  const s = await waitFor('cancelled', async () => {
+    const x = await client.getShareServer(r.results[0].server);
+    return x.taskState === 'migration_cancelled' && x.status === 'active' ? x : undefined;
+  });
+  expect(s.host).toBe('node1@gamma');
+  expect(proxy.actionCount('migration_cancel', r.results[0].server)).toBe(1);
+});
