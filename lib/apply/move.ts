@@ -1,7 +1,7 @@
 import { ManilaApiError, ManilaPlacementError, TransportError } from '../errors';
 import type { ManilaClient } from '../manila/client';
 import type { Clock } from '../manila/http';
-import type { MigrationCheckResult, MigrationParams } from '../manila/types';
+import type { MigrationCheckResult, MigrationParams, ShareServer } from '../manila/types';
 import type { MigrateEntry, ResumeEntry } from '../plan/types';
 import type { MoveEvent, MovePhase } from './events';
 import { Observation, Stage, classify, observe } from './observe';
@@ -64,6 +64,9 @@ const DEFAULTS = {
   verifyTimeoutMs: 120_000,
 };
 
+/** At most one progress request per this interval. */
+const PROGRESS_INTERVAL_MS = 2_000;
+
 /** Reads that must not end a move on a transient failure: retried here on top of the transport's retries. */
 const OBSERVE_ATTEMPTS = 5;
 
@@ -83,6 +86,11 @@ export class Move {
   private waitingSince?: { stage: string; at: number };
   private lastPhase?: MovePhase;
   private destinationId?: string;
+  private knownDestination?: ShareServer;
+  /** Last percentage Manila gave, and the progress request in flight (never awaited by the poll loop). */
+  private progress?: number;
+  private progressPending?: Promise<void>;
+  private progressAskedAt = -Infinity;
 
   constructor(
     private readonly entry: MigrateEntry | ResumeEntry,
@@ -128,6 +136,8 @@ export class Move {
       this.emit('observing');
       const obs = await this.observeWithRetry();
       const stage = classify(obs, this.entry.to);
+      // Remember the destination while this migration runs; forget it once it is over.
+      this.knownDestination = stage.kind === 'phase1' || stage.kind === 'phase1-done' || stage.kind === 'completing' ? (obs.destination ?? this.knownDestination) : undefined;
       const next = await this.step(stage, obs, first);
       first = false;
       if (next) return next;
@@ -270,18 +280,27 @@ export class Move {
   }
 
   private async waitPhase1(stage: Extract<Stage, { kind: 'phase1' }>): Promise<MoveResult | undefined> {
-    let progress: number | undefined;
     const supported = this.check?.supported.migrationGetProgress;
-    if (stage.server.taskState === 'migration_driver_in_progress' && supported !== false) {
-      try {
-        progress = (await this.ctx.client.migrationGetProgress(stage.server.id)).totalProgress;
-      } catch (err) {
-        // Progress is optional: Zed answers 400 early in phase 1 and during transitions, and a
-        // driver without get_progress gives 500. The task_state read above decides, not this.
-        if (!(err instanceof ManilaApiError || err instanceof TransportError)) throw err;
-      }
+    const now = this.ctx.clock.now();
+    if (stage.server.taskState === 'migration_driver_in_progress' && supported !== false && !this.progressPending && now - this.progressAskedAt >= PROGRESS_INTERVAL_MS) {
+      // Progress asks the destination's driver synchronously (seconds under load): it runs beside
+      // the poll loop, so that phase 1 done is seen, and completed, without waiting for it.
+      this.progressAskedAt = now;
+      this.progressPending = this.ctx.client
+        .migrationGetProgress(stage.server.id)
+        .then((p) => {
+          this.progress = p.totalProgress;
+        })
+        .catch((err: unknown) => {
+          // Optional: Zed answers 400 early in phase 1 and during transitions, and a driver
+          // without get_progress gives 500. The task_state decides, not this.
+          if (!(err instanceof ManilaApiError || err instanceof TransportError)) this.progress = undefined;
+        })
+        .finally(() => {
+          this.progressPending = undefined;
+        });
     }
-    return this.wait('phase1', stage.server.taskState, this.o.phase1TimeoutMs, () => this.phase1Deadline(stage.server.id), progress);
+    return this.wait('phase1', stage.server.taskState, this.o.phase1TimeoutMs, () => this.phase1Deadline(stage.server.id), this.progress);
   }
 
   private async phase1Deadline(serverId: string): Promise<MoveResult> {
@@ -372,7 +391,7 @@ export class Move {
   private async observeWithRetry(): Promise<Observation> {
     for (let i = 1; ; i++) {
       try {
-        return await observe(this.ctx.client, this.entry.server.id);
+        return await observe(this.ctx.client, this.entry.server.id, this.knownDestination);
       } catch (err) {
         const transient = err instanceof TransportError || (err instanceof ManilaApiError && (err.status >= 500 || err.status === 401));
         if (!transient || i >= OBSERVE_ATTEMPTS) throw err;

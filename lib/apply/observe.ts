@@ -69,13 +69,16 @@ export function classify(obs: Observation, target: string): Stage {
 }
 
 /**
- * Reads what Manila shows for a move: the server, its in-flight destination and, once it is
- * gone, its successor. Follows lineage (a migrated server's successor names it in
+ * Reads what Manila shows for a move: the server, its in-flight destination (unless already
+ * known) and, once it is gone, its successor. Follows lineage (a migrated server's successor names it in
  * `source_share_server_id`).
  */
-export async function observe(client: ManilaClient, serverId: string): Promise<Observation> {
+export async function observe(client: ManilaClient, serverId: string, knownDestination?: ShareServer): Promise<Observation> {
   const source = await client.findShareServer(serverId);
   if (source && source.status === 'server_migrating') {
+    // A migration's destination does not change while it runs: once found, it is not listed
+    // again on every poll (a list is the slowest read in Zed, filtered in Python).
+    if (knownDestination) return { source, destination: knownDestination };
     const dests = await client.listShareServers({ source_share_server_id: serverId, status: 'server_migrating_to' });
     return { source, destination: dests[0] };
   }

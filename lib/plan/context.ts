@@ -18,6 +18,51 @@ export interface PlanContext {
   readonly poolsByHost: ReadonlyMap<string, readonly SnapshotPool[]>;
   /** Share networks by id. */
   readonly networksById: ReadonlyMap<string, SnapshotShareNetwork>;
+  /** Indexes that keep selection linear in the number of declarations (each list in lineage order). */
+  readonly index: PlanIndex;
+}
+
+/** Look-ups of live lineages, so that resolving N selectors costs O(N), not O(N x servers). */
+export interface PlanIndex {
+  /** Lineages whose chain holds an id (live or deleted). */
+  readonly lineagesById: ReadonlyMap<string, readonly Lineage[]>;
+  /** Share networks by name. */
+  readonly networksByName: ReadonlyMap<string, readonly SnapshotShareNetwork[]>;
+  /** Lineages whose current record is on a share network id, or carries that network name. */
+  readonly lineagesByNetwork: ReadonlyMap<string, readonly Lineage[]>;
+  /** Lineages whose current record holds a share, by share id and by share name. */
+  readonly sharesById: ReadonlyMap<string, readonly Lineage[]>;
+  readonly sharesByName: ReadonlyMap<string, ReadonlyArray<{ readonly l: Lineage; readonly id: string }>>;
+  /** Lineages whose current record is on a host. */
+  readonly lineagesByHost: ReadonlyMap<string, readonly Lineage[]>;
+}
+
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const list = m.get(k);
+  if (list) list.push(v);
+  else m.set(k, [v]);
+}
+
+function buildIndex(lineages: readonly Lineage[], networks: readonly SnapshotShareNetwork[]): PlanIndex {
+  const lineagesById = new Map<string, Lineage[]>();
+  const lineagesByNetwork = new Map<string, Lineage[]>();
+  const sharesById = new Map<string, Lineage[]>();
+  const sharesByName = new Map<string, Array<{ l: Lineage; id: string }>>();
+  const lineagesByHost = new Map<string, Lineage[]>();
+  for (const l of lineages) {
+    for (const id of new Set(l.ids)) push(lineagesById, id, l);
+    const c = l.current;
+    const nets = new Set([c.shareNetworkId, c.shareNetworkName].filter((x): x is string => x !== undefined));
+    for (const n of nets) push(lineagesByNetwork, n, l);
+    for (const sh of c.shares) {
+      push(sharesById, sh.id, l);
+      if (sh.name !== undefined) push(sharesByName, sh.name, { l, id: sh.id });
+    }
+    push(lineagesByHost, c.host, l);
+  }
+  const networksByName = new Map<string, SnapshotShareNetwork[]>();
+  for (const n of networks) if (n.name !== undefined) push(networksByName, n.name, n);
+  return { lineagesById, networksByName, lineagesByNetwork, sharesById, sharesByName, lineagesByHost };
 }
 
 function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
@@ -45,5 +90,6 @@ export function createContext(raw: CloudSnapshot): PlanContext {
     servicesByHost: groupBy(snapshot.services, (s) => s.host),
     poolsByHost: groupBy(snapshot.pools, (p) => p.backendHost),
     networksById: new Map(snapshot.shareNetworks.map((n) => [n.id, n] as const)),
+    index: buildIndex(lineages, snapshot.shareNetworks),
   };
 }

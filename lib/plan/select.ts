@@ -29,7 +29,7 @@ function describe(s: SnapshotShareServer): string {
 }
 
 function byServerId(id: string, ctx: PlanContext): Selection {
-  const lineages = ctx.lineages.filter((l) => l.ids.includes(id));
+  const lineages = ctx.index.lineagesById.get(id) ?? [];
   if (lineages.length > 0) return { servers: lineages.map((lineage) => ({ lineage, keyId: id })), problems: [] };
   const rec = ctx.serversById.get(id);
   const why = rec
@@ -45,7 +45,7 @@ function byShareNetwork(value: string, project: string | undefined, ctx: PlanCon
   if (exact && inProject(exact.projectId)) {
     networkIds = new Set([exact.id]);
   } else {
-    const named = ctx.snapshot.shareNetworks.filter((n) => n.name === value && inProject(n.projectId));
+    const named = (ctx.index.networksByName.get(value) ?? []).filter((n) => inProject(n.projectId));
     const projects = [...new Set(named.map((n) => n.projectId))].sort(compareStrings);
     if (projects.length > 1) {
       return {
@@ -55,12 +55,18 @@ function byShareNetwork(value: string, project: string | undefined, ctx: PlanCon
     }
     networkIds = new Set(named.map((n) => n.id));
   }
-  const matches = ctx.lineages.filter((l) => {
-    const c = l.current;
-    if (!inProject(c.projectId)) return false;
-    if (c.shareNetworkId !== undefined && networkIds.has(c.shareNetworkId)) return true;
-    return networkIds.size === 0 && (c.shareNetworkId === value || c.shareNetworkName === value);
-  });
+  const candidates = networkIds.size === 0 ? (ctx.index.lineagesByNetwork.get(value) ?? []) : [...networkIds].flatMap((n) => ctx.index.lineagesByNetwork.get(n) ?? []);
+  const seen = new Set<Lineage>();
+  const matches = candidates
+    .filter((l) => {
+      if (seen.has(l)) return false;
+      seen.add(l);
+      const c = l.current;
+      if (!inProject(c.projectId)) return false;
+      if (c.shareNetworkId !== undefined && networkIds.has(c.shareNetworkId)) return true;
+      return networkIds.size === 0 && (c.shareNetworkId === value || c.shareNetworkName === value);
+    })
+    .sort((a, b) => compareStrings(a.rootId, b.rootId));
   if (matches.length === 0) {
     const scope = project === undefined ? '' : ` in project ${project}`;
     return { servers: [], problems: [`no live share server belongs to share network "${value}"${scope}`] };
@@ -72,10 +78,8 @@ function byShares(shares: readonly string[], project: string | undefined, ctx: P
   const found = new Map<string, Lineage>();
   const problems: string[] = [];
   for (const wanted of [...new Set(shares)].sort(compareStrings)) {
-    const holders = ctx.lineages.filter((l) => (project === undefined || l.current.projectId === project) && l.current.shares.some((sh) => sh.id === wanted));
-    const byName = holders.length > 0 ? [] : ctx.lineages.flatMap((l) =>
-      project !== undefined && l.current.projectId !== project ? [] : l.current.shares.filter((sh) => sh.name === wanted).map((sh) => ({ l, id: sh.id })),
-    );
+    const holders = [...new Set(ctx.index.sharesById.get(wanted) ?? [])].filter((l) => project === undefined || l.current.projectId === project);
+    const byName = holders.length > 0 ? [] : (ctx.index.sharesByName.get(wanted) ?? []).filter((x) => project === undefined || x.l.current.projectId === project);
     if (holders.length === 0 && byName.length === 0) {
       problems.push(`no live share server holds a share with id or name "${wanted}"${project === undefined ? '' : ` in project ${project}`}`);
       continue;
@@ -103,5 +107,5 @@ export function resolveSelector(sel: ServerSelector, ctx: PlanContext): Selectio
 
 /** Servers an evacuation picks: every live lineage whose current record is on `host`. */
 export function serversOnHost(host: string, ctx: PlanContext): SelectedServer[] {
-  return ctx.lineages.filter((l) => l.current.host === host).map((lineage) => ({ lineage, keyId: lineage.rootId }));
+  return (ctx.index.lineagesByHost.get(host) ?? []).map((lineage) => ({ lineage, keyId: lineage.rootId }));
 }
