@@ -391,7 +391,7 @@ export class Move {
   private async observeWithRetry(): Promise<Observation> {
     for (let i = 1; ; i++) {
       try {
-        return await observe(this.ctx.client, this.entry.server.id, this.knownDestination);
+        return await observe(this.ctx.client, this.entry.server.id, this.knownDestination, this.destinationId);
       } catch (err) {
         const transient = err instanceof TransportError || (err instanceof ManilaApiError && (err.status >= 500 || err.status === 401));
         if (!transient || i >= OBSERVE_ATTEMPTS) throw err;

@@ -73,7 +73,7 @@ export function classify(obs: Observation, target: string): Stage {
  * known) and, once it is gone, its successor. Follows lineage (a migrated server's successor names it in
  * `source_share_server_id`).
  */
-export async function observe(client: ManilaClient, serverId: string, knownDestination?: ShareServer): Promise<Observation> {
+export async function observe(client: ManilaClient, serverId: string, knownDestination?: ShareServer, destinationId?: string): Promise<Observation> {
   const source = await client.findShareServer(serverId);
   if (source && source.status === 'server_migrating') {
     // A migration's destination does not change while it runs: once found, it is not listed
@@ -83,6 +83,11 @@ export async function observe(client: ManilaClient, serverId: string, knownDesti
     return { source, destination: dests[0] };
   }
   if (!source || source.status === 'inactive' || source.status === 'deleting') {
+    // After our own complete, the destination id is known (Manila returned it): read it by id.
+    if (destinationId) {
+      const d = await client.findShareServer(destinationId);
+      if (d && d.sourceShareServerId === serverId && LIVE.has(d.status)) return { source, successor: d };
+    }
     let successor = await findSuccessor(client, serverId, LIVE);
     // Follow completed later migrations of the successor (bounded: servers rarely move often).
     for (let hops = 0; successor && successor.status === 'active' && hops < 8; hops++) {

@@ -15,11 +15,14 @@ export interface InFlight {
 }
 
 /**
- * Every share server migration in flight in the cloud: two list calls, plus one progress call
+ * Every share server migration in flight in the cloud: one list call, plus one progress call
  * per migration in the driver phase.
  */
 export async function inFlightMigrations(client: ManilaClient, opts: { progress?: boolean } = {}): Promise<InFlight[]> {
-  const [sources, dests] = await Promise.all([client.listShareServers({ status: 'server_migrating' }), client.listShareServers({ status: 'server_migrating_to' })]);
+  // One list, filtered here: Zed filters in Python per request, so one call beats two.
+  const all = await client.listShareServers();
+  const sources = all.filter((s) => s.status === 'server_migrating');
+  const dests = all.filter((s) => s.status === 'server_migrating_to');
   const destBySource = new Map(dests.filter((d) => d.sourceShareServerId).map((d) => [d.sourceShareServerId as string, d]));
   const out = await Promise.all(
     sources.map(async (s) => {
