@@ -57,7 +57,7 @@ export class TtyRenderer implements Renderer {
     let bar = this.bars.get(e.key);
     const payload = {
       server: short(e.server),
-      route: `${e.from} -> ${e.to}`,
+      route: `${e.from} -> ${e.to}`.padEnd(30),
       phase: this.phaseText(e),
       elapsed: e.elapsed.toFixed(0).padStart(4),
     };
