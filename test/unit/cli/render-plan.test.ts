@@ -1,27 +1,10 @@
 import { hasChanges, hasProblems, paint, renderPlans, renderRebalance } from '../../../lib/cli/render-plan';
 import { plan } from '../../../lib/plan/plan';
 import type { CloudSnapshot } from '../../../lib/snapshot/model';
-import type { Plan, RebalanceDeclaration } from '../../../lib/plan/types';
+import type { Plan } from '../../../lib/plan/types';
 import { testbed } from '../../helper/snapshot-builder';
-import { NO_FLAGS } from '../plan/declarations';
+import { rebalance } from '../plan/declarations';
 
-function rebalance(over: Partial<RebalanceDeclaration> = {}): RebalanceDeclaration {
-  return {
-    kind: 'rebalance',
-    path: 'app/balance',
-    hosts: ['node1@alpha', 'node1@beta', 'node1@gamma'],
-    objective: 'server-count',
-    drain: [],
-    exclude: [],
-    tolerance: 1,
-    minGain: 1,
-    reserveGb: 0,
-    reserveRatio: 0,
-    flags: NO_FLAGS,
-    completion: 'auto',
-    ...over,
-  };
-}
 
 const plain = paint(false);
 const section = (p: Plan): string[] => renderRebalance(p.rebalance![0], p.entries, plain);

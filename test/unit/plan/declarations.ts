@@ -1,4 +1,4 @@
-import type { Completion, EvacuationDeclaration, PlacementDeclaration, ServerSelector } from '../../../lib/plan/types';
+import type { Completion, EvacuationDeclaration, PlacementDeclaration, RebalanceDeclaration, ServerSelector } from '../../../lib/plan/types';
 import type { MigrationFlags } from '../../../lib/manila/types';
 
 /** Plain declarations for plan() tests, with the defaults the constructs apply. */
@@ -36,5 +36,24 @@ export function evacuation(
     ...(o.maxPerTarget !== undefined ? { maxPerTarget: o.maxPerTarget } : {}),
     flags: { ...NO_FLAGS, ...o.flags },
     completion: o.completion ?? 'auto',
+  };
+}
+
+/** A rebalance by server count over the test bed's three hosts, with the constructs' defaults. */
+export function rebalance(over: Partial<RebalanceDeclaration> = {}): RebalanceDeclaration {
+  return {
+    kind: 'rebalance',
+    path: 'app/balance',
+    hosts: ['node1@alpha', 'node1@beta', 'node1@gamma'],
+    objective: 'server-count',
+    drain: [],
+    exclude: [],
+    tolerance: 1,
+    minGain: 1,
+    reserveGb: 0,
+    reserveRatio: 0,
+    flags: NO_FLAGS,
+    completion: 'auto',
+    ...over,
   };
 }

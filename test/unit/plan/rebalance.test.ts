@@ -1,27 +1,10 @@
 import { plan } from '../../../lib/plan/plan';
 import { parsePlanText, serializePlan } from '../../../lib/plan/file';
 import type { CloudSnapshot } from '../../../lib/snapshot/model';
-import type { Declaration, MigrateEntry, Plan, RebalanceDeclaration } from '../../../lib/plan/types';
+import type { Declaration, MigrateEntry, Plan } from '../../../lib/plan/types';
 import { SnapshotBuilder, share, testbed } from '../../helper/snapshot-builder';
-import { NO_FLAGS, evacuation, placement } from './declarations';
+import { evacuation, placement, rebalance } from './declarations';
 
-function rebalance(over: Partial<RebalanceDeclaration> = {}): RebalanceDeclaration {
-  return {
-    kind: 'rebalance',
-    path: 'app/balance',
-    hosts: ['node1@alpha', 'node1@beta', 'node1@gamma'],
-    objective: 'server-count',
-    drain: [],
-    exclude: [],
-    tolerance: 1,
-    minGain: 1,
-    reserveGb: 0,
-    reserveRatio: 0,
-    flags: NO_FLAGS,
-    completion: 'auto',
-    ...over,
-  };
-}
 
 const moves = (p: Plan): Array<[string, string, string]> =>
   p.entries.filter((e): e is MigrateEntry => e.action === 'migrate').map((e) => [e.server.id, e.from, e.to]);
