@@ -16,7 +16,8 @@ export OS_CLOUD=testbed
 echo "== resetting the test bed: six share servers on node1@alpha"
 bash scripts/testbed/testbed.sh reset
 
-mp() { node "$PWD/bin/manila-placement" "$@"; }
+ROOT=$PWD
+mp() { node "$ROOT/bin/manila-placement" "$@"; }
 cd examples/evacuate-alpha
 echo
 echo "== manila-placement plan   (examples/evacuate-alpha: empty node1@alpha onto beta and gamma)"

@@ -6,8 +6,8 @@ export async function serversCommand(o: GlobalOptions & { host?: string; json?: 
   const { client } = cliClient(o);
   try {
     const [servers, shares] = await Promise.all([client.listShareServers(o.host ? { host: o.host } : {}), client.listShares()]);
-    // Leftover records of cancelled or failed migrations are hidden unless --all.
-    const shown = servers.filter((s) => o.all || !(s.status === 'inactive' || (s.status === 'error' && s.sourceShareServerId)));
+    // Leftover records (cancelled or failed destinations, sources being deleted) are hidden unless --all.
+    const shown = servers.filter((s) => o.all || !(s.status === 'inactive' || s.status === 'deleting' || (s.status === 'error' && s.sourceShareServerId)));
     const sharesOf = new Map<string, string[]>();
     for (const sh of shares) if (sh.shareServerId) sharesOf.set(sh.shareServerId, [...(sharesOf.get(sh.shareServerId) ?? []), sh.name ?? sh.id]);
     shown.sort((a, b) => a.host.localeCompare(b.host) || (a.shareNetworkName ?? '').localeCompare(b.shareNetworkName ?? '') || a.id.localeCompare(b.id));
