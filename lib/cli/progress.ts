@@ -55,6 +55,11 @@ export class TtyRenderer implements Renderer {
   event(e: RunnerEvent): void {
     if (e.type === 'run') return;
     let bar = this.bars.get(e.key);
+    // 'observing' happens on every poll: keep showing the phase the move is in.
+    if (e.phase === 'observing' && bar) {
+      bar.update({ elapsed: e.elapsed.toFixed(0).padStart(4) });
+      return;
+    }
     const payload = {
       server: short(e.server),
       route: `${e.from} -> ${e.to}`.padEnd(30),
