@@ -138,14 +138,14 @@ export class Move {
       const stage = classify(obs, this.entry.to);
       // Remember the destination while this migration runs; forget it once it is over.
       this.knownDestination = stage.kind === 'phase1' || stage.kind === 'phase1-done' || stage.kind === 'completing' ? (obs.destination ?? this.knownDestination) : undefined;
-      const next = await this.step(stage, obs, first);
+      const next = await this.step(stage, first);
       first = false;
       if (next) return next;
     }
   }
 
   /** One decision. Returns a result when the move is over for this run. */
-  private async step(stage: Stage, obs: Observation, first: boolean): Promise<MoveResult | undefined> {
+  private async step(stage: Stage, first: boolean): Promise<MoveResult | undefined> {
     const e = this.entry;
     // Once a migration was seen in flight in this run, a return to `ready` means it failed or
     // was cancelled: report it rather than start again.
@@ -180,7 +180,7 @@ export class Move {
         return this.waitPhase1(stage);
       case 'phase1-done':
         this.destinationId = stage.destination?.id ?? this.destinationId;
-        return this.completePhase(stage.server.id, obs);
+        return this.completePhase(stage.server.id);
       case 'completing':
         this.destinationId = stage.destination?.id ?? this.destinationId;
         return this.wait('completing', stage.server.taskState, this.o.completeTimeoutMs, () =>
@@ -324,7 +324,7 @@ export class Move {
     });
   }
 
-  private async completePhase(serverId: string, _obs: Observation): Promise<MoveResult | undefined> {
+  private async completePhase(serverId: string): Promise<MoveResult | undefined> {
     const e = this.entry;
     if (e.completion === 'manual' && !this.o.completeManual) {
       return this.final('awaiting-completion', {
