@@ -61,18 +61,20 @@ export async function applyCommand(o: ApplyCommandOptions): Promise<number> {
   const json = Boolean(o.json) || !process.stdout.isTTY;
   const p = paint(!json && colourWanted(process.stdout, o.color));
   const fromFile = Boolean(o.plan);
-  const plan = merge(fromFile ? [readPlanFile(path.resolve(o.plan!))] : (await makePlans(o)).map((s) => s.plan));
-
-  if (o.move) {
-    const keys = new Set(plan.entries.map((e) => e.key));
-    const unknown = o.move.filter((k) => !keys.has(k));
-    if (unknown.length) {
-      throw new InputError('MP_MOVE_UNKNOWN', `No move ${unknown.join(', ')} in the plan (it has: ${[...keys].join(', ') || 'none'}).`, 'Use a key shown by `manila-placement plan`.');
-    }
-  }
+  const filePlan = fromFile ? readPlanFile(path.resolve(o.plan!)) : undefined;
 
   const { client, calls, journal } = cliClient(o, { journalDefault: path.resolve('.manila-placement/journal.jsonl') });
   try {
+    // Planning refreshes through the same client: one token for the whole run.
+    const plan = filePlan ?? merge((await makePlans(o, client)).map((s) => s.plan));
+    if (o.move) {
+      const keys = new Set(plan.entries.map((e) => e.key));
+      const unknown = o.move.filter((k) => !keys.has(k));
+      if (unknown.length) {
+        throw new InputError('MP_MOVE_UNKNOWN', `No move ${unknown.join(', ')} in the plan (it has: ${[...keys].join(', ') || 'none'}).`, 'Use a key shown by `manila-placement plan`.');
+      }
+    }
+
     // A plan made for another cloud is refused before anything is sent to this one.
     const endpoint = await client.endpoint();
     const saw = plan.snapshot.cloud;

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError, InputError } from '../../errors';
+import type { ManilaClient } from '../../manila/client';
 import { CloudConfig, resolveCloudConfig } from '../../manila/config';
 import { parseSnapshotText } from '../../snapshot/model';
 import type { GlobalOptions } from '../context';
@@ -33,8 +34,8 @@ function selectedCloud(o: PlanningOptions): CloudConfig | undefined {
   }
 }
 
-/** Refreshes (unless --snapshot), synthesizes the app and returns its plans. */
-export async function makePlans(o: PlanningOptions): Promise<StackPlan[]> {
+/** Refreshes (unless --snapshot, through `client` when given), synthesizes the app and returns its plans. */
+export async function makePlans(o: PlanningOptions, client?: ManilaClient): Promise<StackPlan[]> {
   const app = readCdktfJson(path.resolve(o.app ?? '.'));
   let snapshotFile: string;
   if (o.snapshot) {
@@ -62,7 +63,7 @@ export async function makePlans(o: PlanningOptions): Promise<StackPlan[]> {
     }
   } else {
     snapshotFile = snapshotPathOf(app);
-    await writeSnapshot(o, snapshotFile);
+    await writeSnapshot(o, snapshotFile, client);
   }
   return synthApp(app, snapshotFile);
 }

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { canonicalJson, CloudSnapshot } from '../../snapshot/model';
 import { takeSnapshot } from '../../snapshot/refresh';
+import type { ManilaClient } from '../../manila/client';
 import { cliClient, GlobalOptions } from '../context';
 import { readCdktfJson, snapshotPathOf } from '../synth';
 
@@ -20,8 +21,9 @@ export function snapshotTarget(o: { app?: string; out?: string }): string {
 }
 
 /** Reads the cloud and writes the snapshot atomically (temp file, then rename). */
-export async function writeSnapshot(o: GlobalOptions, file: string): Promise<CloudSnapshot> {
-  const { client } = cliClient(o);
+export async function writeSnapshot(o: GlobalOptions, file: string, shared?: ManilaClient): Promise<CloudSnapshot> {
+  // A caller that goes on talking to the cloud (apply) lends its client: one token, not two.
+  const client = shared ?? cliClient(o).client;
   try {
     const snap = await takeSnapshot(client);
     fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -30,7 +32,7 @@ export async function writeSnapshot(o: GlobalOptions, file: string): Promise<Clo
     fs.renameSync(tmp, file);
     return snap;
   } finally {
-    await client.close();
+    if (!shared) await client.close();
   }
 }
 
