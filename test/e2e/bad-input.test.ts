@@ -14,7 +14,7 @@ import { plan } from '../../lib/plan/plan';
 import { serializePlan } from '../../lib/plan/file';
 import { makeApp, runCli } from '../helper/cli';
 import { addFigure } from '../helper/figures';
-import { clientFor, testbed, testbedSecrets } from '../helper/testbed';
+import { clientFor, resetTestbed, testbed, testbedSecrets } from '../helper/testbed';
 
 jest.setTimeout(600_000);
 
@@ -137,6 +137,8 @@ async function fingerprint(): Promise<string> {
 }
 
 beforeAll(async () => {
+  // Known placement (all on node1@alpha): the plan-based cases need a move to be pending.
+  resetTestbed();
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-bad-'));
   snapshotFile = path.join(work, 'snapshot.json');
   const r = await runCli(['refresh', '--out', snapshotFile]);
