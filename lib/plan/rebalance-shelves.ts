@@ -98,24 +98,22 @@ export class Shelves {
 
   /** Index in `members` of the first server of at least `size` GiB. */
   public firstAtLeast(members: readonly number[], size: number): number {
-    let lo = 0;
-    let hi = members.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.servers[members[mid]].sizeGb < size) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return this.firstWhere(members, (gb) => gb >= size);
   }
 
   /** Index in `members` of the first server of more than `size` GiB. */
   public firstAbove(members: readonly number[], size: number): number {
+    return this.firstWhere(members, (gb) => gb > size);
+  }
+
+  /** Binary search over `members` (sorted by size): the first index whose size satisfies `ok`. */
+  private firstWhere(members: readonly number[], ok: (sizeGb: number) => boolean): number {
     let lo = 0;
     let hi = members.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (this.servers[members[mid]].sizeGb <= size) lo = mid + 1;
-      else hi = mid;
+      if (ok(this.servers[members[mid]].sizeGb)) hi = mid;
+      else lo = mid + 1;
     }
     return lo;
   }

@@ -10,25 +10,13 @@ import type { MigrateEntry, Plan, RebalanceDeclaration } from '../../lib/plan/ty
 import type { CloudSnapshot } from '../../lib/snapshot/model';
 import { takeSnapshot } from '../../lib/snapshot/refresh';
 import { clientFor, resetTestbed } from '../helper/testbed';
+import { rebalance } from '../unit/plan/declarations';
 
 jest.setTimeout(600_000);
 
 const HOSTS = ['node1@alpha', 'node1@beta', 'node1@gamma'];
 
-const byCount: RebalanceDeclaration = {
-  kind: 'rebalance',
-  path: 'test/rebalance',
-  hosts: HOSTS,
-  objective: 'server-count',
-  drain: [],
-  exclude: [],
-  tolerance: 1,
-  minGain: 1,
-  reserveGb: 0,
-  reserveRatio: 0,
-  flags: { writable: false, nondisruptive: false, preserveSnapshots: false },
-  completion: 'auto',
-};
+const byCount: RebalanceDeclaration = rebalance({ path: 'test/rebalance', hosts: HOSTS });
 
 let client: ManilaClient;
 
