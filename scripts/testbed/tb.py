@@ -519,6 +519,40 @@ def ensure_fixtures(pids=None, quiet=False):
             FIXTURE_COUNT, SOURCE_HOST, SNAP_NAME, ACCESS_TO))
 
 
+def fixtures_out_of_place(pids):
+    """Fixture shares that exist but are not as `start` creates them: moved off the source host
+    by an earlier run, mid-migration when the test bed was stopped, or not available."""
+    shares = {s["name"]: s for s in list_shares() if s["project_id"] == pids[FIXTURE_PROJECT]}
+    servers = {s["id"]: s for s in list_servers()}
+    off = {}
+    for i in range(1, FIXTURE_COUNT + 1):
+        s = shares.get(share_name(i))
+        if s is None:
+            continue  # missing ones are simply created
+        srv = servers.get(s.get("share_server_id"))
+        if (s["status"] != "available" or s.get("task_state") or not srv
+                or srv["status"] != "active" or srv["host"] != SOURCE_HOST):
+            off[share_name(i)] = "%s, server %s" % (
+                s["status"], srv and "%s on %s" % (srv["status"], srv["host"]))
+    for srv in servers.values():
+        if srv["status"] in ("server_migrating", "server_migrating_to"):
+            off["share server %s" % srv["id"]] = "%s/%s" % (srv["status"], srv.get("task_state"))
+    return off
+
+
+def start_fixtures():
+    """`start` leaves the fixtures as the tests expect them: an earlier run (a test, the demo,
+    a benchmark) may have moved them or been stopped mid-migration, so those are reset first."""
+    pids = project_ids()
+    off = fixtures_out_of_place(pids)
+    if off:
+        log("fixtures: %d not in their initial placement (left by an earlier run): resetting: %s" % (
+            len(off), "; ".join("%s %s" % kv for kv in sorted(off.items()))))
+        reset()
+    else:
+        ensure_fixtures(pids)
+
+
 def quick_check():
     missing, _ = services_state()
     if missing:
@@ -938,7 +972,7 @@ def main(argv):
             since = float(args[0]) if args and args[0] not in ("", "-") else None
             wait_manila(since, float(args[1]) if len(args) > 1 else 120.0)
         elif cmd == "fixtures":
-            ensure_fixtures()
+            start_fixtures()
             write_facts()
         elif cmd == "quick-check":
             quick_check()

@@ -706,7 +706,7 @@ usage() {
   cat >&2 <<EOF
 usage: $0 <command>
   install                 apt-get install the OpenStack packages (skipped when installed)
-  start                   start everything and create the fixtures (idempotent)
+  start                   start everything; create the fixtures, or reset moved ones (idempotent)
   stop                    stop the processes this test bed started (data kept)
   status                  what runs; exit 0 when all is up
   reset                   fixtures back on $HOSTNAME_MANILA@${BACKENDS[0]}, no migration in flight
