@@ -345,7 +345,14 @@ launch() {
   local log; log=$(log_of "$name")
   printf '===== %s start: %s\n' "$(date -Is)" "$*" >>"$log"
   (
-    exec 9>&-  # the daemon must not hold the command lock
+    # A daemon must hold no inherited descriptor: not the command lock (9), nor a lock a
+    # caller holds (`flock tests.lock testbed.sh start`, the test runner's fd 9), which it
+    # would otherwise keep for its whole life.
+    local fd
+    for fd in /proc/self/fd/*; do
+      fd=${fd##*/}
+      if (( fd > 2 )); then eval "exec $fd>&-" 2>/dev/null || true; fi
+    done
     export MP_TESTBED_TAG="$STATE" MP_TESTBED_PIECE="$name"
     cd "$STATE"
     exec setsid "$@" >>"$log" 2>&1 </dev/null
