@@ -102,11 +102,10 @@ function numberIn(path: string, prop: string, v: unknown, ok: (n: number) => boo
  * Rules always enforced: destinations are enabled and up manila-share services with a
  * `driver_handles_share_servers=True` pool; no move between two hosts with the same backend
  * name (the part after `@`); the destination's availability zone must have a subnet of the
- * server's share network (or the network has a default subnet); the destination keeps its
+ * server's share network (or the network has a default subnet), and the `availability_zones`
+ * extra spec of every share type on the server allows that zone; the destination keeps its
  * reserve. Servers in flight or that cannot migrate (not active, busy shares, replicas...)
- * count where they are and are not moved. A share type's `availability_zones` extra spec is
- * not in the snapshot, so a move it forbids is caught by `migration_check` when the move runs,
- * not by the plan.
+ * count where they are and are not moved.
  *
  * A rebalance owns its hosts: another declaration may not select servers on them or send
  * servers to them (use `drain` rather than a HostEvacuation, `exclude` to keep a host apart).

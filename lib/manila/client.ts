@@ -15,6 +15,7 @@ import {
   Share,
   ShareNetwork,
   ShareServer,
+  ShareType,
   Snapshot,
   parseAccessRule,
   parseCheck,
@@ -24,6 +25,7 @@ import {
   parseShare,
   parseShareNetwork,
   parseShareServer,
+  parseShareType,
   parseSnapshot,
 } from './types';
 
@@ -185,14 +187,14 @@ export class ManilaClient {
    */
   public async request(
     operation: string,
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
     path: string,
     opts: RequestOptions = {},
   ): Promise<HttpResponse> {
     return this.call(operation, method, path, opts);
   }
 
-  private async call(operation: string, method: 'GET' | 'POST', path: string, opts: RequestOptions = {}): Promise<HttpResponse> {
+  private async call(operation: string, method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, opts: RequestOptions = {}): Promise<HttpResponse> {
     const [endpoint, negotiated] = await Promise.all([this.endpoint(), this.microversion()]);
     const version = opts.microversion ?? negotiated;
     const qs = new URLSearchParams();
@@ -332,6 +334,12 @@ export class ManilaClient {
   public async listSnapshots(filters: { share_id?: string } = {}): Promise<Snapshot[]> {
     const res = await this.call('list snapshots', 'GET', '/snapshots/detail', { query: { all_tenants: '1', ...filters } });
     return this.array(res, 'snapshots', 'list snapshots').map(parseSnapshot);
+  }
+
+  /** Share types, public and private (admin), with their `availability_zones` extra spec. */
+  public async listShareTypes(): Promise<ShareType[]> {
+    const res = await this.call('list share types', 'GET', '/types', { query: { is_public: 'all' } });
+    return this.array(res, 'share_types', 'list share types').map(parseShareType);
   }
 
   /** Access rules of one share (2.45+). */

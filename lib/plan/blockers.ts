@@ -22,6 +22,7 @@ export const BLOCKED_CODES = [
   'DEST_DOWN',
   'DEST_NOT_DHSS',
   'NO_SUBNET_IN_DEST_AZ',
+  'SHARE_TYPE_AZ',
   'SHARE_NOT_AVAILABLE',
   'SHARE_SOFT_DELETED',
   'SHARE_HAS_REPLICAS',
@@ -131,7 +132,25 @@ export function targetNetwork(s: SnapshotShareServer, newShareNetwork: string | 
   return { newShareNetworkId: change && network ? network.id : null, network, change, reasons };
 }
 
-/** Reasons that come from this server going to this host: same backend name, no subnet in the destination's zone. */
+/**
+ * Whether a share type's `availability_zones` extra spec lets a share live in `zone`. Mirrors
+ * Manila (share/api.py, share server migration checks): `azs and zone not in azs` on the raw
+ * string, so an empty spec allows every zone and a match is by substring, as Manila decides.
+ */
+export function typeAllowsZone(availabilityZones: string | undefined, zone: string): boolean {
+  return !availabilityZones || availabilityZones.includes(zone);
+}
+
+/** The first share type on a server whose `availability_zones` leaves out `zone`, if any. */
+export function typeExcludingZone(s: SnapshotShareServer, zone: string, ctx: PlanContext): { id: string; name?: string; availabilityZones?: string } | undefined {
+  for (const sh of s.shares) {
+    const t = sh.shareTypeId === undefined ? undefined : ctx.shareTypesById.get(sh.shareTypeId);
+    if (t && !typeAllowsZone(t.availabilityZones, zone)) return t;
+  }
+  return undefined;
+}
+
+/** Reasons that come from this server going to this host: same backend name, no subnet in the destination's zone, a share type not offered there. */
 export function pairBlockers(s: SnapshotShareServer, host: string, net: TargetNetwork, ctx: PlanContext): BlockedReason[] {
   if (hostProblem(host)) return [];
   const out: BlockedReason[] = [];
@@ -148,6 +167,15 @@ export function pairBlockers(s: SnapshotShareServer, host: string, net: TargetNe
   if (zone !== undefined && subnets.length > 0 && !subnets.some((sn) => sn.availabilityZone === null || sn.availabilityZone === zone)) {
     out.push(
       reason('NO_SUBNET_IN_DEST_AZ', `share network ${net.network?.name ?? net.network?.id} has no subnet in zone ${zone} of ${host}, nor a default subnet`),
+    );
+  }
+  const type = zone === undefined ? undefined : typeExcludingZone(s, zone, ctx);
+  if (type !== undefined) {
+    out.push(
+      reason(
+        'SHARE_TYPE_AZ',
+        `share type ${type.name ?? type.id} of a share on this server is limited to availability zones "${type.availabilityZones}", and ${host} is in zone ${zone}`,
+      ),
     );
   }
   return out;

@@ -1,4 +1,4 @@
-import type { CloudSnapshot, SnapshotPool, SnapshotService, SnapshotShareNetwork, SnapshotShareServer } from '../snapshot/model';
+import type { CloudSnapshot, SnapshotPool, SnapshotService, SnapshotShareNetwork, SnapshotShareServer, SnapshotShareType } from '../snapshot/model';
 import { buildLineages, type Lineage } from './lineage';
 import { normalizeSnapshot } from './normalize';
 
@@ -18,6 +18,8 @@ export interface PlanContext {
   readonly poolsByHost: ReadonlyMap<string, readonly SnapshotPool[]>;
   /** Share networks by id. */
   readonly networksById: ReadonlyMap<string, SnapshotShareNetwork>;
+  /** Share types by id (empty for a snapshot written before they were recorded). */
+  readonly shareTypesById: ReadonlyMap<string, SnapshotShareType>;
   /** Indexes that keep selection linear in the number of declarations (each list in lineage order). */
   readonly index: PlanIndex;
 }
@@ -90,6 +92,7 @@ export function createContext(raw: CloudSnapshot): PlanContext {
     servicesByHost: groupBy(snapshot.services, (s) => s.host),
     poolsByHost: groupBy(snapshot.pools, (p) => p.backendHost),
     networksById: new Map(snapshot.shareNetworks.map((n) => [n.id, n] as const)),
+    shareTypesById: new Map((snapshot.shareTypes ?? []).map((t) => [t.id, t] as const)),
     index: buildIndex(lineages, snapshot.shareNetworks),
   };
 }

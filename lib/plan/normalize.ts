@@ -25,6 +25,7 @@ export function normalizeSnapshot(s: CloudSnapshot): CloudSnapshot {
     ),
     pools: [...s.pools].sort((a, b) => compareStrings(a.name, b.name)),
     shareNetworks: s.shareNetworks.map((n) => ({ ...n, subnets: [...n.subnets].sort(byId) })).sort(byId),
+    ...(s.shareTypes !== undefined ? { shareTypes: [...s.shareTypes].sort(byId) } : {}),
   };
 }
 

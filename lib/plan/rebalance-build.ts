@@ -2,7 +2,7 @@ import type { BlockedReason, RebalanceDeclaration } from './types';
 import type { PlanContext } from './context';
 import type { Lineage } from './lineage';
 import type { BalanceHost, BalanceServer } from './rebalance-model';
-import { destinationBlockers, destinationZone, serverBlockers, targetNetwork } from './blockers';
+import { destinationBlockers, destinationZone, serverBlockers, targetNetwork, typeAllowsZone } from './blockers';
 import { backendName } from './host';
 import { compareStrings } from './key';
 import { effectiveHost, motionOf } from './motion';
@@ -55,15 +55,26 @@ function capacityOf(host: string, ctx: PlanContext): { totalGb?: number; freeGb?
   return { ...(total !== undefined && total > 0 ? { totalGb: total } : {}), ...(free !== undefined ? { freeGb: free } : {}) };
 }
 
-/** Zones where a server's share network has a subnet; null when any zone will do (as `pairBlockers` decides). */
-function zonesOf(l: Lineage, ctx: PlanContext, cache: Map<string, ReadonlySet<string> | null>): ReadonlySet<string> | null {
-  const id = l.current.shareNetworkId;
-  if (id === undefined) return null;
-  let z = cache.get(id);
+/**
+ * Zones a server may move to, as `pairBlockers` decides: where its share network has a subnet
+ * (any zone with a default subnet), and that every share type on it allows. Null when any zone
+ * will do. `zones` are the zones of the rebalance's hosts: a type's `availability_zones` is
+ * matched the way Manila matches it, so it is evaluated on them rather than parsed.
+ */
+function zonesOf(l: Lineage, ctx: PlanContext, zones: readonly string[], cache: Map<string, ReadonlySet<string> | null>): ReadonlySet<string> | null {
+  const netId = l.current.shareNetworkId;
+  const typeIds = [...new Set(l.current.shares.map((sh) => sh.shareTypeId).filter((t): t is string => t !== undefined && ctx.shareTypesById.get(t)?.availabilityZones !== undefined))].sort(compareStrings);
+  const key = `${netId ?? ''}|${typeIds.join(',')}`;
+  let z = cache.get(key);
   if (z === undefined) {
-    const subnets = ctx.networksById.get(id)?.subnets ?? [];
-    z = subnets.length === 0 || subnets.some((sn) => sn.availabilityZone === null) ? null : new Set(subnets.map((sn) => sn.availabilityZone as string));
-    cache.set(id, z);
+    const subnets = netId === undefined ? [] : (ctx.networksById.get(netId)?.subnets ?? []);
+    const byNetwork = subnets.length === 0 || subnets.some((sn) => sn.availabilityZone === null) ? null : new Set(subnets.map((sn) => sn.availabilityZone as string));
+    if (typeIds.length === 0) z = byNetwork;
+    else {
+      const specs = typeIds.map((t) => ctx.shareTypesById.get(t)?.availabilityZones);
+      z = new Set(zones.filter((zone) => (byNetwork === null || byNetwork.has(zone)) && specs.every((azs) => typeAllowsZone(azs, zone))));
+    }
+    cache.set(key, z);
   }
   return z;
 }
@@ -106,6 +117,7 @@ export function buildRebalance(d: RebalanceDeclaration, ctx: PlanContext): Rebal
   const resumes: RebalanceResume[] = [];
   const drainBlocked: Array<{ lineage: Lineage; reasons: BlockedReason[] }> = [];
   const zoneCache = new Map<string, ReadonlySet<string> | null>();
+  const hostZones = [...new Set(names.map((h) => destinationZone(h, ctx)).filter((z): z is string => z !== undefined))].sort(compareStrings);
   let inFlight = 0;
   let sourceDown = 0;
   const downHosts = new Set<string>();
@@ -146,7 +158,7 @@ export function buildRebalance(d: RebalanceDeclaration, ctx: PlanContext): Rebal
       leftOut++;
       continue;
     }
-    servers.push({ id: s.id, host: here, sizeGb: sizeOf(l), zones: zonesOf(l, ctx, zoneCache) });
+    servers.push({ id: s.id, host: here, sizeGb: sizeOf(l), zones: zonesOf(l, ctx, hostZones, zoneCache) });
     lineages.push(l);
   }
 

@@ -60,6 +60,13 @@ const snapshotNetworkSchema = z.object({
   subnets: z.array(z.object({ id: z.string(), availabilityZone: z.string().nullable() })),
 });
 
+const snapshotShareTypeSchema = z.object({
+  id: z.string(),
+  name: z.string().optional(),
+  /** The `availability_zones` extra spec, verbatim; absent when the type allows every zone. */
+  availabilityZones: z.string().optional(),
+});
+
 /** Schema of a snapshot file (version 1). */
 export const cloudSnapshotSchema = z.object({
   kind: z.literal('manila-placement/snapshot'),
@@ -73,6 +80,11 @@ export const cloudSnapshotSchema = z.object({
   services: z.array(snapshotServiceSchema),
   pools: z.array(snapshotPoolSchema),
   shareNetworks: z.array(snapshotNetworkSchema),
+  /**
+   * Share types of the shares on share servers. Optional so that snapshots written before it
+   * existed still load; such a snapshot plans as if no type restricted zones.
+   */
+  shareTypes: z.array(snapshotShareTypeSchema).optional(),
 });
 
 /** The cloud as refresh saw it. */
@@ -85,6 +97,8 @@ export type SnapshotShare = z.infer<typeof snapshotShareSchema>;
 export type SnapshotService = z.infer<typeof snapshotServiceSchema>;
 /** A pool in a snapshot. */
 export type SnapshotPool = z.infer<typeof snapshotPoolSchema>;
+/** A share type in a snapshot. */
+export type SnapshotShareType = z.infer<typeof snapshotShareTypeSchema>;
 /** A share network in a snapshot. */
 export type SnapshotShareNetwork = z.infer<typeof snapshotNetworkSchema>;
 

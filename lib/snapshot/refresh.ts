@@ -5,19 +5,23 @@ const byId = <T extends { id: string }>(a: T, b: T): number => (a.id < b.id ? -1
 
 /**
  * Reads the cloud (read-only: GETs only) and returns a snapshot: share servers with their
- * shares and snapshot states, manila-share services, pools and share networks. Six list calls,
- * whatever the number of servers.
+ * shares and snapshot states, manila-share services, pools, share networks and the share types
+ * in use. Seven list calls, whatever the number of servers.
  */
 export async function takeSnapshot(client: ManilaClient, now: () => Date = () => new Date()): Promise<CloudSnapshot> {
   const [endpoint, microversion] = await Promise.all([client.endpoint(), client.microversion()]);
-  const [servers, services, pools, networks, shares, snapshots] = await Promise.all([
+  const [servers, services, pools, networks, shares, snapshots, types] = await Promise.all([
     client.listShareServers(),
     client.listServices({ binary: 'manila-share' }),
     client.listPools(),
     client.listShareNetworks(),
     client.listShares(),
     client.listSnapshots(),
+    client.listShareTypes(),
   ]);
+  // Only the types that shares on share servers use: Manila checks their `availability_zones`
+  // against the destination's zone, and the rest would only make the file longer.
+  const typeIdsInUse = new Set(shares.filter((sh) => sh.shareServerId && sh.shareTypeId).map((sh) => sh.shareTypeId as string));
   const snapsByShare = new Map<string, Array<{ id: string; status: string }>>();
   for (const s of snapshots) {
     const list = snapsByShare.get(s.shareId) ?? [];
@@ -80,6 +84,10 @@ export async function takeSnapshot(client: ManilaClient, now: () => Date = () =>
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
     shareNetworks: networks
       .map((n) => ({ id: n.id, name: n.name, projectId: n.projectId, status: n.status, subnets: n.subnets.map((s) => ({ id: s.id, availabilityZone: s.availabilityZone })) }))
+      .sort(byId),
+    shareTypes: types
+      .filter((t) => typeIdsInUse.has(t.id))
+      .map((t) => ({ id: t.id, name: t.name, availabilityZones: t.availabilityZones }))
       .sort(byId),
   };
 }

@@ -1,4 +1,4 @@
-import type { CloudSnapshot, SnapshotPool, SnapshotService, SnapshotShare, SnapshotShareNetwork, SnapshotShareServer } from '../../lib/snapshot/model';
+import type { CloudSnapshot, SnapshotPool, SnapshotService, SnapshotShare, SnapshotShareNetwork, SnapshotShareServer, SnapshotShareType } from '../../lib/snapshot/model';
 
 /**
  * Builds CloudSnapshots for tests. `testbed()` gives the shape of the real test bed: hosts
@@ -28,6 +28,7 @@ export class SnapshotBuilder {
   private readonly services: SnapshotService[] = [];
   private readonly pools: SnapshotPool[] = [];
   private readonly networks: SnapshotShareNetwork[] = [];
+  private readonly types: SnapshotShareType[] = [];
   private takenAt = '2026-11-25T08:00:00.000Z';
 
   /** A manila-share service (up and enabled unless told) and, unless `dhss` is undefined, one pool. */
@@ -64,6 +65,12 @@ export class SnapshotBuilder {
     return this;
   }
 
+  /** A share type; `availabilityZones` is its extra spec (absent: every zone). */
+  public shareType(id: string, availabilityZones?: string): this {
+    this.types.push({ id, name: id, ...(availabilityZones !== undefined ? { availabilityZones } : {}) });
+    return this;
+  }
+
   public at(takenAt: string): this {
     this.takenAt = takenAt;
     return this;
@@ -80,6 +87,7 @@ export class SnapshotBuilder {
       services: [...this.services],
       pools: [...this.pools],
       shareNetworks: this.networks.map((n) => ({ ...n, subnets: [...n.subnets] })),
+      ...(this.types.length > 0 ? { shareTypes: this.types.map((t) => ({ ...t })) } : {}),
     };
   }
 }

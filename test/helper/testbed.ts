@@ -19,6 +19,8 @@ export interface TestbedFacts {
     snapshot?: { id: string };
     access_rule?: { id: string };
   }>;
+  /** The DHSS share type of the fixtures. */
+  readonly share_type: { id: string; name: string };
   readonly [k: string]: unknown;
 }
 

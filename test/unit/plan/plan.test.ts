@@ -177,6 +177,7 @@ const cases: Case[] = [
   ...blockedCase('HOST_FORMAT', () => one().build(), 'node1'),
   ...blockedCase('HOST_FORMAT', () => one().build(), 'node1@beta#fake_pool_for_BETA', undefined, ' (pool)'),
   ...blockedCase('STALE_DESTINATION', () => withServers(one(), [['srv-1b', { host: 'node1@gamma', status: 'server_migrating_to', taskState: 'migration_error', source: 'srv-1', shares: [] }]])),
+  ...blockedCase('SHARE_TYPE_AZ', () => new SnapshotBuilder().host('node1@alpha', { zone: 'az1' }).host('node1@beta', { zone: 'az2' }).shareType('st-az1', 'az1').server('srv-1', { shares: [share('sh-1', { shareTypeId: 'st-az1' })] }).build()),
   ...blockedCase('NO_SUBNET_IN_DEST_AZ', () => new SnapshotBuilder().host('node1@alpha', { zone: 'az1' }).host('node1@beta', { zone: 'az2' }).network('net-mp-sn-1', { name: 'mp-sn-1', subnets: [{ id: 'sub-az1', availabilityZone: 'az1' }] }).server('srv-1', { network: 'mp-sn-1' }).build()),
   {
     name: 'GIVEN a server with several problems WHEN planning THEN blocked with ALL reasons',
@@ -423,3 +424,31 @@ function deepFreeze<T>(o: T): T {
   }
   return o;
 }
+
+describe('plan() and share type availability zones', () => {
+  // alpha in az1, beta in az2; srv-1 on alpha holds one share of the given type
+  const cloud = (azs?: string, withTypes = true): CloudSnapshot => {
+    const b = new SnapshotBuilder().host('node1@alpha', { zone: 'az1' }).host('node1@beta', { zone: 'az2' });
+    if (withTypes) b.shareType('st-1', azs);
+    return b.server('srv-1', { shares: [share('sh-1', { shareTypeId: 'st-1' })] }).build();
+  };
+  const toBeta = [placement('app/p', { shareServerId: 'srv-1' }, 'node1@beta')];
+
+  it('GIVEN a type limited to az1 WHEN moving to a host in az2 THEN blocked with SHARE_TYPE_AZ naming the type, its zones and the host', () => {
+    const [e] = plan(toBeta, cloud('az1')).entries;
+    expect(e).toMatchObject({ action: 'blocked', reasons: [{ code: 'SHARE_TYPE_AZ' }] });
+    expect(e.action === 'blocked' ? e.reasons[0].message : '').toBe('share type st-1 of a share on this server is limited to availability zones "az1", and node1@beta is in zone az2');
+  });
+
+  it.each([
+    ['lists the destination zone', 'az1,az2'],
+    ['has no availability_zones', undefined],
+    ['names the zone inside a longer name (Manila matches by substring)', 'xaz2x'],
+  ])('GIVEN a type that %s WHEN moving THEN migrate', (_what, azs) => {
+    expect(plan(toBeta, cloud(azs)).entries[0]).toMatchObject({ action: 'migrate', to: 'node1@beta' });
+  });
+
+  it('GIVEN a snapshot written before share types were recorded WHEN moving THEN migrate (Manila checks the type at start)', () => {
+    expect(plan(toBeta, cloud('az1', false)).entries[0]).toMatchObject({ action: 'migrate' });
+  });
+});

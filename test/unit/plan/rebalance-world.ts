@@ -14,6 +14,8 @@ export const HOST_NAMES = ['node1@alpha', 'node1@beta', 'node1@gamma', 'node2@de
 /** Hosts sharing backend names with the ones above (same part after `@`). */
 export const TWIN_NAMES = ['node9@alpha', 'node9@beta'];
 export const ZONES = ['z1', 'z2'];
+/** Share types by index: the `availability_zones` extra spec of each (undefined: every zone). */
+export const TYPE_ZONES: ReadonlyArray<string | undefined> = [undefined, 'z1', 'z2', 'z1,z2'];
 
 export interface HostSpec {
   readonly status: 'enabled' | 'disabled';
@@ -29,6 +31,8 @@ export interface ServerSpec {
   readonly network: number;
   readonly status: 'active' | 'error';
   readonly sizes: readonly number[];
+  /** Index in TYPE_ZONES of its shares' type. */
+  readonly shareType: number;
   /** Migrating to host index `inFlight`, when set. */
   readonly inFlight?: number;
 }
@@ -81,6 +85,7 @@ export function worldArb(o: WorldOptions = {}): fc.Arbitrary<World> {
       network: fc.integer({ min: 0, max: 3 }),
       status: fc.constantFrom('active' as const, 'active' as const, 'active' as const, 'active' as const, 'error' as const),
       sizes: fc.oneof({ arbitrary: fc.array(fc.integer({ min: 1, max: 60 }), { minLength: 1, maxLength: 2 }), weight: 9 }, { arbitrary: fc.constant([]), weight: 1 }),
+      shareType: fc.oneof({ arbitrary: fc.constant(0), weight: 5 }, { arbitrary: fc.integer({ min: 1, max: TYPE_ZONES.length - 1 }), weight: 2 }),
       inFlight: fc.oneof({ arbitrary: fc.constant(undefined), weight: 15 }, { arbitrary: idx, weight: 1 }),
     });
     const objective = o.objective ? fc.constant(o.objective) : fc.constantFrom<RebalanceObjective>('server-count', 'allocated-gb', 'free-ratio');
@@ -147,9 +152,10 @@ export function snapshotOf(w: World): CloudSnapshot {
   w.networks.forEach((zones, k) =>
     b.network(`net-${k}`, { subnets: zones.length === 0 ? [{ id: `net-${k}-default`, availabilityZone: null }] : zones.map((z) => ({ id: `net-${k}-${z}`, availabilityZone: z })) }),
   );
+  TYPE_ZONES.forEach((azs, t) => b.shareType(`st-${t}`, azs));
   w.servers.forEach((s, i) => {
     const id = serverId(i);
-    const shares = s.sizes.map((size, k) => share(`${id}-sh${k}`, { size }));
+    const shares = s.sizes.map((size, k) => share(`${id}-sh${k}`, { size, shareTypeId: `st-${s.shareType}` }));
     if (s.inFlight !== undefined && s.inFlight !== s.host) {
       b.server(id, { host: w.hostNames[s.host], network: `net-${s.network}`, status: 'server_migrating', taskState: 'migration_driver_in_progress', shares });
       b.server(`${id}-dest`, { host: w.hostNames[s.inFlight], network: `net-${s.network}`, status: 'server_migrating_to', taskState: 'migration_driver_in_progress', source: id, shares: [] });

@@ -4,7 +4,7 @@ import { serializePlan } from '../../../lib/plan/file';
 import { backendName } from '../../../lib/plan/host';
 import type { CloudSnapshot } from '../../../lib/snapshot/model';
 import type { MigrateEntry, Plan, RebalanceDeclaration } from '../../../lib/plan/types';
-import { applyMoves, serverId, sizeOf, snapshotOf, worldArb, type World } from './rebalance-world';
+import { TYPE_ZONES, applyMoves, serverId, sizeOf, snapshotOf, worldArb, type World } from './rebalance-world';
 
 /**
  * Properties of rebalance planning over random clouds (see rebalance-world.ts): the rules are
@@ -49,6 +49,8 @@ function violations(w: World, snap: CloudSnapshot, p: Plan): string[] {
     if (spec.status !== 'active' || spec.sizes.length === 0) why('server cannot migrate');
     const zones = w.networks[spec.network];
     if (zones.length > 0 && !zones.includes(to.zone)) why(`network has no subnet in zone ${to.zone}`);
+    const typeZones = TYPE_ZONES[spec.shareType];
+    if (typeZones !== undefined && !typeZones.split(',').includes(to.zone)) why(`share type limited to ${typeZones}, destination in ${to.zone}`);
     if (d.objective === 'free-ratio' && !to.capacity) why('destination without capacity data in a free-ratio balance');
     const record = byId.get(e.server.id);
     const size = record ? sizeOf(record) : 0;
@@ -119,7 +121,7 @@ describe('rebalance planning (property-based)', () => {
       fc.property(worldArb({ healthy: true, plain: true, objective: 'server-count' }), fc.integer({ min: 0, max: 30 }), (w, n) => {
         const even: World = {
           ...w,
-          servers: Array.from({ length: n }, (_, i) => ({ host: i % w.hostNames.length, network: 0, status: 'active' as const, sizes: [1 + (i % 7)] })),
+          servers: Array.from({ length: n }, (_, i) => ({ host: i % w.hostNames.length, network: 0, status: 'active' as const, sizes: [1 + (i % 7)], shareType: 0 })),
           decl: { ...w.decl, hosts: undefined, hostPattern: '*', tolerance: 1 },
         };
         expect(migrates(plan([even.decl], snapshotOf(even)))).toEqual([]);

@@ -357,3 +357,26 @@ describe('plan() with a rebalance', () => {
     });
   });
 });
+
+describe('plan() with a rebalance and share type availability zones', () => {
+  it('GIVEN servers whose share type allows only az1 WHEN draining alpha THEN they go only to the az1 host, the others spread', () => {
+    const b = new SnapshotBuilder()
+      .host('node1@alpha', { zone: 'az1' })
+      .host('node1@beta', { zone: 'az1' })
+      .host('node1@gamma', { zone: 'az2' })
+      .shareType('st-az1', 'az1')
+      .shareType('st-any')
+      .network('net-1');
+    for (let i = 1; i <= 4; i++) b.server(`srv-${i}`, { network: 'net-1', shares: [share(`sh-${i}`, { shareTypeId: i <= 2 ? 'st-az1' : 'st-any' })] });
+    const p = plan([rebalance({ drain: ['node1@alpha'] })], b.build());
+    const to = Object.fromEntries(moves(p).map(([id, , dest]) => [id, dest]));
+    expect(to).toMatchObject({ 'srv-1': 'node1@beta', 'srv-2': 'node1@beta', 'srv-3': 'node1@gamma', 'srv-4': 'node1@gamma' });
+  });
+
+  it('GIVEN a server whose share type allows no zone of the rebalance WHEN draining its host THEN blocked with SHARE_TYPE_AZ', () => {
+    const b = new SnapshotBuilder().host('node1@alpha', { zone: 'az1' }).host('node1@beta', { zone: 'az2' }).shareType('st-az1', 'az1').network('net-1');
+    b.server('srv-1', { network: 'net-1', shares: [share('sh-1', { shareTypeId: 'st-az1' })] });
+    const p = plan([rebalance({ hosts: ['node1@beta'], drain: ['node1@alpha'] })], b.build());
+    expect(p.entries).toEqual([expect.objectContaining({ action: 'blocked', reasons: [expect.objectContaining({ code: 'SHARE_TYPE_AZ' })] })]);
+  });
+});
