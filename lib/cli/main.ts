@@ -1,11 +1,14 @@
 import { Command, Option } from 'commander';
 import { ManilaPlacementError } from '../errors';
-import { refreshCommand } from './commands/refresh';
-import { planCommand } from './commands/plan';
-import { applyCommand } from './commands/apply';
-import { statusCommand } from './commands/status';
-import { cancelCommand } from './commands/cancel';
-import { serversCommand } from './commands/servers';
+// Commands load when run: `status` and `--help` then skip the modules of plan and apply.
+const commands = {
+  refresh: () => import('./commands/refresh'),
+  plan: () => import('./commands/plan'),
+  apply: () => import('./commands/apply'),
+  status: () => import('./commands/status'),
+  cancel: () => import('./commands/cancel'),
+  servers: () => import('./commands/servers'),
+};
 import { packageVersion } from '../package-root';
 
 /** Adds the options every command takes, named as the `openstack` client names them. */
@@ -46,7 +49,7 @@ Exit codes: plan --detailed-exitcode: 0 no changes, 1 error, 2 changes.
     .description('read the cloud (read-only) and write a snapshot for synth')
     .option('--app <dir>', 'cdktf app whose snapshot path (cdktf.json context manila-placement:snapshot) to write', '.')
     .option('--out <file>', 'write the snapshot here instead')
-    .action((o) => run(() => refreshCommand(o)));
+    .action((o) => run(async () => (await commands.refresh()).refreshCommand(o)));
 
   withCloudOptions(prog.command('plan'))
     .description('refresh, synth the cdktf app and show what would move')
@@ -56,7 +59,7 @@ Exit codes: plan --detailed-exitcode: 0 no changes, 1 error, 2 changes.
     .option('--json', 'print the plan(s) as JSON')
     .option('--detailed-exitcode', 'exit 0 when nothing would change, 2 when something would, 1 on error')
     .option('--no-color', 'no colours (also NO_COLOR)')
-    .action((o) => run(() => planCommand(o)));
+    .action((o) => run(async () => (await commands.plan()).planCommand(o)));
 
   withCloudOptions(prog.command('apply'))
     .description('run the moves of a plan (planning first unless --plan is given)')
@@ -79,19 +82,19 @@ Exit codes: plan --detailed-exitcode: 0 no changes, 1 error, 2 changes.
     .option('--json', 'JSON lines on stdout (the default when stdout is not a terminal)')
     .option('--journal <file>', 'JSON-lines audit log of every API call and transition', '.manila-placement/journal.jsonl')
     .option('--no-color', 'no colours (also NO_COLOR)')
-    .action((o) => run(() => applyCommand(o)));
+    .action((o) => run(async () => (await commands.apply()).applyCommand(o)));
 
   withCloudOptions(prog.command('status'))
     .description('list share server migrations in flight in the cloud')
     .option('--json', 'print JSON')
-    .action((o) => run(() => statusCommand(o)));
+    .action((o) => run(async () => (await commands.status()).statusCommand(o)));
 
   withCloudOptions(prog.command('servers'))
     .description('list share servers by host, with their share network and shares')
     .option('--host <host>', 'only this host (name@backend)')
     .option('--all', 'also leftover records of cancelled or failed migrations')
     .option('--json', 'print JSON')
-    .action((o) => run(() => serversCommand(o)));
+    .action((o) => run(async () => (await commands.servers()).serversCommand(o)));
 
   withCloudOptions(prog.command('cancel'))
     .description('cancel in-flight migrations (allowed during phase 1 and at phase 1 done)')
@@ -100,7 +103,7 @@ Exit codes: plan --detailed-exitcode: 0 no changes, 1 error, 2 changes.
     .option('--all', 'every migration in flight')
     .option('--no-wait', 'do not wait for Manila to report migration_cancelled')
     .option('--json', 'print JSON')
-    .action((ids, o) => run(() => cancelCommand(ids, o)));
+    .action((ids, o) => run(async () => (await commands.cancel()).cancelCommand(ids, o)));
 
   return prog;
 }
