@@ -1,4 +1,4 @@
-import type { SnapshotShareNetwork, SnapshotShareServer } from '../snapshot/model';
+import type { SnapshotShareNetwork, SnapshotShareServer, SnapshotShareType } from '../snapshot/model';
 import type { BlockedReason } from './types';
 import type { PlanContext } from './context';
 import type { Lineage } from './lineage';
@@ -142,7 +142,7 @@ export function typeAllowsZone(availabilityZones: string | undefined, zone: stri
 }
 
 /** The first share type on a server whose `availability_zones` leaves out `zone`, if any. */
-export function typeExcludingZone(s: SnapshotShareServer, zone: string, ctx: PlanContext): { id: string; name?: string; availabilityZones?: string } | undefined {
+export function typeExcludingZone(s: SnapshotShareServer, zone: string, ctx: PlanContext): SnapshotShareType | undefined {
   for (const sh of s.shares) {
     const t = sh.shareTypeId === undefined ? undefined : ctx.shareTypesById.get(sh.shareTypeId);
     if (t && !typeAllowsZone(t.availabilityZones, zone)) return t;
