@@ -540,7 +540,8 @@ def fixtures_out_of_place(pids):
             off[share_name(i)] = "%s, server %s" % (
                 s["status"], srv and "%s on %s" % (srv["status"], srv["host"]))
     for srv in servers.values():
-        if srv["status"] in ("server_migrating", "server_migrating_to"):
+        if srv["status"] in ("server_migrating", "server_migrating_to") or (
+                srv["status"] in ("deleting", "creating") and stuck(srv)):
             off["share server %s" % srv["id"]] = "%s/%s" % (srv["status"], srv.get("task_state"))
     return off
 
@@ -730,10 +731,18 @@ def reset():
     log("reset: fixtures in place")
 
 
+def stuck(s, seconds=60):
+    """In a transient state (deleting, creating) and untouched for a while: the test bed was
+    stopped while manila-share worked on it, and the RPC that would finish it is lost."""
+    t = parse_ts(s.get("updated_at") or s.get("created_at"))
+    return t is not None and time.time() - t > seconds
+
+
 def delete_leftover_servers():
     used = {s.get("share_server_id") for s in list_shares()}
     servers = list_servers()
-    doomed = [s for s in servers if s["id"] not in used and s["status"] not in ("deleting", "creating")]
+    doomed = [s for s in servers if s["id"] not in used
+              and (s["status"] not in ("deleting", "creating") or stuck(s))]
     for s in doomed:
         if s["status"] not in ("active", "error"):
             server_action(s["id"], {"reset_status": {"status": "error"}})
