@@ -42,7 +42,7 @@ export async function refreshCommand(o: RefreshOptions): Promise<number> {
   const snap = await writeSnapshot(o, file);
   process.stderr.write(
     `Wrote ${file}: ${snap.shareServers.length} share server(s), ${snap.services.length} manila-share service(s), ` +
-      `${snap.pools.length} pool(s), ${snap.shareNetworks.length} share network(s) (microversion ${snap.microversion}).\n`,
+      `${snap.pools.length} pool(s), ${snap.shareNetworks.length} share network(s), ${snap.shareTypes?.length ?? 0} share type(s) in use (microversion ${snap.microversion}).\n`,
   );
   return 0;
 }
