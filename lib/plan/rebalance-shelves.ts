@@ -51,6 +51,11 @@ export class Shelves {
       this.byHost[host].set(key, shelf);
     }
     const m = shelf.members;
+    m.splice(this.position(m, s), 0, s);
+  }
+
+  /** Where `s` is, or would go, in a shelf's members (kept sorted by `compare`): binary search. */
+  private position(m: readonly number[], s: number): number {
     let lo = 0;
     let hi = m.length;
     while (lo < hi) {
@@ -58,7 +63,7 @@ export class Shelves {
       if (this.compare(m[mid], s) < 0) lo = mid + 1;
       else hi = mid;
     }
-    m.splice(lo, 0, s);
+    return lo;
   }
 
   /** Takes server `s` (first on `origin`) off `host`. */
@@ -67,13 +72,7 @@ export class Shelves {
     const shelf = this.byHost[host].get(key);
     if (!shelf) throw new Error(`internal: server ${this.servers[s].id} is not on host ${host}`);
     const m = shelf.members;
-    let lo = 0;
-    let hi = m.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.compare(m[mid], s) < 0) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = this.position(m, s);
     if (m[lo] !== s) throw new Error(`internal: server ${this.servers[s].id} is not on its shelf`);
     m.splice(lo, 1);
     if (m.length === 0) this.byHost[host].delete(key);
