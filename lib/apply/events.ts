@@ -21,6 +21,7 @@ export type MovePhase =
   | 'stale'
   | 'conflict'
   | 'awaiting-completion'
+  | 'awaiting-window'
   | 'timed-out'
   | 'detached'
   | 'cancelled';
@@ -33,6 +34,7 @@ export const FINAL_PHASES: ReadonlySet<MovePhase> = new Set([
   'stale',
   'conflict',
   'awaiting-completion',
+  'awaiting-window',
   'timed-out',
   'detached',
   'cancelled',
@@ -67,13 +69,15 @@ export interface MoveEvent {
   readonly destinationId?: string;
   /** Requested vs supported capabilities when migration_check said no. */
   readonly check?: { readonly requested: Readonly<Record<string, unknown>>; readonly supported: Readonly<Record<string, unknown>> };
+  /** Why a queued move waits (the limit that holds it back), or when a window opens. */
+  readonly waiting?: string;
 }
 
-/** Start and end of a whole run. */
+/** Start and end of a whole run, and warnings about the cloud (e.g. limits already exceeded). */
 export interface RunEvent {
   readonly type: 'run';
   readonly ts: string;
-  readonly phase: 'start' | 'end';
+  readonly phase: 'start' | 'end' | 'warning';
   readonly moves: number;
   readonly message?: string;
   /** At the end: final phase counts. */

@@ -45,8 +45,18 @@ export function intFlag(value: string | undefined, flag: string): number | undef
   return n;
 }
 
+/** Parses a positive rate (requests per second) flag. */
+export function rateFlag(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) {
+    throw new InputError('MP_FLAG_INVALID', `${flag} must be a positive number of requests per second, got '${value}'.`, `Example: ${flag} 2`);
+  }
+  return n;
+}
+
 /** Builds the client for a command from flags, OS_* and clouds.yaml. No request is made yet. */
-export function cliClient(g: GlobalOptions, opts: { journalDefault?: string } = {}): CliClient {
+export function cliClient(g: GlobalOptions, opts: { journalDefault?: string; maxRequestRate?: number } = {}): CliClient {
   const config = resolveCloudConfig({
     cloud: g.osCloud,
     regionName: g.osRegionName,
@@ -71,6 +81,7 @@ export function cliClient(g: GlobalOptions, opts: { journalDefault?: string } = 
     timeoutMs: secondsFlag(g.timeout, '--timeout'),
     onExchange,
     onInsecure: (m) => process.stderr.write(`WARNING: ${m}\n`),
+    maxRequestRate: opts.maxRequestRate,
   });
   return { client, calls, journal };
 }

@@ -9,6 +9,8 @@ const commands = {
   cancel: () => import('./commands/cancel'),
   servers: () => import('./commands/servers'),
 };
+import { APPLY_DEFAULTS } from '../apply/options';
+import { DEFAULT_MAX_REQUEST_RATE } from '../manila/budget';
 import { packageVersion } from '../package-root';
 
 /** Adds the options every command takes, named as the `openstack` client names them. */
@@ -42,7 +44,13 @@ Share server APIs need the admin role.
 
 Exit codes: plan --detailed-exitcode: 0 no changes, 1 error, 2 changes.
             apply: 0 all done, 1 error, 3 some moves blocked/failed/stale/cancelled,
-                   4 some moves not finished (manual completion, deadline, detached), 130 interrupted.`,
+                   4 some moves not finished (manual completion, a closed window, deadline,
+                   detached, or still running after --no-wait), 130 interrupted.
+
+Limits (--parallel, --max-per-*) count migrations in flight as Manila shows them, so they hold
+across runner processes on this machine (an inter-process lock under MANILA_PLACEMENT_LOCK_DIR,
+default <tmp>/manila-placement-locks) and include migrations started by hand. For windowed or
+hours-long moves, run \`apply --no-wait\` from a schedule until it exits 0.`,
     );
 
   withCloudOptions(prog.command('refresh'))
@@ -69,14 +77,18 @@ Exit codes: plan --detailed-exitcode: 0 no changes, 1 error, 2 changes.
     .option('--max-snapshot-age <seconds>', 'refuse a --snapshot older than this', '86400')
     .addOption(new Option('--move <key...>', 'only these moves (plan entry keys)'))
     .option('--auto-approve', 'do not ask for confirmation')
-    .option('--complete', 'complete moves whose completion is manual once phase 1 is done')
-    .option('--replan', 'move servers from where they are now even if the plan saw them elsewhere')
-    .option('--parallel <n>', 'moves at once, overall', '4')
-    .option('--max-per-source <n>', 'moves at once from one source host')
-    .option('--max-per-destination <n>', 'moves at once toward one destination host')
-    .option('--poll-interval <seconds>', 'time between two reads of a migrating server', '2')
-    .option('--phase1-timeout <seconds>', 'longest wait for phase 1 (Manila polls the driver every 900 s by default)', '21600')
-    .option('--complete-timeout <seconds>', 'longest wait from complete to the destination being active', '3600')
+    .option('--complete', 'complete moves whose completion is manual or windowed once phase 1 is done (overrides the window)')
+    .option('--replan', 'move servers from where they are now even if the plan saw them elsewhere, and retry failed or cancelled ones')
+    .option('--no-wait', 'one reconcile pass: start what the limits allow, complete what is ready, report; exit 4 while work remains, 0 when all is done')
+    .option('--no-wait-for-window', 'a move at phase 1 done outside its maintenance window ends the run (exit 4) instead of waiting')
+    .option('--parallel <n>', 'migrations in flight in the cloud at once, as Manila shows them (whoever started them)', String(APPLY_DEFAULTS.parallel))
+    .option('--max-per-source <n>', 'migrations in flight from one source host')
+    .option('--max-per-destination <n>', 'migrations in flight toward one destination host')
+    .option('--poll-interval <seconds>', 'first time between two reads of a migration; it grows while nothing changes', String(APPLY_DEFAULTS.pollIntervalMs / 1000))
+    .option('--max-poll-interval <seconds>', 'longest time between two reads of a migration', String(APPLY_DEFAULTS.maxPollIntervalMs / 1000))
+    .option('--max-request-rate <n>', 'most Manila requests per second, whatever the number of migrations', String(DEFAULT_MAX_REQUEST_RATE))
+    .option('--phase1-timeout <seconds>', 'longest wait for phase 1 (Manila polls the driver every 900 s by default)', String(APPLY_DEFAULTS.phase1TimeoutMs / 1000))
+    .option('--complete-timeout <seconds>', 'longest wait from complete to the destination being active', String(APPLY_DEFAULTS.completeTimeoutMs / 1000))
     .option('--cancel-on-timeout', 'cancel a migration whose phase 1 passes its deadline (default: leave it running)')
     .option('--no-verify', 'skip checking shares, access rules and snapshots after each move')
     .option('--json', 'JSON lines on stdout (the default when stdout is not a terminal)')

@@ -1,6 +1,6 @@
 import * as cliProgress from 'cli-progress';
 import { FINAL_PHASES, MoveEvent, MovePhase, RunnerEvent } from '../apply/events';
-import type { MoveResult } from '../apply/move';
+import type { MoveResult } from '../apply/result';
 import type { Paint } from './render-plan';
 
 /** Receives runner events and shows them. */
@@ -90,11 +90,11 @@ export class TtyRenderer implements Renderer {
 }
 
 /** The closing summary: one line per move and what to do next. */
-export function renderSummary(results: readonly MoveResult[], calls: (key: string) => number, p: Paint): string {
+export function renderSummary(results: readonly MoveResult[], calls: (key: string) => number, p: Paint, opts: { noWait?: boolean } = {}): string {
   if (!results.length) return 'Nothing to apply.\n';
-  const out = ['', p.bold('Summary:')];
+  const out = ['', p.bold(opts.noWait ? 'Where every move stands (one pass):' : 'Summary:')];
   for (const r of results) {
-    const mark = r.phase === 'done' ? p.green('ok') : p.red(r.phase);
+    const mark = r.phase === 'done' ? p.green('ok') : FINAL_PHASES.has(r.phase) ? p.red(r.phase) : p.yellow(r.phase);
     const id = r.newServerId && r.newServerId !== r.server ? `${r.server} -> ${r.newServerId}` : r.server;
     out.push(`  ${mark} ${id} ${r.from} -> ${r.to} (${r.elapsed}s, ${calls(r.key)} API calls)`);
     if (r.message && r.phase !== 'done') out.push(`      ${r.code ? `${r.code}: ` : ''}${r.message}`);
@@ -102,5 +102,6 @@ export function renderSummary(results: readonly MoveResult[], calls: (key: strin
   }
   const done = results.filter((r) => r.phase === 'done').length;
   out.push('', `${done} of ${results.length} move(s) done.`);
+  if (opts.noWait && results.some((r) => !FINAL_PHASES.has(r.phase))) out.push(p.dim('Work remains: run `manila-placement apply --no-wait` again (exit 4 until every move is done).'));
   return out.join('\n') + '\n';
 }

@@ -1,4 +1,5 @@
-import type { ObservedServer, Plan, PlanEntry, RebalanceExplanation, RebalanceObjective } from '../plan/types';
+import type { Completion, ObservedServer, Plan, PlanEntry, RebalanceExplanation, RebalanceObjective } from '../plan/types';
+import { completionText } from '../plan/window';
 
 /** ANSI colours, or none (NO_COLOR, --no-color, not a TTY). */
 export interface Paint {
@@ -28,9 +29,9 @@ function who(s: ObservedServer): string {
   return `share server ${s.id}${net ? ` (${net})` : ''}`;
 }
 
-function flagsText(e: { flags: { writable: boolean; nondisruptive: boolean; preserveSnapshots: boolean }; newShareNetworkId: string | null; completion: string }): string {
+function flagsText(e: { flags: { writable: boolean; nondisruptive: boolean; preserveSnapshots: boolean }; newShareNetworkId: string | null; completion: Completion }): string {
   const demands = [e.flags.writable && 'writable', e.flags.nondisruptive && 'nondisruptive', e.flags.preserveSnapshots && 'preserve-snapshots'].filter(Boolean);
-  const parts = [`completion: ${e.completion}`];
+  const parts = [`completion: ${completionText(e.completion)}`];
   if (demands.length) parts.push(`demands: ${demands.join(', ')}`);
   if (e.newShareNetworkId) parts.push(`new share network: ${e.newShareNetworkId}`);
   return parts.join('; ');

@@ -3,6 +3,7 @@ import { DataResource, type LocalExecProvisioner, type TerraformResource } from 
 import { Resource as NullResource } from '@cdktf/provider-null/lib/resource';
 import type { MigrateEntry, ResumeEntry } from '../plan/types';
 import { PLAN_FILE_NAME } from '../plan/file';
+import { completionText } from '../plan/window';
 
 /**
  * One Terraform resource per pending move. Its triggers change exactly when a migration is
@@ -33,7 +34,7 @@ export function moveTriggers(e: MigrateEntry | ResumeEntry): Record<string, stri
     to: e.to,
     flags: `writable=${e.flags.writable},nondisruptive=${e.flags.nondisruptive},preserve_snapshots=${e.flags.preserveSnapshots}`,
     new_share_network: e.newShareNetworkId ?? '',
-    completion: e.completion,
+    completion: completionText(e.completion),
   };
 }
 

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import { Agent, Dispatcher } from 'undici';
 import { ConfigError, ManilaApiError, MicroversionError, ProtocolError } from '../errors';
 import type { CloudConfig } from './config';
+import { DEFAULT_MAX_REQUEST_RATE, RequestBudget, RequestPriority } from './budget';
 import { Clock, Exchange, HttpResponse, HttpTransport, RetryOptions, systemClock } from './http';
 import { KeystoneSession, KeystoneToken, findManilaEndpoint } from './keystone';
 import { MAX_MICROVERSION, MIN_MICROVERSION, compareMicroversions, minMicroversion, parseMicroversion } from './microversion';
@@ -47,6 +48,14 @@ export interface ManilaClientOptions {
   readonly onExchange?: (e: Exchange) => void;
   /** Called once when TLS verification is off. @default a warning on stderr */
   readonly onInsecure?: (message: string) => void;
+  /**
+   * Most Manila requests per second, sustained (a token bucket with a burst of 10), whatever
+   * the number of migrations watched. `Infinity` turns it off.
+   * @default 2
+   */
+  readonly maxRequestRate?: number;
+  /** Items asked for per page of the lists Manila caps at `osapi_max_limit`. @default 1000 */
+  readonly pageSize?: number;
 }
 
 /** Query filters for share servers (exact match; an unknown key gives an empty list in Manila). */
@@ -73,6 +82,16 @@ export interface RequestOptions {
   readonly query?: Record<string, string | undefined>;
   /** Microversion for this request only. @default the negotiated one */
   readonly microversion?: string;
+  /** `display`: a request only the display needs; it throws BudgetSkipped when the budget runs low. @default 'decision' */
+  readonly priority?: RequestPriority;
+}
+
+/** A display-only request left out because the request budget ran low. */
+export class BudgetSkipped extends Error {
+  constructor(operation: string) {
+    super(`${operation}: skipped to stay within the request budget`);
+    this.name = 'BudgetSkipped';
+  }
 }
 
 /** Builds the undici Agent for a cloud: TLS verification on unless `insecure`, `cacert` honoured. */
@@ -115,6 +134,9 @@ export class ManilaClient {
   private versionPromise?: Promise<string>;
   private readonly ownsDispatcher: boolean;
   private readonly dispatcher: Dispatcher;
+  /** The request budget every Manila call goes through. */
+  public readonly budget: RequestBudget;
+  private readonly pageSize: number;
 
   constructor(opts: ManilaClientOptions) {
     this.config = opts.config;
@@ -123,6 +145,8 @@ export class ManilaClient {
     const clock = opts.clock ?? systemClock;
     this.http = new HttpTransport({ dispatcher: this.dispatcher, timeoutMs: opts.timeoutMs, retry: opts.retry, clock, onExchange: opts.onExchange });
     this.keystone = new KeystoneSession(opts.config, this.http, { clock, renewBeforeMs: opts.renewTokenBeforeMs });
+    this.budget = new RequestBudget({ ratePerSecond: opts.maxRequestRate ?? DEFAULT_MAX_REQUEST_RATE, clock });
+    this.pageSize = Math.max(1, opts.pageSize ?? 1000);
   }
 
   /** Number of tokens issued so far. */
@@ -200,6 +224,7 @@ export class ManilaClient {
     const qs = new URLSearchParams();
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) qs.set(k, v);
     const url = `${endpoint}${path}${qs.size ? `?${qs.toString()}` : ''}`;
+    if (!(await this.budget.take(opts.priority))) throw new BudgetSkipped(operation);
     for (let attempt = 0; ; attempt++) {
       const token: KeystoneToken = await this.keystone.token();
       const headers: Record<string, string> = { 'x-auth-token': token.value, 'x-openstack-manila-api-version': version };
@@ -246,12 +271,13 @@ export class ManilaClient {
     }
   }
 
-  private action(id: string, name: string, body: unknown, opts: { idempotent: boolean; expect: number[] }): Promise<HttpResponse> {
+  private action(id: string, name: string, body: unknown, opts: { idempotent: boolean; expect: number[]; priority?: RequestPriority }): Promise<HttpResponse> {
     return this.call(`${name} on share server ${id}`, 'POST', `/share-servers/${encodeURIComponent(id)}/action`, {
       body: { [name]: body },
       experimental: true,
       idempotent: opts.idempotent,
       expect: opts.expect,
+      priority: opts.priority,
     });
   }
 
@@ -288,9 +314,13 @@ export class ManilaClient {
     await this.action(id, 'migration_cancel', null, { idempotent: false, expect: [202, 200] });
   }
 
-  /** `migration_get_progress`: the destination's task_state and a percentage. Read-only. */
-  public async migrationGetProgress(id: string): Promise<MigrationProgress> {
-    const res = await this.action(id, 'migration_get_progress', null, { idempotent: true, expect: [200] });
+  /**
+   * `migration_get_progress`: the destination's task_state and a percentage. Read-only, but a
+   * synchronous RPC to the destination's driver (seconds under load): for display, not for
+   * decisions. With `priority: 'display'` it throws BudgetSkipped rather than wait for the budget.
+   */
+  public async migrationGetProgress(id: string, opts: { priority?: RequestPriority } = {}): Promise<MigrationProgress> {
+    const res = await this.action(id, 'migration_get_progress', null, { idempotent: true, expect: [200], priority: opts.priority });
     return parseProgress(res.body);
   }
 
@@ -318,22 +348,44 @@ export class ManilaClient {
     return this.array(res, 'pools', 'list pools').map(parsePool);
   }
 
-  /** Share networks of every project. */
-  public async listShareNetworks(): Promise<ShareNetwork[]> {
-    const res = await this.call('list share networks', 'GET', '/share-networks/detail', { query: { all_tenants: '1' } });
-    return this.array(res, 'share_networks', 'list share networks').map(parseShareNetwork);
+  /** Share networks of every project, every page. */
+  public listShareNetworks(): Promise<ShareNetwork[]> {
+    return this.listAll('list share networks', '/share-networks/detail', 'share_networks', { all_tenants: '1' }, parseShareNetwork);
   }
 
-  /** Shares of every project, optionally only those on one share server. */
-  public async listShares(filters: { share_server_id?: string; share_network_id?: string } = {}): Promise<Share[]> {
-    const res = await this.call('list shares', 'GET', '/shares/detail', { query: { all_tenants: '1', ...filters } });
-    return this.array(res, 'shares', 'list shares').map(parseShare);
+  /** Shares of every project, optionally only those on one share server; every page. */
+  public listShares(filters: { share_server_id?: string; share_network_id?: string } = {}): Promise<Share[]> {
+    return this.listAll('list shares', '/shares/detail', 'shares', { all_tenants: '1', sort_key: 'created_at', sort_dir: 'asc', ...filters }, parseShare);
   }
 
-  /** Snapshots of every project, optionally of one share. */
-  public async listSnapshots(filters: { share_id?: string } = {}): Promise<Snapshot[]> {
-    const res = await this.call('list snapshots', 'GET', '/snapshots/detail', { query: { all_tenants: '1', ...filters } });
-    return this.array(res, 'snapshots', 'list snapshots').map(parseSnapshot);
+  /** Snapshots of every project, optionally of one share; every page. */
+  public listSnapshots(filters: { share_id?: string } = {}): Promise<Snapshot[]> {
+    return this.listAll('list snapshots', '/snapshots/detail', 'snapshots', { all_tenants: '1', sort_key: 'created_at', sort_dir: 'asc', ...filters }, parseSnapshot);
+  }
+
+  /**
+   * The one pager: reads a list Manila may cut at `osapi_max_limit` (share networks always,
+   * shares and snapshots when `limit` is sent) page by page with `limit` and `offset`. The
+   * server's cap is unknown, so a page shorter than asked is not taken as the last one: the
+   * pager stops at an empty page, or at a page shorter than an earlier one (the tail). Items
+   * seen twice (the list moved under the pager) are kept once.
+   */
+  private async listAll<T extends { id: string }>(operation: string, path: string, key: string, query: Record<string, string>, parse: (raw: unknown) => T): Promise<T[]> {
+    const out: T[] = [];
+    const seen = new Set<string>();
+    let largest = 0;
+    for (let offset = 0; ; ) {
+      const res = await this.call(operation, 'GET', path, { query: { ...query, limit: String(this.pageSize), offset: String(offset) } });
+      const page = this.array(res, key, operation).map(parse);
+      for (const item of page) {
+        if (seen.has(item.id)) continue;
+        seen.add(item.id);
+        out.push(item);
+      }
+      if (page.length === 0 || page.length < largest) return out;
+      largest = Math.max(largest, page.length);
+      offset += page.length;
+    }
   }
 
   /** Share types, public and private (admin), with their `availability_zones` extra spec. */

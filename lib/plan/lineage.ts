@@ -1,3 +1,4 @@
+import { isLeftover, isMigrationDestination } from '../manila/server-state';
 import type { SnapshotShareServer } from '../snapshot/model';
 import { compareStrings } from './key';
 
@@ -6,17 +7,6 @@ import { compareStrings } from './key';
  * the old id in `sourceShareServerId`. A lineage is every live record descending from one
  * root, so a declaration can follow "its" server across migrations.
  */
-
-/** Task states of a migration that has started and not ended. */
-export const IN_FLIGHT_TASK_STATES: ReadonlySet<string> = new Set([
-  'migration_starting',
-  'migration_in_progress',
-  'migration_driver_starting',
-  'migration_driver_in_progress',
-  'migration_driver_phase1_done',
-  'migration_completing',
-  'migration_cancel_in_progress',
-]);
 
 /** One server's history as the snapshot shows it. */
 export interface Lineage {
@@ -32,19 +22,6 @@ export interface Lineage {
   readonly ids: readonly string[];
 }
 
-/**
- * A record left behind by an earlier migration, which no declaration should select:
- * an old source after success (`inactive`/`deleting` + `migration_success`), a cancelled
- * destination (`inactive`/`error` + `migration_cancelled`), or a failed destination
- * (`inactive`/`error` + `migration_error` whose source still exists).
- */
-export function isLeftover(s: SnapshotShareServer, byId: ReadonlyMap<string, SnapshotShareServer>): boolean {
-  if ((s.status === 'inactive' || s.status === 'deleting') && s.taskState === 'migration_success') return true;
-  if (s.status !== 'inactive' && s.status !== 'error') return false;
-  if (s.taskState === 'migration_cancelled') return true;
-  return s.taskState === 'migration_error' && s.sourceShareServerId !== null && byId.has(s.sourceShareServerId);
-}
-
 /** The chain of ids from `s` back through `sourceShareServerId`, ending with the root. */
 export function ancestry(s: SnapshotShareServer, byId: ReadonlyMap<string, SnapshotShareServer>): string[] {
   const ids = [s.id];
@@ -57,7 +34,7 @@ export function ancestry(s: SnapshotShareServer, byId: ReadonlyMap<string, Snaps
 }
 
 function pickCurrent(members: readonly SnapshotShareServer[], chains: ReadonlyMap<string, readonly string[]>): SnapshotShareServer {
-  const notDest = members.filter((m) => m.status !== 'server_migrating_to');
+  const notDest = members.filter((m) => !isMigrationDestination(m));
   const pool = notDest.length > 0 ? notDest : members;
   // The youngest: no other candidate descends from it.
   const ancestors = new Set(pool.flatMap((m) => (chains.get(m.id) ?? []).slice(1)));
@@ -70,7 +47,7 @@ export function buildLineages(servers: readonly SnapshotShareServer[]): Lineage[
   const groups = new Map<string, { members: SnapshotShareServer[]; ids: Set<string> }>();
   const chains = new Map<string, readonly string[]>();
   for (const s of servers) {
-    if (isLeftover(s, byId)) continue;
+    if (isLeftover(s, (id) => byId.has(id))) continue;
     const chain = ancestry(s, byId);
     chains.set(s.id, chain);
     const root = chain[chain.length - 1];
@@ -84,7 +61,7 @@ export function buildLineages(servers: readonly SnapshotShareServer[]): Lineage[
     .map(([rootId, g]) => {
       const members = [...g.members].sort((a, b) => compareStrings(a.id, b.id));
       const current = pickCurrent(members, chains);
-      const destination = members.find((m) => m !== current && m.status === 'server_migrating_to' && m.sourceShareServerId === current.id);
+      const destination = members.find((m) => m !== current && isMigrationDestination(m) && m.sourceShareServerId === current.id);
       return { rootId, current, destination, members, ids: [...g.ids].sort(compareStrings) };
     });
 }

@@ -1,5 +1,6 @@
+import { isCancelling, isInFlightTaskState, isMigrationDestination, isMigrationSource } from '../manila/server-state';
 import type { SnapshotShareServer } from '../snapshot/model';
-import { IN_FLIGHT_TASK_STATES, type Lineage } from './lineage';
+import type { Lineage } from './lineage';
 
 /**
  * Whether a lineage is in the middle of a migration, and toward which host. Read from the
@@ -21,15 +22,14 @@ export type Motion =
 export function motionOf(l: Lineage, byId: ReadonlyMap<string, SnapshotShareServer>): Motion {
   const c = l.current;
   const sourceHost = (c.sourceShareServerId !== null ? byId.get(c.sourceShareServerId)?.host : undefined) ?? c.host;
-  const cancelling = c.taskState === 'migration_cancel_in_progress' || l.destination?.taskState === 'migration_cancel_in_progress';
-  if (c.status === 'server_migrating_to') {
+  const cancelling = isCancelling(c) || (l.destination !== undefined && isCancelling(l.destination));
+  if (isMigrationDestination(c)) {
     // Only the destination is live: it is on its way to its own host.
     return { moving: true, toward: c.host, from: sourceHost, cancelling };
   }
-  const inFlight = c.taskState !== null && IN_FLIGHT_TASK_STATES.has(c.taskState);
-  if (c.status !== 'server_migrating' && !inFlight) return { moving: false };
+  if (!isMigrationSource(c) && !isInFlightTaskState(c.taskState)) return { moving: false };
   if (l.destination) return { moving: true, toward: l.destination.host, from: c.host, cancelling };
-  if (c.status !== 'server_migrating' && c.sourceShareServerId !== null) {
+  if (!isMigrationSource(c) && c.sourceShareServerId !== null) {
     // The destination record itself, already switched over, finishing its task.
     return { moving: true, toward: c.host, from: sourceHost, cancelling };
   }

@@ -7,6 +7,7 @@ import { compareStrings } from './key';
 import { problemsIn } from './overlap';
 import { planPlacement } from './placement';
 import { planRebalance } from './rebalance';
+import { windowAt } from './window';
 
 /**
  * Planning: declarations + snapshot -> Plan. Pure and deterministic: no I/O, no clock, no
@@ -47,7 +48,8 @@ export function plan(declarations: readonly Declaration[], snapshot: CloudSnapsh
         }
       }
     })
-    .sort((a, b) => compareStrings(a.key, b.key));
+    .sort((a, b) => compareStrings(a.key, b.key))
+    .map((e) => withNextWindow(e, Date.parse(snapshot.takenAt)));
   const summary = Object.fromEntries(ACTIONS.map((a) => [a, entries.filter((e) => e.action === a).length])) as Record<PlanEntry['action'], number>;
   const { cloud } = ctx.snapshot;
   return {
@@ -62,4 +64,12 @@ export function plan(declarations: readonly Declaration[], snapshot: CloudSnapsh
     summary,
     ...(rebalance.length > 0 ? { rebalance: rebalance.sort((a, b) => compareStrings(a.declaration, b.declaration)) } : {}),
   };
+}
+
+/** A windowed move with the next window after the snapshot's time (so the plan stays a function of its inputs). */
+function withNextWindow(e: PlanEntry, at: number): PlanEntry {
+  if ((e.action !== 'migrate' && e.action !== 'resume') || typeof e.completion === 'string' || !Number.isFinite(at)) return e;
+  const w = windowAt(e.completion.window, at);
+  if (!Number.isFinite(w.opensAt)) return e;
+  return { ...e, nextWindow: { opens: new Date(w.opensAt).toISOString(), closes: new Date(w.closesAt).toISOString() } };
 }

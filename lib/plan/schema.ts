@@ -4,7 +4,11 @@ import type { Plan } from './types';
 /** Schema of a plan file's content (version 1), as `serializePlan` writes it. */
 
 const flags = z.object({ writable: z.boolean(), nondisruptive: z.boolean(), preserveSnapshots: z.boolean() }).strict();
-const completion = z.enum(['auto', 'manual']);
+const completion = z.union([
+  z.enum(['auto', 'manual']),
+  z.object({ window: z.object({ cron: z.string(), durationMinutes: z.number().int().positive(), timezone: z.string().optional() }).strict() }).strict(),
+]);
+const nextWindow = z.object({ opens: z.string(), closes: z.string() }).strict();
 const observed = z
   .object({
     id: z.string(),
@@ -32,11 +36,22 @@ const entry = z.discriminatedUnion('action', [
       flags,
       newShareNetworkId: z.string().nullable(),
       completion,
+      nextWindow: nextWindow.optional(),
       why: z.string().optional(),
     })
     .strict(),
   z
-    .object({ ...base, action: z.literal('resume'), server: observed, from: z.string(), to: z.string(), flags, newShareNetworkId: z.string().nullable(), completion })
+    .object({
+      ...base,
+      action: z.literal('resume'),
+      server: observed,
+      from: z.string(),
+      to: z.string(),
+      flags,
+      newShareNetworkId: z.string().nullable(),
+      completion,
+      nextWindow: nextWindow.optional(),
+    })
     .strict(),
   z.object({ ...base, action: z.literal('conflict'), server: observed, to: z.string(), migratingTo: z.string().optional(), message: z.string() }).strict(),
   z.object({ ...base, action: z.literal('blocked'), server: observed, to: z.string(), reasons: z.array(reason) }).strict(),

@@ -1,4 +1,5 @@
 import type { MigrationFlags } from '../manila/types';
+import type { CompletionWindow } from './window';
 
 /**
  * Declarations (what the operator wants) and plans (what would change), as plain data.
@@ -6,8 +7,17 @@ import type { MigrationFlags } from '../manila/types';
  * the runner executes a Plan. Nothing here does I/O.
  */
 
-/** How a migration finishes once phase 1 is done. */
-export type Completion = 'auto' | 'manual';
+/**
+ * How a migration finishes once phase 1 is done: `auto` completes at once, `manual` waits for
+ * `apply --complete`, a window completes only while a maintenance window is open.
+ */
+export type Completion = 'auto' | 'manual' | { readonly window: CompletionWindow };
+
+/** A window's next opening as the plan computed it from the snapshot's time (ISO 8601). */
+export interface NextWindow {
+  readonly opens: string;
+  readonly closes: string;
+}
 
 /**
  * Which share servers a declaration is about. Exactly one of `shareServerId`, `shareNetwork`
@@ -140,6 +150,8 @@ export interface MigrateEntry extends EntryBase {
   /** Resolved share network id, or null to keep the current one. */
   readonly newShareNetworkId: string | null;
   readonly completion: Completion;
+  /** The next maintenance window after the snapshot was taken, for a windowed completion. */
+  readonly nextWindow?: NextWindow;
   /** Why this destination (evacuations, rebalancing). */
   readonly why?: string;
 }
@@ -153,6 +165,8 @@ export interface ResumeEntry extends EntryBase {
   readonly flags: MigrationFlags;
   readonly newShareNetworkId: string | null;
   readonly completion: Completion;
+  /** The next maintenance window after the snapshot was taken, for a windowed completion. */
+  readonly nextWindow?: NextWindow;
 }
 
 /** Migrating somewhere else than declared: nothing is done until that migration ends. */

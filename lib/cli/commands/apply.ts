@@ -1,9 +1,11 @@
 import * as path from 'node:path';
 import * as readline from 'node:readline/promises';
-import { applyPlan, EXIT } from '../../apply/runner';
+import { APPLY_DEFAULTS } from '../../apply/options';
+import { mergePlans, preflight } from '../../apply/preflight';
+import { EXIT } from '../../apply/result';
+import { applyPlan } from '../../apply/runner';
 import { InputError } from '../../errors';
-import type { Plan, PlanEntry } from '../../plan/types';
-import { cliClient, intFlag, secondsFlag } from '../context';
+import { cliClient, intFlag, rateFlag, secondsFlag } from '../context';
 import { JsonLinesRenderer, Renderer, renderSummary, TtyRenderer } from '../progress';
 import { colourWanted, paint, renderPlans } from '../render-plan';
 import { readPlanFile } from '../synth';
@@ -20,21 +22,18 @@ export interface ApplyCommandOptions extends PlanningOptions {
   readonly maxPerSource?: string;
   readonly maxPerDestination?: string;
   readonly pollInterval?: string;
+  readonly maxPollInterval?: string;
+  readonly maxRequestRate?: string;
   readonly phase1Timeout?: string;
   readonly completeTimeout?: string;
   readonly cancelOnTimeout?: boolean;
   readonly verify?: boolean;
+  /** `--no-wait` sets this to false. */
+  readonly wait?: boolean;
+  /** `--no-wait-for-window` sets this to false. */
+  readonly waitForWindow?: boolean;
   readonly json?: boolean;
   readonly color?: boolean;
-}
-
-/** One plan out of several (stacks), entries concatenated; keys hold the construct path, so they stay unique. */
-function merge(plans: readonly Plan[]): Plan {
-  if (plans.length === 1) return plans[0];
-  const entries: PlanEntry[] = plans.flatMap((p) => [...p.entries]);
-  const summary = { ...plans[0].summary };
-  for (const p of plans.slice(1)) for (const [k, v] of Object.entries(p.summary)) summary[k as keyof typeof summary] += v;
-  return { ...plans[0], entries, summary };
 }
 
 async function confirm(): Promise<boolean> {
@@ -50,12 +49,15 @@ async function confirm(): Promise<boolean> {
 /** `manila-placement apply`. */
 export async function applyCommand(o: ApplyCommandOptions): Promise<number> {
   // Every flag is checked before anything is read from, or sent to, the cloud.
-  const parallel = intFlag(o.parallel, '--parallel') ?? 4;
+  const parallel = intFlag(o.parallel, '--parallel') ?? APPLY_DEFAULTS.parallel;
   const maxPerSource = intFlag(o.maxPerSource, '--max-per-source');
   const maxPerDestination = intFlag(o.maxPerDestination, '--max-per-destination');
-  const pollIntervalMs = secondsFlag(o.pollInterval, '--poll-interval', 2_000);
+  const pollIntervalMs = secondsFlag(o.pollInterval, '--poll-interval', APPLY_DEFAULTS.pollIntervalMs);
+  const maxPollIntervalMs = secondsFlag(o.maxPollInterval, '--max-poll-interval', APPLY_DEFAULTS.maxPollIntervalMs);
+  const maxRequestRate = rateFlag(o.maxRequestRate, '--max-request-rate');
   const phase1TimeoutMs = secondsFlag(o.phase1Timeout, '--phase1-timeout');
   const completeTimeoutMs = secondsFlag(o.completeTimeout, '--complete-timeout');
+  const noWait = o.wait === false;
   if (o.plan && o.snapshot) throw new InputError('MP_FLAG_CONFLICT', '--plan and --snapshot cannot be used together.', 'A plan file already records its snapshot; pass one or the other.');
 
   const json = Boolean(o.json) || !process.stdout.isTTY;
@@ -63,32 +65,11 @@ export async function applyCommand(o: ApplyCommandOptions): Promise<number> {
   const fromFile = Boolean(o.plan);
   const filePlan = fromFile ? readPlanFile(path.resolve(o.plan!)) : undefined;
 
-  const { client, calls, journal } = cliClient(o, { journalDefault: path.resolve('.manila-placement/journal.jsonl') });
+  const { client, calls, journal } = cliClient(o, { journalDefault: path.resolve('.manila-placement/journal.jsonl'), maxRequestRate });
   try {
     // Planning refreshes through the same client: one token for the whole run.
-    const plan = filePlan ?? merge((await makePlans(o, client)).map((s) => s.plan));
-    if (o.move) {
-      const keys = new Set(plan.entries.map((e) => e.key));
-      const unknown = o.move.filter((k) => !keys.has(k));
-      if (unknown.length) {
-        throw new InputError('MP_MOVE_UNKNOWN', `No move ${unknown.join(', ')} in the plan (it has: ${[...keys].join(', ') || 'none'}).`, 'Use a key shown by `manila-placement plan`.');
-      }
-    }
-
-    // A plan made for another cloud is refused before anything is sent to this one.
-    const endpoint = await client.endpoint();
-    const saw = plan.snapshot.cloud;
-    if (saw.authUrl !== client.config.authUrl || saw.endpoint !== endpoint) {
-      throw new InputError(
-        'MP_PLAN_OTHER_CLOUD',
-        `The plan was made for ${saw.endpoint} (Keystone ${saw.authUrl}), but the selected cloud is ${endpoint} (Keystone ${client.config.authUrl}).`,
-        'Select the cloud the plan was made for (--os-cloud / OS_CLOUD), or plan again against this one.',
-      );
-    }
-
-    // Credentials that cannot read share server state (e.g. no admin role) stop the run here,
-    // before any move starts, as a run-level error.
-    await client.listServices({ binary: 'manila-share' });
+    const plan = filePlan ?? mergePlans((await makePlans(o, client)).map((s) => s.plan));
+    await preflight(plan, client, { only: o.move });
 
     if (!json && !fromFile) process.stdout.write(renderPlans([plan], p));
     const selected = o.move ? plan.entries.filter((e) => o.move!.includes(e.key)) : plan.entries;
@@ -119,7 +100,7 @@ export async function applyCommand(o: ApplyCommandOptions): Promise<number> {
       } else {
         renderer.stop();
         process.stderr.write('Exiting now. Run apply again to resume.\n');
-        process.exit(130);
+        process.exit(EXIT.INTERRUPTED);
       }
     };
     process.on('SIGINT', onSignal);
@@ -131,13 +112,17 @@ export async function applyCommand(o: ApplyCommandOptions): Promise<number> {
         maxPerSource,
         maxPerDestination,
         pollIntervalMs,
+        maxPollIntervalMs,
         phase1TimeoutMs,
         completeTimeoutMs,
         cancelOnTimeout: o.cancelOnTimeout,
         completeManual: o.complete,
         replan: o.replan,
         verify: o.verify !== false,
+        noWait,
+        waitForWindow: o.waitForWindow !== false,
         detach: detach.signal,
+        preflight: false, // done above, before the approval prompt
         onEvent: (e) => {
           journal?.write({ type: 'event', event: e });
           renderer.event(e);
@@ -148,7 +133,7 @@ export async function applyCommand(o: ApplyCommandOptions): Promise<number> {
         const summary = result.results.map((r) => ({ ...r, apiCalls: calls.of(r.key) }));
         process.stdout.write(JSON.stringify({ type: 'summary', results: summary, outcome: result.outcome, exitCode: result.exitCode, apiCalls: calls.total() }) + '\n');
       } else {
-        process.stdout.write(renderSummary(result.results, (k) => calls.of(k), p));
+        process.stdout.write(renderSummary(result.results, (k) => calls.of(k), p, { noWait }));
         if (journal) process.stdout.write(p.dim(`Journal: ${journal.file}\n`));
       }
       return result.exitCode;

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { checkSnapshotAge } from '../../apply/preflight';
 import { ConfigError, InputError } from '../../errors';
 import type { ManilaClient } from '../../manila/client';
 import { CloudConfig, resolveCloudConfig } from '../../manila/config';
@@ -52,15 +53,7 @@ export async function makePlans(o: PlanningOptions, client?: ManilaClient): Prom
         'Select the cloud the snapshot was taken of (--os-cloud / OS_CLOUD), or refresh against this one.',
       );
     }
-    const maxAge = secondsFlag(o.maxSnapshotAge, '--max-snapshot-age', 86_400_000)!;
-    const age = Date.now() - Date.parse(snap.takenAt);
-    if (!(age <= maxAge)) {
-      throw new InputError(
-        'MP_SNAPSHOT_TOO_OLD',
-        `The snapshot ${snapshotFile} was taken ${snap.takenAt}, ${Math.round(age / 3600_000)} h ago (limit ${Math.round(maxAge / 3600_000)} h).`,
-        'Refresh it (`manila-placement refresh`), leave out --snapshot, or raise --max-snapshot-age.',
-      );
-    }
+    checkSnapshotAge(snap.takenAt, secondsFlag(o.maxSnapshotAge, '--max-snapshot-age', 86_400_000)!, `The snapshot ${snapshotFile}`);
   } else {
     snapshotFile = snapshotPathOf(app);
     await writeSnapshot(o, snapshotFile, client);

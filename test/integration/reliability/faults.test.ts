@@ -6,7 +6,7 @@
  */
 import { applyPlan } from '../../../lib/apply/runner';
 import { cancelMigration } from '../../../lib/apply/cancel';
-import type { MoveResult } from '../../../lib/apply/move';
+import type { MoveResult } from '../../../lib/apply/result';
 import { ManilaClient } from '../../../lib/manila/client';
 import { resolveCloudConfig } from '../../../lib/manila/config';
 import { plan } from '../../../lib/plan/plan';

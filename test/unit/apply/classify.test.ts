@@ -1,6 +1,6 @@
-import { classify, Observation } from '../../../lib/apply/observe';
+import { classify, Observation } from '../../../lib/apply/stage';
 import { exitCodeFor, fairOrder } from '../../../lib/apply/runner';
-import type { MoveResult } from '../../../lib/apply/move';
+import type { MoveResult } from '../../../lib/apply/result';
 import type { ShareServer } from '../../../lib/manila/types';
 
 function srv(over: Partial<ShareServer> = {}): ShareServer {

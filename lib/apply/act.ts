@@ -1,0 +1,153 @@
+import { ManilaApiError, ManilaPlacementError, TransportError } from '../errors';
+import { BudgetSkipped, type ManilaClient } from '../manila/client';
+import type { Clock } from '../manila/http';
+import { isMigrationSource, isPhase1Done, SERVER_STATUS } from '../manila/server-state';
+import type { MigrationCheckResult, MigrationParams, ShareServer } from '../manila/types';
+import { admit, countInFlight, overshoots, type Candidate, type InFlightCounts } from './admission';
+import type { RunLocks } from './lock';
+import type { SentCall } from './memory';
+import type { Limits } from './options';
+import { moveScope } from './scope';
+
+/**
+ * The calls that change the cloud, and the checks right before them. `start`, `complete` and
+ * `cancel` are sent at most once per decision and never retried: a failure that may have been
+ * applied (timeout, reset, 5xx) is marked ambiguous, and the next observation tells.
+ */
+
+/** A failure as the memory keeps it. */
+export function failureOf(e: unknown): NonNullable<SentCall['error']> {
+  const ambiguous = e instanceof TransportError || (e instanceof ManilaApiError && e.status >= 500);
+  if (e instanceof ManilaPlacementError) return { code: e.code, message: e.message, hint: e.hint, ambiguous };
+  return { code: 'MP_INTERNAL', message: `unexpected error: ${(e as Error)?.message ?? String(e)}`, hint: 'This is a bug in manila-placement; apply again to resume, and report it.', ambiguous: false };
+}
+
+/** `migration_check` (read-only; the transport retries it). */
+export async function checkMove(client: ManilaClient, serverId: string, params: MigrationParams, now: () => number): Promise<{ at: number; result?: MigrationCheckResult; error?: SentCall['error'] }> {
+  try {
+    const result = await client.migrationCheck(serverId, params);
+    return { at: now(), result };
+  } catch (e) {
+    return { at: now(), error: failureOf(e) };
+  }
+}
+
+/** A move that admission may start. */
+export interface StartCandidate extends Candidate {
+  readonly serverId: string;
+  readonly params: MigrationParams;
+}
+
+/** What one admission under the lock did. */
+export interface AdmissionResult {
+  /** Start calls sent, by move key. */
+  readonly started: ReadonlyMap<string, SentCall>;
+  /** Moves that must wait, with the limit that holds each back. */
+  readonly waiting: ReadonlyMap<string, string>;
+  /** Moves whose server changed since the decision (read again next pass). */
+  readonly changed: readonly string[];
+  /** The fresh list of every share server, and what is in flight. */
+  readonly servers: readonly ShareServer[];
+  readonly inFlight: InFlightCounts;
+  /** Limits the cloud already exceeds (started elsewhere). */
+  readonly overshoots: readonly string[];
+}
+
+/**
+ * Admission: under the cloud lock, list every share server, count what is in flight as Manila
+ * shows it (whoever started it), admit the candidates that fit (in the order given) and send
+ * their starts. The lock is released only after Manila answered each start, and Manila marks a
+ * source `server_migrating` before it answers: the next runner's count includes them.
+ */
+export async function admitAndStart(
+  client: ManilaClient,
+  locks: RunLocks,
+  candidates: readonly StartCandidate[],
+  limits: Limits,
+  knownDestinations: ReadonlyMap<string, string>,
+  now: () => number,
+): Promise<AdmissionResult> {
+  return locks.cloud(async () => {
+    const servers = await client.listShareServers();
+    const inFlight = countInFlight(servers, knownDestinations);
+    const byId = new Map(servers.map((s) => [s.id, s] as const));
+    const changed: string[] = [];
+    const ready = candidates.filter((c) => {
+      const s = byId.get(c.serverId);
+      const ok = s !== undefined && s.status === SERVER_STATUS.active && !isMigrationSource(s) && s.host === c.from;
+      if (!ok) changed.push(c.key);
+      return ok;
+    });
+    const { admitted, waiting } = admit(inFlight, ready, limits);
+    const started = new Map<string, SentCall>();
+    await Promise.all(
+      admitted.map((c) =>
+        moveScope.run({ key: c.key }, async () => {
+          const at = now();
+          try {
+            await client.migrationStart(c.serverId, c.params);
+            started.set(c.key, { at });
+          } catch (e) {
+            started.set(c.key, { at, error: failureOf(e) });
+          }
+        }),
+      ),
+    );
+    return { started, waiting: new Map(waiting.map((w) => [w.candidate.key, w.why] as const)), changed, servers, inFlight, overshoots: overshoots(inFlight, limits) };
+  });
+}
+
+/**
+ * `migration_complete`, under the server's lock: read the source; only if it still shows
+ * phase 1 done, send complete; then watch until Manila records it (the destination's manager
+ * picks it up), so that a second runner taking the lock sees `migration_completing` and does
+ * not send it again. `undefined` when there was nothing to complete (someone else did).
+ */
+export async function completeOnce(
+  client: ManilaClient,
+  locks: RunLocks,
+  clock: Clock,
+  serverId: string,
+  opts: { watchMs: number; intervalMs: number },
+): Promise<{ call: SentCall; destinationId?: string } | undefined> {
+  return locks.server(serverId, async () => {
+    const s = await client.findShareServer(serverId);
+    if (!s || !isPhase1Done(s)) return undefined;
+    const at = clock.now();
+    let destinationId: string;
+    try {
+      destinationId = await client.migrationComplete(serverId);
+    } catch (e) {
+      return { call: { at, error: failureOf(e) } };
+    }
+    const until = clock.now() + opts.watchMs;
+    while (clock.now() < until) {
+      await clock.sleep(opts.intervalMs);
+      const now = await client.findShareServer(serverId).catch(() => s);
+      if (!now || !isPhase1Done(now)) break;
+    }
+    return { call: { at }, destinationId };
+  });
+}
+
+/** `migration_cancel` (never resent). */
+export async function cancelOnce(client: ManilaClient, serverId: string, now: () => number): Promise<SentCall> {
+  const at = now();
+  try {
+    await client.migrationCancel(serverId);
+    return { at };
+  } catch (e) {
+    return { at, error: failureOf(e) };
+  }
+}
+
+/** `migration_get_progress` for the display; `undefined` when Manila cannot say now or the budget is short. */
+export async function readProgress(client: ManilaClient, serverId: string): Promise<number | undefined> {
+  try {
+    return (await client.migrationGetProgress(serverId, { priority: 'display' })).totalProgress;
+  } catch (e) {
+    // Optional: Zed answers 400 early in phase 1, a driver without get_progress 500.
+    if (e instanceof BudgetSkipped || e instanceof ManilaPlacementError) return undefined;
+    throw e;
+  }
+}

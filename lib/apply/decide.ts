@@ -1,0 +1,437 @@
+import type { MigrationParams } from '../manila/types';
+import { isCancelledSource, isFailedSource, isMigrationSource, TASK_STATE } from '../manila/server-state';
+import { windowAt } from '../plan/window';
+import { admit, type InFlightCounts } from './admission';
+import type { MoveEvent, MovePhase } from './events';
+import type { MoveMemory, SentCall, TrackedMove } from './memory';
+import type { MovePolicy } from './options';
+import { nextPollAt } from './poll';
+import { migrationErrorHint, resetSourceCommands, stuckHint } from './recovery';
+import { classify, type Observation, type Stage } from './stage';
+import type { Verification } from './verify';
+
+/**
+ * The runner's decisions, as a pure function: `decide(observation, moves, policy, now)` gives
+ * the next action of every move from what Manila shows now, the run's memory and the time
+ * passed in. No I/O, no clock: the same inputs always give the same decisions, so every rule
+ * is a table case in the unit tests.
+ */
+
+/** How a move ends in this run. */
+export interface Outcome {
+  readonly phase: MovePhase;
+  readonly code?: string;
+  readonly message?: string;
+  readonly hint?: string;
+  readonly newServerId?: string;
+  readonly check?: MoveEvent['check'];
+}
+
+/** The next step of one move. */
+export type Action =
+  /** Nothing to do until it is read again (`memory.nextPollAt`). */
+  | { readonly kind: 'leave' }
+  /** Wants to start and waits for a free slot (`needsCounts`: the run must list what is in flight first). */
+  | { readonly kind: 'queue'; readonly needsCounts: boolean }
+  | { readonly kind: 'check'; readonly params: MigrationParams }
+  /** Start, if admission under the lock agrees. */
+  | { readonly kind: 'start'; readonly params: MigrationParams }
+  | { readonly kind: 'complete' }
+  | { readonly kind: 'cancel' }
+  /** One round of checks on the destination: shares, rules, snapshots, old record gone. */
+  | { readonly kind: 'verify'; readonly destination: { readonly id: string; readonly host: string } }
+  /** The move is over for this run. */
+  | { readonly kind: 'finish'; readonly outcome: Outcome };
+
+/** What the runner reports about a move, when something changed. */
+export type EventDraft = Omit<MoveEvent, 'type' | 'ts' | 'key' | 'server' | 'from' | 'to' | 'elapsed'>;
+
+/** One decision. */
+export interface Decision {
+  readonly key: string;
+  readonly action: Action;
+  /** The memory after this decision. */
+  readonly memory: MoveMemory;
+  /** Ask `migration_get_progress` for the display (never for a decision). */
+  readonly progress: boolean;
+  /** Report this (a phase or task state changed, or there is something to say). */
+  readonly event?: EventDraft;
+}
+
+/** What one pass read from Manila. */
+export interface PassObservation {
+  /** Fresh observations of the moves read this pass, by key; moves not read are left alone. */
+  readonly moves: ReadonlyMap<string, Observation>;
+  /** Migrations in flight in the cloud, when the pass listed the share servers. */
+  readonly inFlight?: InFlightCounts;
+  /** Ctrl-C: start nothing, detach from the rest. */
+  readonly detached?: boolean;
+}
+
+const IN_FLIGHT_STAGES: ReadonlySet<Stage['kind']> = new Set(['phase1', 'phase1-done', 'completing', 'cancelling']);
+
+/** Parses Manila's `updated_at` (UTC, often without a zone). */
+function manilaTime(t: string | undefined): number | undefined {
+  if (!t) return undefined;
+  const ms = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(t) ? t : `${t}Z`);
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+function secs(ms: number): number {
+  return Math.round(ms / 1000);
+}
+
+function paramsOf(e: TrackedMove['entry']): MigrationParams {
+  return { host: e.to, ...e.flags, newShareNetworkId: e.newShareNetworkId };
+}
+
+/** Within the window after an ambiguous call: keep watching before calling it not applied. */
+function watching(call: SentCall | undefined, now: number, p: MovePolicy): boolean {
+  return call?.error?.ambiguous === true && now - call.at < p.ambiguityWindowMs;
+}
+
+interface Draft {
+  action: Action;
+  phase: MovePhase;
+  event?: Partial<EventDraft>;
+  progress?: boolean;
+  /** Poll again at the base interval (something is about to happen). */
+  soon?: boolean;
+  /** Poll again at this time at the latest. */
+  until?: number;
+  memory?: Partial<MoveMemory>;
+  /** Wants a start slot. */
+  wantsSlot?: boolean;
+  /** What Manila showed, to tell when something changed (set when the move was read). */
+  signature?: string;
+}
+
+const finish = (o: Outcome): Draft => ({ action: { kind: 'finish', outcome: o }, phase: o.phase, event: { code: o.code, message: o.message, hint: o.hint, newServerId: o.newServerId, check: o.check } });
+
+/** The decision for one observed move, before admission. */
+function decideOne(t: TrackedMove, obs: Observation, p: MovePolicy, now: number): Draft {
+  const e = t.entry;
+  const m = t.memory;
+  const stage = classify(obs, e.to);
+  const seen = m.seenInFlight || IN_FLIGHT_STAGES.has(stage.kind) || (m.start !== undefined && !m.start.error);
+  const since = m.stage?.kind === stage.kind ? m.stage.since : stage.kind !== 'gone' && !m.observed ? Math.min(now, manilaTime(stage.server.updatedAt) ?? now) : now;
+  const base: Partial<MoveMemory> = { seenInFlight: seen, stage: { kind: stage.kind, since } };
+  const d = ((): Draft => {
+    switch (stage.kind) {
+      case 'gone':
+        return finish({ phase: 'failed', code: 'MP_SERVER_GONE', message: `share server ${e.server.id} no longer exists and no server replaced it`, hint: 'Someone deleted it. Run `manila-placement plan` again.' });
+      case 'moved-elsewhere':
+        return finish({
+          phase: 'stale',
+          code: 'MP_PLAN_STALE',
+          message: `share server ${e.server.id} was migrated to ${stage.server.host} (now ${stage.server.id}) since the plan was made`,
+          hint: 'Run `manila-placement plan` again (or refresh and re-synth) before applying.',
+        });
+      case 'elsewhere':
+        return finish({
+          phase: 'conflict',
+          code: 'MP_MIGRATING_ELSEWHERE',
+          message: `share server ${stage.server.id} is being migrated to ${stage.destinationHost ?? 'another host'}, not ${e.to}`,
+          hint: `Let that migration finish, or cancel it (manila-placement cancel ${stage.server.id}), then plan again.`,
+        });
+      case 'stuck':
+        return finish({ phase: 'failed', code: 'MP_SERVER_STUCK', message: `share server ${stage.server.id}: ${stage.why}`, hint: stuckHint(stage.server.id, stage.why, e.server.shareIds) });
+      case 'at-target':
+        return atTarget(t, stage.server.id, p, now);
+      case 'ready':
+        return ready(t, stage.server, obs, seen, p, now);
+      case 'phase1':
+        return phase1(t, stage.server.taskState, since, p, now);
+      case 'phase1-done':
+        return phase1Done(t, p, now);
+      case 'completing':
+        return waitIn('completing', since, p.completeTimeoutMs, now, () =>
+          finish({
+            phase: 'timed-out',
+            code: 'MP_DEADLINE',
+            message: `completion of ${e.server.id} is not done after ${secs(p.completeTimeoutMs)} s`,
+            hint: 'Manila is still switching over; run apply again later, or check manila-share.log on the destination host.',
+          }),
+        );
+      case 'cancelling':
+        return waitIn('cancelling', since, p.cancelTimeoutMs, now, () =>
+          finish({
+            phase: 'failed',
+            code: 'MP_CANCEL_STUCK',
+            message: `cancel of ${stage.server.id} has not finished after ${secs(p.cancelTimeoutMs)} s`,
+            hint: `The driver may not support cancel. When the backend is consistent: ${resetSourceCommands(stage.server.id, e.server.shareIds)}`,
+          }),
+        );
+    }
+  })();
+  // The destination record is remembered while the migration runs (it is listed only once).
+  const destination = ('destination' in stage ? stage.destination : undefined) ?? (obs.source && isMigrationSource(obs.source) ? m.destination : undefined);
+  const taskState = stage.kind === 'gone' ? null : stage.server.taskState;
+  const destinationId = destination?.id ?? m.destinationId;
+  return {
+    ...d,
+    signature: `${stage.kind}/${stage.kind === 'gone' ? '' : `${stage.server.id}/${stage.server.status}`}/${taskState ?? ''}/${destinationId ?? ''}`,
+    memory: { ...base, destination, destinationId, ...d.memory },
+    event: { taskState, destinationId, ...d.event },
+  };
+}
+
+function waitIn(phase: MovePhase, since: number, timeoutMs: number, now: number, onDeadline: () => Draft): Draft {
+  if (now - since > timeoutMs) return onDeadline();
+  return { action: { kind: 'leave' }, phase };
+}
+
+function atTarget(t: TrackedMove, serverId: string, p: MovePolicy, now: number): Draft {
+  const e = t.entry;
+  if (serverId === e.server.id) return finish({ phase: 'done', message: `already on ${e.to}`, newServerId: serverId });
+  if (!p.verify) return finish({ phase: 'done', newServerId: serverId, message: `${e.server.id} → ${serverId} on ${e.to}` });
+  const verifySince = t.memory.verifySince ?? now;
+  const v: Verification | undefined = t.memory.verification;
+  if (v?.ok) {
+    return finish({
+      phase: 'done',
+      newServerId: serverId,
+      message: `${e.server.id} → ${serverId} on ${e.to}: ${v.shares} share(s), ${v.accessRules} access rule(s), ${v.snapshots} snapshot(s) verified`,
+    });
+  }
+  if (v && (now - verifySince >= p.verifyTimeoutMs || p.noWait)) {
+    if (p.noWait && now - verifySince < p.verifyTimeoutMs) return { action: { kind: 'leave' }, phase: 'verifying', event: { newServerId: serverId, message: v.problems.join('; ') } };
+    return finish({
+      phase: 'failed',
+      code: 'MP_VERIFY_FAILED',
+      newServerId: serverId,
+      message: `moved to ${e.to} as ${serverId}, but: ${v.problems.join('; ')}`,
+      hint: 'Inspect the shares (openstack share show) and their access rules; apply again to re-verify.',
+    });
+  }
+  return { action: { kind: 'verify', destination: { id: serverId, host: e.to } }, phase: 'verifying', event: { newServerId: serverId }, memory: { verifySince } };
+}
+
+function ready(t: TrackedMove, server: { id: string; host: string; taskState: string | null; status: string }, obs: Observation, seen: boolean, p: MovePolicy, now: number): Draft {
+  const e = t.entry;
+  const m = t.memory;
+  const rec = { ...server, sourceShareServerId: null };
+  // A migration that ended badly since the plan was made (this run's, someone else's, or one
+  // a cancel stopped): report it, never start it again on the same plan. A rerun after
+  // `plan` (which then shows the failure) or with --replan starts anew.
+  const endedSincePlan = !p.replan && server.taskState !== e.server.taskState && (isFailedSource(rec) || isCancelledSource(rec));
+  if (seen || endedSincePlan) {
+    if (isCancelledSource(rec)) return finish({ phase: 'cancelled', code: 'MP_CANCELLED', message: `the migration of ${server.id} was cancelled`, hint: 'Plan again to start it anew (or apply --replan).' });
+    if (isFailedSource(rec) || seen) {
+      return finish({
+        phase: 'failed',
+        code: 'MP_MIGRATION_ERROR',
+        message: `Manila reports ${server.taskState ?? 'no task'} for ${server.id} after the start was accepted`,
+        hint: migrationErrorHint(server.id, obs.leftovers ?? []),
+      });
+    }
+  }
+  if (m.start?.error) {
+    if (watching(m.start, now, p)) return { action: { kind: 'leave' }, phase: 'starting', soon: true };
+    const err = m.start.error;
+    return finish({
+      phase: 'failed',
+      code: err.code,
+      message: err.ambiguous ? `${err.message} (Manila shows no migration for ${server.id}; nothing was resent)` : err.message,
+      hint: err.ambiguous ? 'Nothing changed in Manila. Apply again when Manila answers normally.' : err.hint,
+    });
+  }
+  if (!m.observed && server.host !== e.from && !p.replan) {
+    return finish({
+      phase: 'stale',
+      code: 'MP_PLAN_STALE',
+      message: `share server ${server.id} is on ${server.host}, but the plan saw it on ${e.from}`,
+      hint: 'Plan again, or apply with --replan to move it from where it is now.',
+    });
+  }
+  if (m.check?.error) return finish({ phase: 'failed', code: m.check.error.code, message: m.check.error.message, hint: m.check.error.hint });
+  const check = m.check && now - m.check.at <= p.checkMaxAgeMs ? m.check.result : undefined;
+  if (check && !check.compatible) {
+    const demanded = (['writable', 'nondisruptive', 'preserveSnapshots'] as const).filter((f) => e.flags[f] && check.supported[f] !== true);
+    return finish({
+      phase: 'blocked',
+      code: 'MP_INCOMPATIBLE',
+      message:
+        `migration_check says ${server.host} → ${e.to} is not possible` +
+        (demanded.length ? `: the destination cannot meet ${demanded.join(', ')}` : ' (Manila gives no reason; see manila-share.log on the destination)'),
+      hint: demanded.length
+        ? `Drop the demand (${demanded.join(', ')}: false) or choose a destination whose driver supports it. No migration was started.`
+        : 'No migration was started. Check the destination backend (DHSS, driver support for share server migration, snapshots).',
+      check: { requested: check.requested, supported: check.supported },
+    });
+  }
+  return {
+    action: check ? { kind: 'start', params: paramsOf(e) } : { kind: 'check', params: paramsOf(e) },
+    phase: check ? 'starting' : 'checking',
+    wantsSlot: true,
+  };
+}
+
+function phase1(t: TrackedMove, taskState: string | null, since: number, p: MovePolicy, now: number): Draft {
+  const e = t.entry;
+  const m = t.memory;
+  if (now - since > p.phase1TimeoutMs) {
+    const serverId = e.server.id;
+    if (p.cancelOnTimeout && m.check?.result?.supported.migrationCancel !== false) {
+      if (m.cancel && !m.cancel.error) {
+        return finish({ phase: 'cancelled', code: 'MP_DEADLINE', message: `phase 1 of ${serverId} not done after ${secs(p.phase1TimeoutMs)} s: cancel sent`, hint: 'Apply again to retry the move.' });
+      }
+      if (m.cancel?.error && !watching(m.cancel, now, p)) {
+        return finish({
+          phase: 'timed-out',
+          code: 'MP_DEADLINE',
+          message: `phase 1 of ${serverId} not done after ${secs(p.phase1TimeoutMs)} s, and cancelling failed: ${m.cancel.error.message}`,
+          hint: `Cancel by hand: manila-placement cancel ${serverId}`,
+        });
+      }
+      if (!m.cancel) return { action: { kind: 'cancel' }, phase: 'cancelling' };
+      return { action: { kind: 'leave' }, phase: 'cancelling', soon: true };
+    }
+    return finish({
+      phase: 'timed-out',
+      code: 'MP_DEADLINE',
+      message: `phase 1 of ${serverId} not done after ${secs(p.phase1TimeoutMs)} s; the migration is left running`,
+      hint: `Run apply again to keep waiting, or cancel it: manila-placement cancel ${serverId}. Phase 1 takes at least server_migration_driver_continue_update_interval (900 s by default).`,
+    });
+  }
+  const progress =
+    taskState === TASK_STATE.driverInProgress && m.check?.result?.supported.migrationGetProgress !== false && now - (m.progressAt ?? -Infinity) >= p.progressIntervalMs;
+  return { action: { kind: 'leave' }, phase: 'phase1', progress, event: { progress: m.progress } };
+}
+
+function phase1Done(t: TrackedMove, p: MovePolicy, now: number): Draft {
+  const e = t.entry;
+  const m = t.memory;
+  const serverId = e.server.id;
+  if (m.complete && !m.complete.error) {
+    // Complete was accepted; Manila records it when the destination's manager picks it up.
+    if (now - m.complete.at > p.completeTimeoutMs) {
+      return finish({ phase: 'timed-out', code: 'MP_DEADLINE', message: `completion of ${serverId} did not begin in ${secs(p.completeTimeoutMs)} s`, hint: 'Run apply again.' });
+    }
+    return { action: { kind: 'leave' }, phase: 'completing', soon: true };
+  }
+  if (m.complete?.error) {
+    if (watching(m.complete, now, p)) return { action: { kind: 'leave' }, phase: 'completing', soon: true };
+    const err = m.complete.error;
+    return finish({
+      phase: 'failed',
+      code: err.code,
+      message: err.ambiguous ? `${err.message} (Manila shows no completion for ${serverId}; nothing was resent)` : err.message,
+      hint: err.ambiguous ? 'Nothing changed in Manila. Apply again when Manila answers normally.' : err.hint,
+    });
+  }
+  const c = e.completion;
+  if (c === 'manual' && !p.completeManual) {
+    return finish({
+      phase: 'awaiting-completion',
+      message: `phase 1 of ${serverId} is done; completion is manual (the switchover disrupts clients)`,
+      hint: 'When ready: manila-placement apply --complete.',
+    });
+  }
+  if (typeof c === 'object' && !p.completeManual) {
+    const w = windowAt(c.window, now);
+    if (!w.open) {
+      const when = new Date(w.opensAt).toISOString();
+      if (!p.waitForWindow || p.noWait) {
+        const outcome: Outcome = {
+          phase: 'awaiting-window',
+          message: `phase 1 of ${serverId} is done; the switchover waits for the next maintenance window, which opens ${when}`,
+          hint: 'Run `manila-placement apply --no-wait` again inside the window (e.g. from a schedule), or `apply --complete` to switch over now.',
+        };
+        return p.noWait ? { action: { kind: 'leave' }, phase: 'awaiting-window', event: { message: outcome.message, waiting: `window opens ${when}` } } : finish(outcome);
+      }
+      return { action: { kind: 'leave' }, phase: 'phase1-done', until: w.opensAt, event: { waiting: `window opens ${when}` } };
+    }
+  }
+  return { action: { kind: 'complete' }, phase: 'completing' };
+}
+
+/** A move that was not read this pass: left alone. */
+const untouched = (t: TrackedMove): Draft => ({ action: { kind: 'leave' }, phase: t.memory.phase as MovePhase });
+
+/** Ctrl-C: no new move starts; running ones are left to Manila, reported where they stand. */
+function detachedDraft(t: TrackedMove, d: Draft | undefined): Draft {
+  if (d?.action.kind === 'finish') return d;
+  const started = t.memory.seenInFlight || t.memory.start !== undefined;
+  return {
+    ...finish({
+      phase: 'detached',
+      message: started ? 'detached on request; Manila carries on with whatever was started' : 'not started (detached)',
+      hint: started ? 'Run apply again to resume from what Manila shows.' : 'Run apply again.',
+    }),
+    memory: d?.memory,
+    signature: d?.signature,
+  };
+}
+
+/**
+ * The next action of every move. `moves` are in fair order (resumes first, then round-robin
+ * over source hosts); moves that want to start are admitted in that order against
+ * `observation.inFlight` (the final word is the admission under the lock, on a fresh list).
+ */
+export function decide(observation: PassObservation, moves: readonly TrackedMove[], policy: MovePolicy, now: number): Decision[] {
+  const drafts = moves.map((t): Draft => {
+    const obs = observation.moves.get(t.entry.key);
+    const d = obs ? decideOne(t, obs, policy, now) : undefined;
+    if (observation.detached) return detachedDraft(t, d);
+    return d ?? untouched(t);
+  });
+  // Admission: who of those wanting a slot fits, by what the pass saw in flight.
+  const wanting = drafts.map((d, i) => ({ d, t: moves[i] })).filter((x) => x.d.wantsSlot);
+  const res = observation.inFlight
+    ? admit(observation.inFlight, wanting.map((x) => ({ key: x.t.entry.key, from: x.t.entry.from, to: x.t.entry.to })), policy.limits)
+    : undefined;
+  const why = new Map((res?.waiting ?? []).map((w) => [w.candidate.key, w.why] as const));
+  for (const x of wanting) {
+    if (!res) {
+      Object.assign(x.d, { action: { kind: 'queue', needsCounts: true }, phase: 'queued' });
+      continue;
+    }
+    const w = why.get(x.t.entry.key);
+    if (w !== undefined) Object.assign(x.d, { action: { kind: 'queue', needsCounts: false }, phase: 'queued', event: { ...x.d.event, waiting: w } });
+  }
+  return drafts.map((d, i) => toDecision(moves[i], d, policy, now));
+}
+
+/** When to read a move again, given its decision. */
+function pollTime(d: Draft, lastChangeAt: number, p: MovePolicy, now: number): number {
+  switch (d.action.kind) {
+    case 'check':
+      return now; // the start follows in the next pass, at once
+    case 'queue':
+      return nextPollAt(now, lastChangeAt, p);
+    case 'leave': {
+      const t = d.soon ? now + p.pollIntervalMs : nextPollAt(now, lastChangeAt, p);
+      return d.until !== undefined ? Math.min(t, Math.max(d.until, now + p.pollIntervalMs)) : t;
+    }
+    default:
+      return now + p.pollIntervalMs;
+  }
+}
+
+function toDecision(t: TrackedMove, d: Draft, p: MovePolicy, now: number): Decision {
+  const m = t.memory;
+  const read = d.signature !== undefined;
+  const changed = read && (d.signature !== m.signature || d.phase !== m.phase);
+  const lastChangeAt = changed ? now : m.lastChangeAt;
+  const ev = d.event ?? {};
+  const said = ev.message ?? ev.waiting;
+  const report =
+    d.action.kind === 'finish' ||
+    d.phase !== m.phase ||
+    changed ||
+    (said !== undefined && said !== m.message) ||
+    (d.phase === 'phase1' && ev.progress !== undefined && ev.progress !== m.progress);
+  const memory: MoveMemory = {
+    ...m,
+    ...(d.memory ?? {}),
+    observed: m.observed || read,
+    phase: d.phase,
+    signature: read ? d.signature : m.signature,
+    lastChangeAt,
+    nextPollAt: read ? pollTime(d, lastChangeAt, p, now) : m.nextPollAt,
+    waiting: d.action.kind === 'queue' ? ev.waiting : undefined,
+    message: said ?? (d.phase === m.phase ? m.message : undefined),
+  };
+  return { key: t.entry.key, action: d.action, memory, progress: d.progress === true, event: report ? { phase: d.phase, ...ev } : undefined };
+}

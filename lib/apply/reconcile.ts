@@ -1,0 +1,381 @@
+import { ManilaApiError, ManilaPlacementError, TransportError } from '../errors';
+import type { ManilaClient } from '../manila/client';
+import type { Clock } from '../manila/http';
+import type { MigrateEntry, ResumeEntry } from '../plan/types';
+import { admitAndStart, cancelOnce, checkMove, completeOnce, failureOf, readProgress, type StartCandidate } from './act';
+import { countInFlight, overshoots, type InFlightCounts } from './admission';
+import { decide, type Decision, type EventDraft, type Outcome } from './decide';
+import type { MoveEvent, MovePhase, RunnerEvent } from './events';
+import type { RunLocks } from './lock';
+import { freshMemory, type MoveMemory, type TrackedMove } from './memory';
+import { fleetOf, observeById, observeInFleet, type Fleet, type Known } from './observation';
+import { APPLY_DEFAULTS, type MovePolicy } from './options';
+import type { MoveResult } from './result';
+import { moveScope } from './scope';
+import type { Observation } from './stage';
+import { verifyOnce } from './verify';
+
+/**
+ * The reconcile loop: observe (through lib/manila, by id or from one list), decide (pure),
+ * act, then sleep until the next move is due, and again, until every move is over; or one
+ * pass for `--no-wait`. Manila is the only truth: the loop can be killed at any instant and a
+ * new run reaches the same decisions from what Manila shows.
+ */
+
+/** What the loop needs. */
+export interface ReconcileContext {
+  readonly client: ManilaClient;
+  readonly clock: Clock;
+  readonly locks: RunLocks;
+  readonly policy: MovePolicy;
+  readonly emit: (e: RunnerEvent) => void;
+  readonly detach: AbortSignal;
+}
+
+/** Reads that may fail for a moment: after this many in a row, the move fails with the error. */
+const READ_ATTEMPTS = 5;
+
+function transient(e: unknown): boolean {
+  return e instanceof TransportError || (e instanceof ManilaApiError && (e.status >= 500 || e.status === 401));
+}
+
+class Loop {
+  private readonly moves = new Map<string, { entry: MigrateEntry | ResumeEntry; memory: MoveMemory; readFailures: number }>();
+  private readonly order: string[];
+  private readonly results = new Map<string, MoveResult>();
+  private readonly progress = new Set<Promise<void>>();
+  private lastWarnings = '';
+
+  constructor(
+    entries: ReadonlyArray<MigrateEntry | ResumeEntry>,
+    private readonly ctx: ReconcileContext,
+  ) {
+    const now = ctx.clock.now();
+    this.order = entries.map((e) => e.key);
+    for (const e of entries) this.moves.set(e.key, { entry: e, memory: freshMemory(now), readFailures: 0 });
+  }
+
+  private get p(): MovePolicy {
+    return this.ctx.policy;
+  }
+
+  private active(): string[] {
+    return this.order.filter((k) => !this.results.has(k));
+  }
+
+  private tracked(keys: readonly string[]): TrackedMove[] {
+    return keys.map((k) => this.moves.get(k)!).map((m) => ({ entry: m.entry, memory: m.memory }));
+  }
+
+  private known(key: string): Known {
+    const m = this.moves.get(key)!;
+    return { serverId: m.entry.server.id, destination: m.memory.destination, destinationId: m.memory.destinationId };
+  }
+
+  private scoped<T>(key: string | undefined, fn: () => Promise<T>): Promise<T> {
+    return key ? moveScope.run({ key }, fn) : fn();
+  }
+
+  /** Runs until every move is over (or one pass with `noWait`). */
+  public async run(): Promise<MoveResult[]> {
+    let first = true;
+    for (;;) {
+      const active = this.active();
+      if (!active.length) break;
+      await this.pass(first);
+      first = false;
+      if (this.p.noWait || !this.active().length) break;
+      await this.sleepUntilDue();
+    }
+    await Promise.allSettled([...this.progress]);
+    for (const k of this.active()) this.results.set(k, this.resultOf(k, { phase: this.moves.get(k)!.memory.phase as MovePhase, message: this.moves.get(k)!.memory.message }));
+    return this.order.map((k) => this.results.get(k)!);
+  }
+
+  private async pass(first: boolean): Promise<void> {
+    const now = this.ctx.clock.now();
+    const detached = this.ctx.detach.aborted;
+    const due = this.active().filter((k) => first || detached || this.moves.get(k)!.memory.nextPollAt <= now);
+    if (!due.length) return;
+    const needsCounts = first || due.some((k) => this.moves.get(k)!.memory.phase === 'queued');
+    const { observations, inFlight } = await this.observe(due, needsCounts);
+    let round = observations;
+    for (let i = 0; i < APPLY_DEFAULTS.immediatePasses && round.size > 0; i++) {
+      const decisions = decide({ moves: round, inFlight, detached: this.ctx.detach.aborted }, this.tracked(this.active()), this.p, this.ctx.clock.now());
+      const again = await this.apply(decisions);
+      // Decide again at once on what was just learnt (a check answer, a verification), from the same reads.
+      round = new Map([...round].filter(([k]) => again.has(k) && !this.results.has(k)));
+    }
+  }
+
+  /** Reads the due moves: one list when counts are needed or ids cannot tell, else GETs by id. */
+  private async observe(due: readonly string[], needsCounts: boolean): Promise<{ observations: Map<string, Observation>; inFlight?: InFlightCounts }> {
+    const observations = new Map<string, Observation>();
+    let fleet: Fleet | undefined;
+    let fleetError: unknown;
+    const readFleet = async (): Promise<Fleet | undefined> => {
+      if (fleet || fleetError) return fleet;
+      try {
+        fleet = fleetOf(await this.ctx.client.listShareServers());
+      } catch (e) {
+        fleetError = e;
+      }
+      return fleet;
+    };
+    let byFleet: string[] = [];
+    if (needsCounts) {
+      byFleet = [...due];
+    } else {
+      await Promise.all(
+        due.map((k) =>
+          this.scoped(k, async () => {
+            try {
+              const r = await observeById(this.ctx.client, this.known(k));
+              if ('observation' in r) {
+                observations.set(k, r.observation);
+                this.moves.get(k)!.readFailures = 0;
+              } else byFleet.push(k);
+            } catch (e) {
+              this.readFailed(k, e);
+            }
+          }),
+        ),
+      );
+    }
+    if (byFleet.length) {
+      const f = await readFleet();
+      for (const k of byFleet) {
+        if (f) {
+          observations.set(k, observeInFleet(f, this.known(k)));
+          this.moves.get(k)!.readFailures = 0;
+        } else this.readFailed(k, fleetError);
+      }
+    }
+    const inFlight = fleet ? countInFlight(fleet.servers, this.knownDestinations()) : undefined;
+    if (inFlight) this.warnOvershoot(inFlight);
+    return { observations, inFlight };
+  }
+
+  private knownDestinations(): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const m of this.moves.values()) if (m.memory.start && !m.memory.start.error) out.set(m.entry.server.id, m.entry.to);
+    return out;
+  }
+
+  private readFailed(key: string, e: unknown): void {
+    const m = this.moves.get(key)!;
+    m.readFailures++;
+    if (!transient(e) || m.readFailures >= READ_ATTEMPTS) {
+      const f = failureOf(e);
+      this.finish(key, { phase: 'failed', code: f.code, message: f.message, hint: f.hint });
+      return;
+    }
+    m.memory = { ...m.memory, nextPollAt: this.ctx.clock.now() + this.p.pollIntervalMs * m.readFailures };
+  }
+
+  private warnOvershoot(counts: InFlightCounts): void {
+    const w = overshoots(counts, this.p.limits);
+    const text = w.join('; ');
+    if (text && text !== this.lastWarnings) {
+      this.ctx.emit({ type: 'run', ts: this.ts(), phase: 'warning', moves: this.order.length, message: `limits exceeded in the cloud (migrations started elsewhere, e.g. on another machine): ${text}` });
+    }
+    this.lastWarnings = text;
+  }
+
+  /** Carries out the decisions. Returns the moves to decide on again at once. */
+  private async apply(decisions: readonly Decision[]): Promise<Set<string>> {
+    const again = new Set<string>();
+    const starts: StartCandidate[] = [];
+    const work: Array<Promise<void>> = [];
+    for (const d of decisions) {
+      const m = this.moves.get(d.key)!;
+      const wasInFlight = m.memory.seenInFlight;
+      if (d.action.kind === 'leave' && !d.event && !d.progress && d.memory.signature === m.memory.signature && d.memory.nextPollAt === m.memory.nextPollAt) continue; // left alone
+      m.memory = d.memory;
+      if (d.event) this.emitMove(d.key, d.event);
+      if (d.progress) this.askProgress(d.key);
+      const a = d.action;
+      switch (a.kind) {
+        case 'finish':
+          this.finish(d.key, a.outcome, true);
+          if (wasInFlight || d.memory.seenInFlight) this.slotFreed();
+          break;
+        case 'check':
+          work.push(
+            this.scoped(d.key, async () => {
+              m.memory = { ...m.memory, check: await checkMove(this.ctx.client, m.entry.server.id, a.params, () => this.ctx.clock.now()) };
+              again.add(d.key);
+            }),
+          );
+          break;
+        case 'start':
+          starts.push({ key: d.key, serverId: m.entry.server.id, from: m.entry.from, to: m.entry.to, params: a.params });
+          break;
+        case 'complete':
+          work.push(this.scoped(d.key, () => this.complete(d.key)));
+          break;
+        case 'cancel':
+          work.push(
+            this.scoped(d.key, async () => {
+              m.memory = { ...m.memory, cancel: await cancelOnce(this.ctx.client, m.entry.server.id, () => this.ctx.clock.now()) };
+            }),
+          );
+          break;
+        case 'verify':
+          work.push(
+            this.scoped(d.key, async () => {
+              try {
+                const v = await verifyOnce(this.ctx.client, { sourceId: m.entry.server.id, destination: a.destination, expectedShareIds: m.entry.server.shareIds });
+                m.memory = { ...m.memory, verification: v };
+                again.add(d.key);
+              } catch (e) {
+                this.readFailed(d.key, e);
+              }
+            }),
+          );
+          break;
+        case 'queue':
+        case 'leave':
+          break;
+      }
+    }
+    if (starts.length) work.push(this.start(starts));
+    await Promise.all(work);
+    return again;
+  }
+
+  private async start(candidates: StartCandidate[]): Promise<void> {
+    let r;
+    try {
+      r = await admitAndStart(this.ctx.client, this.ctx.locks, candidates, this.p.limits, this.knownDestinations(), () => this.ctx.clock.now());
+    } catch (e) {
+      // The list (or the lock) failed: the candidates wait and try again.
+      for (const c of candidates) this.readFailed(c.key, e);
+      return;
+    }
+    this.warnOvershoot(r.inFlight);
+    const now = this.ctx.clock.now();
+    for (const c of candidates) {
+      const m = this.moves.get(c.key)!;
+      const call = r.started.get(c.key);
+      if (call) {
+        m.memory = { ...m.memory, start: call, nextPollAt: now + this.p.pollIntervalMs };
+        if (call.error) this.emitMove(c.key, { phase: 'starting', message: `migration_start got ${call.error.code}; reading Manila before anything else` });
+        continue;
+      }
+      const why = r.waiting.get(c.key);
+      if (why !== undefined) {
+        m.memory = { ...m.memory, phase: 'queued', waiting: why, message: why, nextPollAt: now + this.p.pollIntervalMs };
+        this.emitMove(c.key, { phase: 'queued', waiting: why });
+      } else {
+        m.memory = { ...m.memory, nextPollAt: now };
+      }
+    }
+  }
+
+  private async complete(key: string): Promise<void> {
+    const m = this.moves.get(key)!;
+    try {
+      const r = await completeOnce(this.ctx.client, this.ctx.locks, this.ctx.clock, m.entry.server.id, {
+        watchMs: this.p.ambiguityWindowMs,
+        intervalMs: Math.min(1_000, this.p.pollIntervalMs),
+      });
+      if (r) m.memory = { ...m.memory, complete: r.call, destinationId: r.destinationId ?? m.memory.destinationId, nextPollAt: this.ctx.clock.now() };
+    } catch (e) {
+      if (e instanceof ManilaPlacementError && e.code === 'MP_LOCK_TIMEOUT') return; // tried again next pass
+      this.readFailed(key, e);
+    }
+  }
+
+  private askProgress(key: string): void {
+    const m = this.moves.get(key)!;
+    m.memory = { ...m.memory, progressAt: this.ctx.clock.now() };
+    // Beside the loop, never awaited by a decision: a synchronous RPC to the driver.
+    const task = this.scoped(key, () => readProgress(this.ctx.client, m.entry.server.id))
+      .then((pct) => {
+        if (pct === undefined || this.results.has(key) || pct === m.memory.progress) return;
+        m.memory = { ...m.memory, progress: pct };
+        if (m.memory.phase === 'phase1') this.emitMove(key, { phase: 'phase1', progress: pct, taskState: 'migration_driver_in_progress' });
+      })
+      .catch(() => undefined)
+      .finally(() => this.progress.delete(task));
+    this.progress.add(task);
+  }
+
+  /** A migration left flight in this run's view: queued moves look for a slot at once. */
+  private slotFreed(): void {
+    const now = this.ctx.clock.now();
+    for (const k of this.active()) {
+      const m = this.moves.get(k)!;
+      if (m.memory.phase === 'queued') m.memory = { ...m.memory, nextPollAt: now };
+    }
+  }
+
+  private finish(key: string, o: Outcome, reported = false): void {
+    if (this.results.has(key)) return;
+    this.results.set(key, this.resultOf(key, o));
+    if (!reported) this.emitMove(key, { phase: o.phase, code: o.code, message: o.message, hint: o.hint, newServerId: o.newServerId, check: o.check });
+  }
+
+  private resultOf(key: string, o: Outcome): MoveResult {
+    const m = this.moves.get(key)!;
+    const e = m.entry;
+    return {
+      key,
+      phase: o.phase,
+      server: e.server.id,
+      from: e.from,
+      to: e.to,
+      newServerId: o.newServerId,
+      code: o.code,
+      message: o.message,
+      hint: o.hint,
+      elapsed: this.elapsed(m.memory),
+      ...(o.check ? { check: o.check } : {}),
+    };
+  }
+
+  private elapsed(m: MoveMemory): number {
+    return Math.round((this.ctx.clock.now() - m.since) / 100) / 10;
+  }
+
+  private ts(): string {
+    return new Date(this.ctx.clock.now()).toISOString();
+  }
+
+  private emitMove(key: string, ev: EventDraft): void {
+    const m = this.moves.get(key)!;
+    const e = m.entry;
+    const out: MoveEvent = {
+      type: 'move',
+      ts: this.ts(),
+      key,
+      server: e.server.id,
+      from: e.from,
+      to: e.to,
+      elapsed: this.elapsed(m.memory),
+      ...Object.fromEntries(Object.entries(ev).filter(([, v]) => v !== undefined)),
+      phase: ev.phase,
+    };
+    this.ctx.emit(out);
+  }
+
+  private async sleepUntilDue(): Promise<void> {
+    const next = Math.min(...this.active().map((k) => this.moves.get(k)!.memory.nextPollAt));
+    const ms = Math.max(0, next - this.ctx.clock.now());
+    if (ms === 0 || this.ctx.detach.aborted) return;
+    await new Promise<void>((resolve) => {
+      const onAbort = (): void => resolve();
+      this.ctx.detach.addEventListener('abort', onAbort, { once: true });
+      void this.ctx.clock.sleep(ms).then(() => {
+        this.ctx.detach.removeEventListener('abort', onAbort);
+        resolve();
+      });
+    });
+  }
+}
+
+/** Drives the moves (in fair order) until each is over, or one pass with `policy.noWait`. */
+export function reconcile(entries: ReadonlyArray<MigrateEntry | ResumeEntry>, ctx: ReconcileContext): Promise<MoveResult[]> {
+  return new Loop(entries, ctx).run();
+}

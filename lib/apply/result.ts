@@ -1,0 +1,42 @@
+import type { MoveEvent, MovePhase } from './events';
+
+/** Where one move ended in one run (or, for `--no-wait`, where it stands). */
+export interface MoveResult {
+  readonly key: string;
+  readonly phase: MovePhase;
+  readonly server: string;
+  readonly from: string;
+  readonly to: string;
+  readonly newServerId?: string;
+  readonly code?: string;
+  readonly message?: string;
+  readonly hint?: string;
+  /** Seconds since the run began watching this move. */
+  readonly elapsed: number;
+  /** Requested vs supported capabilities when migration_check said no. */
+  readonly check?: MoveEvent['check'];
+}
+
+/** Exit codes of `apply`, documented in the README and `--help`. */
+export const EXIT = {
+  /** Every move done (or nothing to do). */
+  OK: 0,
+  /** The run could not proceed: bad input, credentials, unreachable cloud. */
+  ERROR: 1,
+  /** Some moves blocked, failed, stale, in conflict or cancelled. */
+  MOVES_FAILED: 3,
+  /** Nothing failed, but some moves are not finished: awaiting completion or a window, past a deadline, detached, or still running after a `--no-wait` pass. */
+  INCOMPLETE: 4,
+  /** A second Ctrl-C. */
+  INTERRUPTED: 130,
+} as const;
+
+/** Phases that count as a failure of the move. */
+export const FAILED_PHASES: ReadonlySet<MovePhase> = new Set(['blocked', 'failed', 'stale', 'conflict', 'cancelled']);
+
+/** Exit code for a set of results. */
+export function exitCodeFor(results: readonly MoveResult[]): number {
+  if (results.some((r) => FAILED_PHASES.has(r.phase))) return EXIT.MOVES_FAILED;
+  if (results.some((r) => r.phase !== 'done')) return EXIT.INCOMPLETE;
+  return EXIT.OK;
+}
