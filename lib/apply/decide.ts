@@ -117,6 +117,9 @@ function decideOne(t: TrackedMove, obs: Observation, p: MovePolicy, now: number)
   const since = m.stage?.kind === stage.kind ? m.stage.since : stage.kind !== 'gone' && !m.observed ? Math.min(now, manilaTime(stage.server.updatedAt) ?? now) : now;
   const base: Partial<MoveMemory> = { seenInFlight: seen, stage: { kind: stage.kind, since } };
   const d = ((): Draft => {
+    if (m.cancel && !m.cancel.error && (stage.kind === 'phase1' || stage.kind === 'cancelling' || stage.kind === 'ready' || stage.kind === 'phase1-done')) {
+      return finish({ phase: 'cancelled', code: 'MP_DEADLINE', message: `phase 1 of ${e.server.id} not done after ${secs(p.phase1TimeoutMs)} s: cancel sent`, hint: 'Apply again to retry the move.' });
+    }
     switch (stage.kind) {
       case 'gone':
         return finish({ phase: 'failed', code: 'MP_SERVER_GONE', message: `share server ${e.server.id} no longer exists and no server replaced it`, hint: 'Someone deleted it. Run `manila-placement plan` again.' });
@@ -273,9 +276,6 @@ function phase1(t: TrackedMove, taskState: string | null, since: number, p: Move
   if (now - since > p.phase1TimeoutMs) {
     const serverId = e.server.id;
     if (p.cancelOnTimeout && m.check?.result?.supported.migrationCancel !== false) {
-      if (m.cancel && !m.cancel.error) {
-        return finish({ phase: 'cancelled', code: 'MP_DEADLINE', message: `phase 1 of ${serverId} not done after ${secs(p.phase1TimeoutMs)} s: cancel sent`, hint: 'Apply again to retry the move.' });
-      }
       if (m.cancel?.error && !watching(m.cancel, now, p)) {
         return finish({
           phase: 'timed-out',
@@ -426,6 +426,7 @@ function toDecision(t: TrackedMove, d: Draft, p: MovePolicy, now: number): Decis
     ...m,
     ...(d.memory ?? {}),
     observed: m.observed || read,
+    begunAt: m.begunAt ?? (d.phase !== 'queued' ? now : undefined),
     phase: d.phase,
     signature: read ? d.signature : m.signature,
     lastChangeAt,

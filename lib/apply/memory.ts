@@ -19,8 +19,10 @@ export interface SentCall {
 
 /** The run's memory of one move. */
 export interface MoveMemory {
-  /** The run began watching it (for `elapsed`). */
+  /** The run began watching it. */
   readonly since: number;
+  /** It first left the queue in this run (for `elapsed`). */
+  readonly begunAt?: number;
   /** The first observation of this run was decided on. */
   readonly observed: boolean;
   /** This run saw the migration in flight, or its start accepted: a return to `active` is then a failure or a cancel. */

@@ -218,6 +218,7 @@ class Loop {
           work.push(
             this.scoped(d.key, async () => {
               m.memory = { ...m.memory, cancel: await cancelOnce(this.ctx.client, m.entry.server.id, () => this.ctx.clock.now()) };
+              again.add(d.key);
             }),
           );
           break;
@@ -336,7 +337,7 @@ class Loop {
   }
 
   private elapsed(m: MoveMemory): number {
-    return Math.round((this.ctx.clock.now() - m.since) / 100) / 10;
+    return Math.round((this.ctx.clock.now() - (m.begunAt ?? this.ctx.clock.now())) / 100) / 10;
   }
 
   private ts(): string {

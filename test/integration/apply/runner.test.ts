@@ -77,10 +77,13 @@ test('three moves with --parallel 3 --max-per-destination 2 never run more than 
   const r = await applyPlan(p, client, { ...FAST, parallel: 3, maxPerDestination: 2, onEvent: (e) => e.type === 'move' && events.push(e) });
   const wall = (Date.now() - t0) / 1000;
   expect(r.results.map((x) => x.phase)).toEqual(['done', 'done', 'done']);
-  // Concurrency from the event timestamps: a move is running from 'observing' to its final phase.
+  // Concurrency from the event timestamps: a migration is in flight from its start to the
+  // destination being active (verification reads only).
   const spans = r.results.map((res) => {
-    const mine = events.filter((e) => e.key === res.key && e.phase !== 'queued');
-    return { start: Date.parse(mine[0].ts), end: Date.parse(mine[mine.length - 1].ts) };
+    const mine = events.filter((e) => e.key === res.key);
+    const start = mine.find((e) => e.phase === 'starting')!;
+    const end = mine.find((e) => e.phase === 'verifying') ?? mine[mine.length - 1];
+    return { start: Date.parse(start.ts), end: Date.parse(end.ts) };
   });
   const maxOverlap = Math.max(...spans.map((s) => spans.filter((o) => o.start <= s.start && o.end > s.start).length));
   expect(maxOverlap).toBe(2);
