@@ -1,6 +1,7 @@
 import type { MigrationFlags } from '../manila/types';
 import type { Completion } from '../plan/types';
-import { badCompletion, badHost, emptyValue, notBoolean } from './errors';
+import { windowProblem, type CompletionWindow } from '../plan/window';
+import { badCompletion, badHost, badWindow, emptyValue, notBoolean } from './errors';
 import { hostProblem } from '../plan/host';
 
 /** What every declaration demands of its migrations, and how they finish. */
@@ -22,7 +23,10 @@ export interface MigrationDemands {
   readonly preserveSnapshots?: boolean;
   /**
    * How a migration finishes once phase 1 is done: `auto` completes at once, `manual` waits for
-   * `manila-placement apply --complete` (the disruptive step, under the operator's control).
+   * `manila-placement apply --complete` (the disruptive step, under the operator's control), and
+   * `{ window: { cron, durationMinutes, timezone } }` completes only while a maintenance window
+   * is open (phase 1 runs at any time), e.g.
+   * `{ window: { cron: '0 2 * * SAT', durationMinutes: 120, timezone: 'Europe/Berlin' } }`.
    * @default 'auto'
    */
   readonly completion?: Completion;
@@ -43,11 +47,18 @@ export function flagsOf(path: string, d: MigrationDemands): MigrationFlags {
   };
 }
 
-/** Validated completion policy. */
+/** Validated completion policy (a window is checked against its cron schedule and time zone). */
 export function completionOf(path: string, d: MigrationDemands): Completion {
   const c: unknown = d.completion ?? 'auto';
-  if (c !== 'auto' && c !== 'manual') throw badCompletion(path, c);
-  return c;
+  if (c === 'auto' || c === 'manual') return c;
+  if (c && typeof c === 'object' && !Array.isArray(c) && 'window' in c) {
+    const w = (c as { window: unknown }).window;
+    const problem = windowProblem(w);
+    if (problem) throw badWindow(path, w, problem);
+    const { cron, durationMinutes, timezone } = w as CompletionWindow;
+    return { window: { cron, durationMinutes, ...(timezone !== undefined ? { timezone } : {}) } };
+  }
+  throw badCompletion(path, c);
 }
 
 /** Throws unless `host` is `name@backend` without a pool. */

@@ -1,4 +1,5 @@
 import { InputError } from '../errors';
+import { WINDOW_EXAMPLE } from '../plan/window';
 
 /**
  * Every message the constructs show a user, in one place. Each says what happened, why, and
@@ -68,13 +69,23 @@ export function notBoolean(path: string, prop: string, value: unknown): InputErr
   return declarationError('MP_DECLARATION_INVALID', path, `${prop} is ${JSON.stringify(value)}, not a boolean.`, `Set ${prop} to true or false.`);
 }
 
-/** completion is neither auto nor manual. */
+/** completion is neither auto, manual nor a window. */
 export function badCompletion(path: string, value: unknown): InputError {
   return declarationError(
     'MP_COMPLETION_INVALID',
     path,
     `completion is ${JSON.stringify(value)}: completion says how a migration finishes after phase 1.`,
-    'Use "auto" (complete as soon as phase 1 is done) or "manual" (stop there; finish with `manila-placement apply --complete`).',
+    `Use "auto" (complete as soon as phase 1 is done), "manual" (stop there; finish with \`manila-placement apply --complete\`) or a maintenance window, e.g. ${WINDOW_EXAMPLE}.`,
+  );
+}
+
+/** completion names a window that cannot be used. */
+export function badWindow(path: string, value: unknown, problem: string): InputError {
+  return declarationError(
+    'MP_WINDOW_INVALID',
+    path,
+    `completion.window is ${JSON.stringify(value)}: ${problem}.`,
+    `Give a five-field cron schedule for the window's start, its length in minutes and an IANA time zone, e.g. completion: ${WINDOW_EXAMPLE}.`,
   );
 }
 

@@ -15,14 +15,28 @@ import { completionText } from '../plan/window';
 /** Kind of resource a move becomes. */
 export type MoveResourceType = 'null_resource' | 'terraform_data';
 
+/** Limits a move's runner passes to admission (they count migrations in flight cloud-wide). */
+export interface RunnerLimits {
+  readonly parallel?: number;
+  readonly maxPerSource?: number;
+  readonly maxPerDestination?: number;
+}
+
 /** How to emit moves. */
 export interface MoveResourceOptions {
   /** Resource kind. */
   readonly resourceType: MoveResourceType;
-  /** Command that starts the runner, e.g. `node "/opt/manila-placement/bin/manila-placement"`. */
+  /** Command that starts the runner, relative to `workingDir`, e.g. `node "node_modules/manila-placement/bin/manila-placement"`. */
   readonly runnerCommand: string;
+  /**
+   * Where the runner runs: the app directory, as a path relative to the stack's output directory
+   * (Terraform's `path.module`), so `./clouds.yaml` is the same file as for `manila-placement plan`.
+   */
+  readonly workingDir: string;
   /** OS_CLOUD for the runner, when set. */
   readonly cloud?: string;
+  /** Limits for the runner. */
+  readonly limits?: RunnerLimits;
 }
 
 /** The triggers of a move: what makes Terraform run it again. */
@@ -38,16 +52,27 @@ export function moveTriggers(e: MigrateEntry | ResumeEntry): Record<string, stri
   };
 }
 
-/** The local-exec command: `<runner> apply --plan "${path.module}/manila-placement.plan.json" --move <key> --auto-approve`. */
-export function moveCommand(runnerCommand: string, key: string): string {
-  return `${runnerCommand} apply --plan "\${path.module}/${PLAN_FILE_NAME}" --move ${key} --auto-approve`;
+/**
+ * The local-exec command: `<runner> apply --plan "${abspath(path.module)}/manila-placement.plan.json"
+ * --move <key> --auto-approve --no-wait-for-window [limits]`. The plan path is absolute at apply
+ * time (the runner runs in the app directory); a move waiting for its maintenance window ends
+ * with exit 4 instead of holding Terraform.
+ */
+export function moveCommand(runnerCommand: string, key: string, limits: RunnerLimits = {}): string {
+  const flags = [
+    limits.parallel !== undefined ? ` --parallel ${limits.parallel}` : '',
+    limits.maxPerSource !== undefined ? ` --max-per-source ${limits.maxPerSource}` : '',
+    limits.maxPerDestination !== undefined ? ` --max-per-destination ${limits.maxPerDestination}` : '',
+  ].join('');
+  return `${runnerCommand} apply --plan "\${abspath(path.module)}/${PLAN_FILE_NAME}" --move ${key} --auto-approve --no-wait-for-window${flags}`;
 }
 
 /** Adds the resource of one move under `scope`, with the entry key as construct id and Terraform name. */
 export function addMoveResource(scope: Construct, e: MigrateEntry | ResumeEntry, o: MoveResourceOptions): TerraformResource {
   const provisioner: LocalExecProvisioner = {
     type: 'local-exec',
-    command: moveCommand(o.runnerCommand, e.key),
+    command: moveCommand(o.runnerCommand, e.key, o.limits),
+    workingDir: `\${path.module}/${o.workingDir}`,
     ...(o.cloud !== undefined ? { environment: { OS_CLOUD: o.cloud } } : {}),
   };
   const triggers = moveTriggers(e);

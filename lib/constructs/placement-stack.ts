@@ -12,9 +12,9 @@ import { unknownName, unmatched } from './errors';
 
 /** Blocked reasons that mean a name the cloud does not know: declaration errors. */
 const UNKNOWN_NAME_CODES: ReadonlySet<string> = new Set(['DEST_UNKNOWN', 'SHARE_NETWORK_UNKNOWN']);
-import { addMoveResource, type MoveResourceType } from './move-resource';
+import { addMoveResource, type MoveResourceType, type RunnerLimits } from './move-resource';
 import { PlanFileSynthesizer } from './plan-synthesizer';
-import { defaultRunnerCommand } from './runner-command';
+import { appDirFromStack, defaultRunnerCommand } from './runner-command';
 import { readSnapshotFile, resolveSnapshotPath } from './snapshot-file';
 
 /** Props of a PlacementStack. */
@@ -32,10 +32,27 @@ export interface PlacementStackProps {
    */
   readonly resourceType?: MoveResourceType;
   /**
-   * Command that starts the runner in each move's local-exec.
-   * @default - `node "<this package>/bin/manila-placement"`
+   * Command that starts the runner in each move's local-exec, which runs in the app directory
+   * (where cdktf.json is), as `manila-placement plan` does.
+   * @default - `node "<this package>/bin/manila-placement"`, relative to the app directory
    */
   readonly runnerCommand?: string;
+  /**
+   * Migrations in flight in the cloud at once, counted as Manila shows them; each move's
+   * runner holds it, so it holds across Terraform's parallel local-execs.
+   * @default - the runner's default (4)
+   */
+  readonly parallel?: number;
+  /**
+   * Migrations in flight from one source host, across every runner.
+   * @default - no limit
+   */
+  readonly maxPerSource?: number;
+  /**
+   * Migrations in flight toward one destination host, across every runner.
+   * @default - no limit
+   */
+  readonly maxPerDestination?: number;
   /**
    * An OS_CLOUD name (a clouds.yaml entry) put in the runner's environment. Never a credential:
    * the runner reads those from clouds.yaml / secure.yaml when it runs.
@@ -65,6 +82,8 @@ export class PlacementStack extends TerraformStack implements IPlanner {
   public readonly runnerCommand: string;
   /** OS_CLOUD given to the runner, if any. */
   public readonly cloud?: string;
+  /** Limits given to every move's runner. */
+  public readonly limits: RunnerLimits;
 
   private analysis?: Analysis;
   private materialized = false;
@@ -83,6 +102,17 @@ export class PlacementStack extends TerraformStack implements IPlanner {
     this.snapshotPath = resolveSnapshotPath(this, props.snapshotPath);
     this.runnerCommand = props.runnerCommand ?? defaultRunnerCommand();
     this.cloud = props.cloud;
+    for (const k of ['parallel', 'maxPerSource', 'maxPerDestination'] as const) {
+      const v: unknown = props[k];
+      if (v !== undefined && !(typeof v === 'number' && Number.isInteger(v) && v > 0)) {
+        throw new InputError(
+          'MP_DECLARATION_INVALID',
+          `[${this.node.path}] ${k} is ${JSON.stringify(v)}: it limits the migrations in flight${k === 'parallel' ? ' in the cloud' : k === 'maxPerSource' ? ' from one source host' : ' toward one destination host'}.`,
+          `Use a whole number of at least 1, e.g. ${k}: 2, or leave it out.`,
+        );
+      }
+    }
+    this.limits = { parallel: props.parallel, maxPerSource: props.maxPerSource, maxPerDestination: props.maxPerDestination };
     if (this.resourceType === 'null_resource') new NullProvider(this, 'null');
     markPlanner(this);
     this.synthesizer = new PlanFileSynthesizer(this, this.synthesizer, () => serializePlan(this.requirePlan()));
@@ -170,7 +200,8 @@ export class PlacementStack extends TerraformStack implements IPlanner {
     const moves = pendingMoves(p);
     if (moves.length > 0) {
       const scope = new Construct(this, 'moves');
-      for (const e of moves) addMoveResource(scope, e, { resourceType: this.resourceType, runnerCommand: this.runnerCommand, cloud: this.cloud });
+      const workingDir = appDirFromStack(this.node.id);
+      for (const e of moves) addMoveResource(scope, e, { resourceType: this.resourceType, runnerCommand: this.runnerCommand, workingDir, cloud: this.cloud, limits: this.limits });
     }
     const sources = new Map(
       this.node

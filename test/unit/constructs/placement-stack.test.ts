@@ -11,8 +11,10 @@ import { parsePlanText, PLAN_FILE_NAME } from '../../../lib/plan/file';
 import { pendingMoves } from '../../../lib/plan/types';
 import { FIXTURE, caught, fixture, fixtureWith, newStack, serverOf, tempDir } from './helpers';
 
-const BIN = path.resolve(__dirname, '..', '..', '..', 'bin', 'manila-placement');
-const cmd = (key: string): string => `node "${BIN}" apply --plan "\${path.module}/${PLAN_FILE_NAME}" --move ${key} --auto-approve`;
+// The runner runs in the app directory (here the repository, jest's working directory), by a
+// path relative to it, so cdk.tf.json is the same in every checkout.
+const cmd = (key: string): string => `node "bin/manila-placement" apply --plan "\${abspath(path.module)}/${PLAN_FILE_NAME}" --move ${key} --auto-approve --no-wait-for-window`;
+const WORKING_DIR = '${path.module}/../../..';
 
 function moveOne(stack: PlacementStack, host = 'node1@beta'): ShareServerPlacement {
   return new ShareServerPlacement(stack, 'move-one', { shareNetwork: 'mp-sn-1', host });
@@ -44,7 +46,7 @@ describe('PlacementStack', () => {
           new_share_network: '',
           completion: 'auto',
         },
-        provisioner: [{ 'local-exec': { command: cmd(key) } }],
+        provisioner: [{ 'local-exec': { command: cmd(key), working_dir: WORKING_DIR } }],
       });
       expect(Object.keys(JSON.parse(out).resource.null_resource)).toEqual([key]);
     });
@@ -56,7 +58,7 @@ describe('PlacementStack', () => {
       const key = `placement_move-one--${serverOf(1)}`;
       expect(out).toHaveResourceWithProperties(DataResource, {
         triggers_replace: expect.objectContaining({ move: key, server_id: serverOf(1), from: 'node1@alpha', to: 'node1@beta', completion: 'auto' }),
-        provisioner: [{ 'local-exec': { command: cmd(key) } }],
+        provisioner: [{ 'local-exec': { command: cmd(key), working_dir: WORKING_DIR } }],
       });
       expect(out).not.toHaveProvider(NullProvider);
       expect(JSON.parse(out).resource.null_resource).toBeUndefined();
@@ -265,18 +267,35 @@ describe('PlacementStack', () => {
         for (const r of resources) {
           const exec = r.provisioner[0]['local-exec'];
           expect(exec.environment).toEqual({ OS_CLOUD: 'mp-admin' });
-          expect(exec.command).toMatch(/^node "[^"]+\/bin\/manila-placement" apply --plan "\$\{path\.module\}\/manila-placement\.plan\.json" --move [A-Za-z0-9_-]+ --auto-approve$/);
+          expect(exec.command).toMatch(/^node "(?:[^"]*\/)?bin\/manila-placement" apply --plan "\$\{abspath\(path\.module\)\}\/manila-placement\.plan\.json" --move [A-Za-z0-9_-]+ --auto-approve --no-wait-for-window$/);
         }
       } finally {
         process.env = saved;
       }
     });
 
+    it('GIVEN stack limits WHEN synthesized THEN every move\'s runner gets them, so they hold across parallel local-execs', () => {
+      const { stack } = newStack({ parallel: 2, maxPerSource: 1, maxPerDestination: 3 });
+      moveOne(stack);
+      const r = Object.values(JSON.parse(Testing.synth(stack, true)).resource.null_resource)[0] as { provisioner: Array<{ 'local-exec': { command: string } }> };
+      expect(r.provisioner[0]['local-exec'].command).toMatch(/--no-wait-for-window --parallel 2 --max-per-source 1 --max-per-destination 3$/);
+    });
+
+    it.each([['parallel', 0], ['maxPerSource', 1.5], ['maxPerDestination', '2']])('GIVEN %s = %p WHEN constructing THEN a construct-scoped error says what it limits', (prop, value) => {
+      const err = caught(() => newStack({ [prop]: value }));
+      expect(err).toMatchObject({ code: 'MP_DECLARATION_INVALID' });
+      expect(err.message).toContain(`${prop} is ${JSON.stringify(value)}`);
+      expect(err.message).toMatch(/limits the migrations in flight/);
+    });
+
     it('GIVEN a custom runner command and no cloud WHEN synthesized THEN it is used and no environment is set', () => {
       const { stack } = newStack({ runnerCommand: '/opt/mp/bin/manila-placement' });
       moveOne(stack);
       const r = Object.values(JSON.parse(Testing.synth(stack, true)).resource.null_resource)[0] as { provisioner: Array<{ 'local-exec': Record<string, unknown> }> };
-      expect(r.provisioner[0]['local-exec']).toEqual({ command: `/opt/mp/bin/manila-placement apply --plan "\${path.module}/${PLAN_FILE_NAME}" --move placement_move-one--${serverOf(1)} --auto-approve` });
+      expect(r.provisioner[0]['local-exec']).toEqual({
+        command: `/opt/mp/bin/manila-placement apply --plan "\${abspath(path.module)}/${PLAN_FILE_NAME}" --move placement_move-one--${serverOf(1)} --auto-approve --no-wait-for-window`,
+        working_dir: WORKING_DIR,
+      });
     });
   });
 });

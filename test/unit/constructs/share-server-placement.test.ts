@@ -75,6 +75,23 @@ describe('ShareServerPlacement', () => {
     expect(err.message).toMatch(/"auto".*"manual"/);
   });
 
+  it.each([
+    ['a schedule that is not cron', { cron: 'every saturday', durationMinutes: 60 }, /five-field cron/],
+    ['an unknown time zone', { cron: '0 2 * * SAT', durationMinutes: 60, timezone: 'Europe/Atlantis' }, /Europe\/Atlantis/],
+    ['no duration', { cron: '0 2 * * SAT' }, /durationMinutes undefined/],
+  ])('GIVEN a window with %s WHEN created THEN MP_WINDOW_INVALID names the path, the value and a valid example', (_what, window, why) => {
+    const err = caught(() => build({ shareNetwork: 'mp-sn-1', host: 'node1@beta', completion: { window } as unknown as { window: { cron: string; durationMinutes: number } } }));
+    expect(err.code).toBe('MP_WINDOW_INVALID');
+    expect(err.message).toMatch(/^\[placement\/move\] completion\.window is /);
+    expect(err.message).toMatch(why);
+    expect(err.message).toContain("{ window: { cron: '0 2 * * SAT', durationMinutes: 120, timezone: 'Europe/Berlin' } }");
+  });
+
+  it('GIVEN a valid window WHEN created THEN the declaration carries it', () => {
+    const window = { cron: '0 2 * * SAT', durationMinutes: 120, timezone: 'Europe/Berlin' };
+    expect(build({ shareNetwork: 'mp-sn-1', host: 'node1@beta', completion: { window } }).toDeclaration().completion).toEqual({ window });
+  });
+
   it('GIVEN a non-boolean flag (JavaScript caller) WHEN created THEN an error names the prop', () => {
     const err = caught(() => build({ shareNetwork: 'mp-sn-1', host: 'node1@beta', writable: 'yes' as unknown as boolean }));
     expect(err.code).toBe('MP_DECLARATION_INVALID');

@@ -311,6 +311,14 @@ describe('plan()', () => {
     });
   });
 
+  it('GIVEN a windowed completion WHEN planning THEN the entry carries the next window after the snapshot was taken (the plan reads no clock)', () => {
+    const window = { cron: '0 2 * * SAT', durationMinutes: 120, timezone: 'Europe/Berlin' };
+    const p = plan([placement('app/p', sn1, 'node1@beta', { completion: { window } })], one().at('2026-12-01T12:00:00.000Z').build());
+    expect(p.entries[0]).toMatchObject({ action: 'migrate', completion: { window }, nextWindow: { opens: '2026-12-05T01:00:00.000Z', closes: '2026-12-05T03:00:00.000Z' } });
+    // and a plan file with it parses back identically
+    expect(serializePlan(p)).toContain('"nextWindow"');
+  });
+
   it('GIVEN a server by share network WHEN it has migrated THEN its entry key is unchanged', () => {
     // GIVEN
     const before = plan(toBeta(sn1), one().build());
