@@ -1,6 +1,7 @@
 import { ManilaApiError } from '../errors';
 import type { ManilaClient } from '../manila/client';
 import { Clock, systemClock } from '../manila/http';
+import { isCancelledSource, isCancelling, isMigrationSource, TASK_STATE } from '../manila/server-state';
 
 /** Result of cancelling one migration. */
 export interface CancelResult {
@@ -20,7 +21,7 @@ export async function cancelMigration(
 ): Promise<CancelResult> {
   const clock = opts.clock ?? systemClock;
   const s = await client.getShareServer(serverId);
-  if (s.status !== 'server_migrating') {
+  if (!isMigrationSource(s)) {
     return { serverId, outcome: 'not-migrating', message: `share server ${serverId} is ${s.status}${s.taskState ? ` (${s.taskState})` : ''}, not migrating` };
   }
   try {
@@ -33,7 +34,7 @@ export async function cancelMigration(
     const watchUntil = clock.now() + (opts.observeMs ?? 20_000);
     for (;;) {
       const now = await client.getShareServer(serverId);
-      if (now.taskState === 'migration_cancel_in_progress' || now.taskState === 'migration_cancelled') break;
+      if (isCancelling(now) || now.taskState === TASK_STATE.cancelled) break;
       if (clock.now() >= watchUntil) {
         return { serverId, outcome: 'refused', message: `${(e as Error).message} (Manila shows no cancel: ${now.status}/${now.taskState}; nothing was resent)` };
       }
@@ -44,7 +45,7 @@ export async function cancelMigration(
   const deadline = clock.now() + (opts.timeoutMs ?? 300_000);
   for (;;) {
     const now = await client.getShareServer(serverId);
-    if (now.taskState === 'migration_cancelled' && now.status === 'active') return { serverId, outcome: 'cancelled', message: `cancelled; ${serverId} is active on ${now.host}` };
+    if (isCancelledSource(now)) return { serverId, outcome: 'cancelled', message: `cancelled; ${serverId} is active on ${now.host}` };
     if (clock.now() > deadline) {
       return { serverId, outcome: 'timed-out', message: `cancel accepted but ${serverId} is still ${now.status}/${now.taskState}; the driver may not support cancel` };
     }

@@ -1,5 +1,5 @@
 import type { ManilaClient } from '../manila/client';
-import { isFailedDestinationOf, isFailedSource, isMigrationDestination, isMigrationSource, isRetiredSource, successorOf } from '../manila/server-state';
+import { awaitsDestinationRecord, isFailedDestinationOf, isFailedSource, isMigrationDestination, isMigrationSource, isRetiredSource, successorOf } from '../manila/server-state';
 import type { ShareServer } from '../manila/types';
 import type { Observation } from './stage';
 
@@ -33,7 +33,7 @@ export async function observeById(client: ManilaClient, k: Known): Promise<ByIdR
   if (source && isMigrationSource(source)) {
     // The destination does not change while a migration runs: once seen, it is not read again.
     if (k.destination) return { observation: { source, destination: k.destination } };
-    if (source.taskState === 'migration_starting' || source.taskState === 'migration_in_progress') return { observation: { source } };
+    if (awaitsDestinationRecord(source)) return { observation: { source } };
     return { needsFleet: true };
   }
   if (source && !isRetiredSource(source)) {
@@ -43,7 +43,7 @@ export async function observeById(client: ManilaClient, k: Known): Promise<ByIdR
   if (k.destinationId) {
     // After a complete, the destination id is known: read it by id.
     const d = await client.findShareServer(k.destinationId);
-    if (d && d.sourceShareServerId === k.serverId && (d.status === 'active' || isMigrationDestination(d) || isMigrationSource(d))) return { observation: { source, successor: d } };
+    if (d && successorOf(k.serverId, [d])) return { observation: { source, successor: d } };
   }
   return { needsFleet: true };
 }

@@ -1,6 +1,7 @@
 import { ManilaApiError, ManilaPlacementError, TransportError } from '../errors';
 import type { ManilaClient } from '../manila/client';
 import type { Clock } from '../manila/http';
+import { TASK_STATE } from '../manila/server-state';
 import type { MigrateEntry, ResumeEntry } from '../plan/types';
 import { admitAndStart, cancelOnce, checkMove, completeOnce, failureOf, readProgress, type StartCandidate } from './act';
 import { countInFlight, overshoots, type InFlightCounts } from './admission';
@@ -296,7 +297,7 @@ class Loop {
       .then((pct) => {
         if (pct === undefined || this.results.has(key) || pct === m.memory.progress) return;
         m.memory = { ...m.memory, progress: pct };
-        if (m.memory.phase === 'phase1') this.emitMove(key, { phase: 'phase1', progress: pct, taskState: 'migration_driver_in_progress' });
+        if (m.memory.phase === 'phase1') this.emitMove(key, { phase: 'phase1', progress: pct, taskState: TASK_STATE.driverInProgress });
       })
       .catch(() => undefined)
       .finally(() => this.progress.delete(task));

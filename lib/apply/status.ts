@@ -1,5 +1,6 @@
 import { ManilaApiError } from '../errors';
 import type { ManilaClient } from '../manila/client';
+import { inFlightPairs, isPhase1Done, TASK_STATE } from '../manila/server-state';
 
 /** One migration in flight, as `manila-placement status` shows it. */
 export interface InFlight {
@@ -15,33 +16,30 @@ export interface InFlight {
 }
 
 /**
- * Every share server migration in flight in the cloud: one list call, plus one progress call
- * per migration in the driver phase.
+ * Every share server migration in flight in the cloud, whoever started it: one list call, plus
+ * one progress call per migration in the driver phase.
  */
 export async function inFlightMigrations(client: ManilaClient, opts: { progress?: boolean } = {}): Promise<InFlight[]> {
-  // One list, filtered here: Zed filters in Python per request, so one call beats two.
-  const all = await client.listShareServers();
-  const sources = all.filter((s) => s.status === 'server_migrating');
-  const dests = all.filter((s) => s.status === 'server_migrating_to');
-  const destBySource = new Map(dests.filter((d) => d.sourceShareServerId).map((d) => [d.sourceShareServerId as string, d]));
+  // One list, read here: Zed loads every server (and its share network) whatever the filter.
+  const pairs = inFlightPairs(await client.listShareServers());
   const out = await Promise.all(
-    sources.map(async (s) => {
-      const d = destBySource.get(s.id);
+    pairs.map(async (pair) => {
+      const s = pair.source ?? pair.destination!;
       let progress: number | undefined;
-      if (opts.progress !== false && s.taskState === 'migration_driver_in_progress') {
+      if (opts.progress !== false && pair.source && pair.source.taskState === TASK_STATE.driverInProgress) {
         try {
-          progress = (await client.migrationGetProgress(s.id)).totalProgress;
+          progress = (await client.migrationGetProgress(pair.source.id)).totalProgress;
         } catch (e) {
           if (!(e instanceof ManilaApiError)) throw e;
         }
-      } else if (s.taskState === 'migration_driver_phase1_done') {
+      } else if (pair.source && isPhase1Done(pair.source)) {
         progress = 100;
       }
       return {
-        sourceId: s.id,
-        sourceHost: s.host,
-        destinationId: d?.id,
-        destinationHost: d?.host,
+        sourceId: pair.source?.id ?? pair.destination?.sourceShareServerId ?? s.id,
+        sourceHost: pair.from,
+        destinationId: pair.destination?.id,
+        destinationHost: pair.to,
         taskState: s.taskState,
         progress,
         shareNetwork: s.shareNetworkName ?? s.shareNetworkId,

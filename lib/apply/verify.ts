@@ -1,4 +1,5 @@
 import type { ManilaClient } from '../manila/client';
+import { SERVER_STATUS } from '../manila/server-state';
 
 /** What one round of verification found. */
 export interface Verification {
@@ -39,7 +40,7 @@ export async function verifyOnce(client: ManilaClient, args: { sourceId: string;
     for (const s of snapshots) if (s.status !== 'available') problems.push(`snapshot ${s.id} of share ${sh.id} is ${s.status}`);
   }
   const source = await client.findShareServer(args.sourceId);
-  const sourceGone = !source || source.status === 'deleting';
+  const sourceGone = !source || source.status === SERVER_STATUS.deleting;
   if (!sourceGone) problems.push(`the old share server ${args.sourceId} still exists (status ${source?.status}); Manila normally deletes it after a success`);
   return { ok: problems.length === 0, problems, shares: shares.length, accessRules: rules, snapshots: snaps, sourceGone };
 }

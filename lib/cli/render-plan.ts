@@ -1,5 +1,5 @@
 import type { Completion, ObservedServer, Plan, PlanEntry, RebalanceExplanation, RebalanceObjective } from '../plan/types';
-import { completionText } from '../plan/window';
+import { completionText, windowAt } from '../plan/window';
 
 /** ANSI colours, or none (NO_COLOR, --no-color, not a TTY). */
 export interface Paint {
@@ -37,17 +37,22 @@ function flagsText(e: { flags: { writable: boolean; nondisruptive: boolean; pres
   return parts.join('; ');
 }
 
-function line(e: PlanEntry, p: Paint): string[] {
+function line(e: PlanEntry, p: Paint, now: number): string[] {
   switch (e.action) {
     case 'migrate':
       return [
         `  ${p.yellow('~')} ${who(e.server)}: ${e.from} ${p.bold('->')} ${p.bold(e.to)}`,
         p.dim(`      ${flagsText(e)}${e.completion === 'auto' ? '; the switchover (complete) disrupts clients briefly' : ''}`),
+        ...windowLine(e, p, now),
         ...(e.why ? [p.dim(`      why: ${e.why}`)] : []),
         p.dim(`      ${e.server.shareIds.length} share(s); declared by ${e.declaration}; move key ${e.key}`),
       ];
     case 'resume':
-      return [`  ${p.cyan('>')} ${who(e.server)}: ${e.from} -> ${e.to} ${p.cyan(`(already migrating: ${e.server.taskState ?? 'unknown'})`)}`, p.dim(`      ${flagsText(e)}; move key ${e.key}`)];
+      return [
+        `  ${p.cyan('>')} ${who(e.server)}: ${e.from} -> ${e.to} ${p.cyan(`(already migrating: ${e.server.taskState ?? 'unknown'})`)}`,
+        p.dim(`      ${flagsText(e)}; move key ${e.key}`),
+        ...windowLine(e, p, now),
+      ];
     case 'in-sync':
       return [`  ${p.green('=')} ${who(e.server)}: in sync on ${e.host}`];
     case 'conflict':
@@ -57,6 +62,28 @@ function line(e: PlanEntry, p: Paint): string[] {
     case 'unmatched':
       return [`  ${p.red('?')} ${e.declaration}: ${p.red(e.message)}`];
   }
+}
+
+/** "in 3 d 4 h", "in 25 min", "now". */
+export function untilText(ms: number): string {
+  if (ms <= 0) return 'now';
+  const min = Math.ceil(ms / 60_000);
+  if (min < 60) return `in ${min} min`;
+  const h = Math.floor(min / 60);
+  if (h < 48) return `in ${h} h ${min % 60} min`;
+  return `in ${Math.floor(h / 24)} d ${h % 24} h`;
+}
+
+/** The switchover's maintenance window: when it next opens (from now, not from the snapshot), for how long. */
+function windowLine(e: Extract<PlanEntry, { action: 'migrate' | 'resume' }>, p: Paint, now: number): string[] {
+  if (typeof e.completion === 'string') return [];
+  const w = e.completion.window;
+  const s = windowAt(w, now);
+  const zone = w.timezone ?? 'UTC';
+  const text = s.open
+    ? `the maintenance window is open now, until ${new Date(s.closesAt).toISOString()}: the switchover may run as soon as phase 1 is done`
+    : `next maintenance window opens ${new Date(s.opensAt).toISOString()} (${untilText(s.opensAt - now)}; ${w.cron} ${zone}) for ${w.durationMinutes} min: the switchover waits for it; phase 1 starts at once`;
+  return [p.cyan(`      ${text}`)];
 }
 
 function loadText(v: number | null, o: RebalanceObjective): string {
@@ -121,14 +148,14 @@ export function renderRebalance(r: RebalanceExplanation, entries: readonly PlanE
   return out;
 }
 
-/** Terraform-like text of one or more plans. */
-export function renderPlans(plans: readonly Plan[], p: Paint): string {
+/** Terraform-like text of one or more plans. `now` places maintenance windows. */
+export function renderPlans(plans: readonly Plan[], p: Paint, now: number = Date.now()): string {
   const out: string[] = [];
   const total: Record<string, number> = { migrate: 0, resume: 0, 'in-sync': 0, blocked: 0, conflict: 0, unmatched: 0 };
   for (const plan of plans) {
     out.push(p.dim(`Snapshot taken ${plan.snapshot.takenAt} of ${plan.snapshot.cloud.endpoint} (${plan.snapshot.digest.slice(0, 19)}...)`));
     const order: PlanEntry['action'][] = ['migrate', 'resume', 'blocked', 'conflict', 'unmatched', 'in-sync'];
-    for (const action of order) for (const e of plan.entries.filter((x) => x.action === action)) out.push(...line(e, p));
+    for (const action of order) for (const e of plan.entries.filter((x) => x.action === action)) out.push(...line(e, p, now));
     for (const r of plan.rebalance ?? []) out.push(...renderRebalance(r, plan.entries, p));
     for (const [k, v] of Object.entries(plan.summary)) total[k] = (total[k] ?? 0) + v;
   }

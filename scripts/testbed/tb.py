@@ -31,6 +31,9 @@ KS_SHORT_EXPIRATION = int(os.environ.get("MP_TB_KS_SHORT_EXPIRATION", "60"))
 MANILA_PORT = int(os.environ.get("MP_TB_MANILA_PORT", "8786"))
 HOST = os.environ.get("MP_TB_HOST", "node1")
 BACKENDS = os.environ.get("MP_TB_BACKENDS", "alpha,beta,gamma").split(",")
+# What each backend's driver does differently from the dummy driver (mp_testbed_drivers.py).
+BACKEND_ROLES = {"faulty": "phase 1 fails (share_server_migration_continue raises)",
+                 "readonly": "migration_check answers writable: false (rules cast read-only in phase 1)"}
 CONTINUE_INTERVAL = int(os.environ.get("MP_TB_CONTINUE_INTERVAL", "5"))
 DRIVER_DELAY = os.environ.get("MP_TB_DRIVER_DELAY", "2.0")
 REGION = "RegionOne"
@@ -42,10 +45,11 @@ MANILA = MANILA_ROOT + "/v2"
 MV = "2.73"  # Zed's maximum microversion
 
 SOURCE_HOST = "%s@%s" % (HOST, BACKENDS[0])
-FIXTURE_COUNT = 6
+FIXTURE_COUNT = int(os.environ.get("MP_TB_SERVERS", "6"))
 FIXTURE_PROJECT = "demo"
 SHARE_TYPE = "dhss"
-ACCESS_TO = "10.254.0.1"
+# Fixtures 1, 7, 13, ... also have a snapshot mp-snap-N and an access rule ip 10.254.0.N rw.
+RICH_EVERY = 6
 TMP_PREFIX = "mp-tmp-"
 APPCRED_NAMES = {"admin": "mp-testbed-admin", "demo": "mp-testbed-demo"}
 
@@ -62,7 +66,23 @@ def share_name(i):
     return "mp-share-%d" % i
 
 
-SNAP_NAME = "mp-snap-1"
+def is_rich(i):
+    return (i - 1) % RICH_EVERY == 0
+
+
+def snap_name(i):
+    return "mp-snap-%d" % i
+
+
+def access_to(i):
+    return "10.254.%d.%d" % (i // 250, i % 250) if i >= 250 else "10.254.0.%d" % i
+
+
+def fixture_index(name):
+    """N of mp-share-N, else None."""
+    if name and name.startswith("mp-share-") and name[len("mp-share-"):].isdigit():
+        return int(name[len("mp-share-"):])
+    return None
 
 
 class TBError(Exception):
@@ -369,16 +389,32 @@ def list_servers():
     return mn("GET", "/share-servers", what="list share servers").json["share_servers"]
 
 
+def list_all(path, key, what):
+    """Every page of a list Manila may cap at osapi_max_limit (the test bed sets it low)."""
+    out, seen, largest, offset = [], set(), 0, 0
+    sep = "&" if "?" in path else "?"
+    while True:
+        page = mn("GET", "%s%slimit=1000&offset=%d" % (path, sep, offset), what=what).json[key]
+        for item in page:
+            if item["id"] not in seen:
+                seen.add(item["id"])
+                out.append(item)
+        if not page or len(page) < largest:
+            return out
+        largest = max(largest, len(page))
+        offset += len(page)
+
+
 def list_shares():
-    return mn("GET", "/shares/detail?all_tenants=1", what="list shares").json["shares"]
+    return list_all("/shares/detail?all_tenants=1&sort_key=created_at&sort_dir=asc", "shares", "list shares")
 
 
 def list_networks():
-    return mn("GET", "/share-networks/detail?all_tenants=1", what="list share networks").json["share_networks"]
+    return list_all("/share-networks/detail?all_tenants=1", "share_networks", "list share networks")
 
 
 def list_snapshots():
-    return mn("GET", "/snapshots/detail?all_tenants=1", what="list snapshots").json["snapshots"]
+    return list_all("/snapshots/detail?all_tenants=1&sort_key=created_at&sort_dir=asc", "snapshots", "list snapshots")
 
 
 def access_rules(share_id):
@@ -483,29 +519,36 @@ def ensure_fixtures(pids=None, quiet=False):
     if created:
         log("manila: shares available")
 
-    # snapshot and access rule on mp-share-1
-    s1 = cur[share_name(1)]
-    snaps = [s for s in list_snapshots() if s["share_id"] == s1["id"] and s["name"] == SNAP_NAME]
-    if not snaps:
-        mn("POST", "/snapshots", {"snapshot": {"share_id": s1["id"], "name": SNAP_NAME, "force": False}},
-           token=demo_tok, what="create snapshot %s" % SNAP_NAME)
-        log("manila: creating snapshot %s" % SNAP_NAME)
-    rules = [r for r in access_rules(s1["id"]) if r["access_to"] == ACCESS_TO]
-    if not rules:
-        mn("POST", "/shares/%s/action" % s1["id"], {"allow_access": {
-            "access_type": "ip", "access_to": ACCESS_TO, "access_level": "rw"}},
-            token=demo_tok, what="allow access on %s" % share_name(1))
-        log("manila: allowing ip %s rw on %s" % (ACCESS_TO, share_name(1)))
+    # snapshot and access rule on the rich fixtures (1, 7, 13, ...)
+    rich = [i for i in range(1, FIXTURE_COUNT + 1) if is_rich(i)]
+    all_snaps = list_snapshots()
+    for i in rich:
+        si = cur[share_name(i)]
+        if not [x for x in all_snaps if x["share_id"] == si["id"] and x["name"] == snap_name(i)]:
+            mn("POST", "/snapshots", {"snapshot": {"share_id": si["id"], "name": snap_name(i), "force": False}},
+               token=demo_tok, what="create snapshot %s" % snap_name(i))
+            log("manila: creating snapshot %s" % snap_name(i))
+        if not [r for r in access_rules(si["id"]) if r["access_to"] == access_to(i)]:
+            mn("POST", "/shares/%s/action" % si["id"], {"allow_access": {
+                "access_type": "ip", "access_to": access_to(i), "access_level": "rw"}},
+                token=demo_tok, what="allow access on %s" % share_name(i))
+            log("manila: allowing ip %s rw on %s" % (access_to(i), share_name(i)))
 
     def snap_rule_ready():
-        sn = [s for s in list_snapshots() if s["share_id"] == s1["id"] and s["name"] == SNAP_NAME]
-        rl = [r for r in access_rules(s1["id"]) if r["access_to"] == ACCESS_TO]
-        st = (sn[0]["status"] if sn else None, rl[0]["state"] if rl else None)
-        if st[0] == "error" or st[1] == "error":
-            raise TBError("snapshot/access rule failed: %s" % (st,))
-        return st == ("available", "active"), st
+        snaps_now = list_snapshots()
+        states = {}
+        for i in rich:
+            si = cur[share_name(i)]
+            sn = [x for x in snaps_now if x["share_id"] == si["id"] and x["name"] == snap_name(i)]
+            rl = [r for r in access_rules(si["id"]) if r["access_to"] == access_to(i)]
+            st = (sn[0]["status"] if sn else None, rl[0]["state"] if rl else None)
+            if st[0] == "error" or st[1] == "error":
+                raise TBError("snapshot/access rule of %s failed: %s" % (share_name(i), st))
+            if st != ("available", "active"):
+                states[share_name(i)] = st
+        return (not states, states)
 
-    wait_for("snapshot available and access rule active", snap_rule_ready, timeout=60)
+    wait_for("snapshots available and access rules active", snap_rule_ready, timeout=60 + 5 * len(rich))
 
     def servers_ready():
         cur = {s["name"]: s for s in list_shares() if s["project_id"] == pids[FIXTURE_PROJECT]}
@@ -520,8 +563,8 @@ def ensure_fixtures(pids=None, quiet=False):
 
     wait_for("fixture share servers active on %s" % SOURCE_HOST, servers_ready, timeout=60)
     if not quiet:
-        log("manila: fixtures ready (%d shares on %s, %s, access rule %s rw)" % (
-            FIXTURE_COUNT, SOURCE_HOST, SNAP_NAME, ACCESS_TO))
+        log("manila: fixtures ready (%d shares on %s; snapshots and rw access rules on %s)" % (
+            FIXTURE_COUNT, SOURCE_HOST, ", ".join(share_name(i) for i in rich)))
 
 
 def fixtures_out_of_place(pids):
@@ -543,6 +586,11 @@ def fixtures_out_of_place(pids):
         if srv["status"] in ("server_migrating", "server_migrating_to") or (
                 srv["status"] in ("deleting", "creating") and stuck(srv)):
             off["share server %s" % srv["id"]] = "%s/%s" % (srv["status"], srv.get("task_state"))
+    # fixtures beyond the count (an earlier `start --servers N` with a larger N) go
+    for name in shares:
+        i = fixture_index(name)
+        if i is not None and i > FIXTURE_COUNT:
+            off[name] = "beyond the %d fixtures of this start" % FIXTURE_COUNT
     return off
 
 
@@ -568,6 +616,9 @@ def quick_check():
     absent = [share_name(i) for i in range(1, FIXTURE_COUNT + 1) if share_name(i) not in shares]
     if absent:
         raise TBError("fixture shares missing: %s" % ", ".join(absent))
+    extra = sorted(n for n in shares if (fixture_index(n) or 0) > FIXTURE_COUNT)
+    if extra:
+        raise TBError("fixture shares beyond the %d of this start: %s" % (FIXTURE_COUNT, ", ".join(extra)))
     if not os.path.exists(os.path.join(STATE, "testbed.json")):
         raise TBError("testbed.json missing")
 
@@ -661,18 +712,20 @@ def reset():
             pristine_servers.append(servers[keep["share_server_id"]])
             # snapshots other than mp-snap-1 and rules other than the fixture's go away
             for sn in snaps:
-                if sn["share_id"] == keep["id"] and not (i == 1 and sn["name"] == SNAP_NAME):
+                if sn["share_id"] == keep["id"] and not (is_rich(i) and sn["name"] == snap_name(i)):
                     mn("POST", "/snapshots/%s/action" % sn["id"], {"force_delete": None})
                     log("reset: deleting extra snapshot %s of %s" % (sn["name"] or sn["id"], keep["name"]))
             for r in access_rules(keep["id"]):
-                if not (i == 1 and r["access_to"] == ACCESS_TO and r["access_level"] == "rw"):
+                if not (is_rich(i) and r["access_to"] == access_to(i) and r["access_level"] == "rw"):
                     mn("POST", "/shares/%s/action" % keep["id"], {"deny_access": {"access_id": r["id"]}})
                     log("reset: removing extra access rule %s from %s" % (r["access_to"], keep["name"]))
-    # scratch shares of tests (mp-tmp-* names or in mp-tmp-* networks) go too
+    # scratch shares of tests (mp-tmp-* names or in mp-tmp-* networks) go too, and fixtures
+    # beyond the count (an earlier `start --servers N` with a larger N)
     tmp_net_ids = {n["id"] for n in list_networks() if (n["name"] or "").startswith(TMP_PREFIX)}
     for s in all_shares:
+        extra = (fixture_index(s["name"]) or 0) > FIXTURE_COUNT and s["project_id"] == pids[FIXTURE_PROJECT]
         if s["name"] not in fixture_names and ((s["name"] or "").startswith(TMP_PREFIX)
-                                               or s.get("share_network_id") in tmp_net_ids):
+                                               or s.get("share_network_id") in tmp_net_ids or extra):
             doomed_shares.append(s)
     for srv in pristine_servers:
         if srv.get("task_state"):
@@ -706,9 +759,10 @@ def reset():
     #    servers) are deleted
     delete_leftover_servers()
 
-    # 5. scratch share networks
+    # 5. scratch share networks, and fixture networks beyond the count
     for n in list_networks():
-        if (n["name"] or "").startswith(TMP_PREFIX):
+        k = n["name"][len("mp-sn-"):] if (n["name"] or "").startswith("mp-sn-") else ""
+        if (n["name"] or "").startswith(TMP_PREFIX) or (k.isdigit() and int(k) > FIXTURE_COUNT):
             r = mn("DELETE", "/share-networks/%s" % n["id"], ok=None)
             log("reset: deleting share network %s (HTTP %d)" % (n["name"], r.status))
 
@@ -721,10 +775,11 @@ def reset():
         shares = {s["name"]: s for s in list_shares() if s["project_id"] == pids[FIXTURE_PROJECT]}
         ids = {shares[n]["id"]: n for n in fixture_names if n in shares}
         left = [(sn["name"], sn["status"]) for sn in list_snapshots()
-                if sn["share_id"] in ids and not (ids[sn["share_id"]] == share_name(1) and sn["name"] == SNAP_NAME)]
+                if sn["share_id"] in ids and not (is_rich(fixture_index(ids[sn["share_id"]]))
+                                                  and sn["name"] == snap_name(fixture_index(ids[sn["share_id"]])))]
         for sid, n in ids.items():
             left += [(n, r["access_to"], r["state"]) for r in access_rules(sid)
-                     if not (n == share_name(1) and r["access_to"] == ACCESS_TO)]
+                     if not (is_rich(fixture_index(n)) and r["access_to"] == access_to(fixture_index(n)))]
         return (not left, left)
 
     wait_for("extra snapshots and access rules on fixture shares removed", extras_gone, timeout=40)
@@ -839,11 +894,11 @@ def write_facts():
                              "status": srv and srv["status"]},
             "snapshot": None, "access_rule": None,
         }
-        if i == 1 and s:
-            sn = [x for x in snaps if x["share_id"] == s["id"] and x["name"] == SNAP_NAME]
-            fx["snapshot"] = {"id": sn[0]["id"], "name": SNAP_NAME} if sn else None
-            rl = [r for r in access_rules(s["id"]) if r["access_to"] == ACCESS_TO]
-            fx["access_rule"] = ({"id": rl[0]["id"], "access_type": "ip", "access_to": ACCESS_TO,
+        if is_rich(i) and s:
+            sn = [x for x in snaps if x["share_id"] == s["id"] and x["name"] == snap_name(i)]
+            fx["snapshot"] = {"id": sn[0]["id"], "name": snap_name(i)} if sn else None
+            rl = [r for r in access_rules(s["id"]) if r["access_to"] == access_to(i)]
+            fx["access_rule"] = ({"id": rl[0]["id"], "access_type": "ip", "access_to": access_to(i),
                                   "access_level": "rw"} if rl else None)
         fixtures.append(fx)
 
@@ -889,6 +944,9 @@ def write_facts():
             "token_cache_time": -1,
         },
         "continue_interval": continue_interval,
+        "fixture_count": FIXTURE_COUNT,
+        "osapi_max_limit": int(conf_value("osapi_max_limit", "1000")),
+        "backends": {"%s@%s" % (HOST, b): BACKEND_ROLES.get(b, "dummy") for b in BACKENDS},
         "host": HOST,
         "hosts": ["%s@%s" % (HOST, b) for b in BACKENDS],
         "source_host": SOURCE_HOST,

@@ -21,7 +21,18 @@ MANILA_PORT=8786
 AMQP_PORT=5672
 DIST_PORT=25672
 HOSTNAME_MANILA=node1
-BACKENDS=(alpha beta gamma)
+# alpha, beta, gamma: Manila's dummy driver. faulty: phase 1 fails (the driver raises in
+# share_server_migration_continue). readonly: migration_check answers writable: false, so
+# Manila casts access rules read-only during phase 1. See mp_testbed_drivers.py.
+BACKENDS=(alpha beta gamma faulty readonly)
+declare -A BACKEND_DRIVER=(
+  [faulty]=mp_testbed_drivers.FailingContinueDummyDriver
+  [readonly]=mp_testbed_drivers.ReadOnlyDummyDriver
+)
+DUMMY_DRIVER=manila.tests.share.drivers.dummy.DummyDriver
+# Low on purpose: Manila cuts share network lists (and snapshot lists asked with a limit) at
+# osapi_max_limit, so every test reads through the tool's pager.
+OSAPI_MAX_LIMIT="${MP_TESTBED_OSAPI_MAX_LIMIT:-4}"
 
 T0=$(date +%s%3N)
 elapsed() { local d=$(( $(date +%s%3N) - T0 )); printf '%d.%01d' $((d / 1000)) $(((d % 1000) / 100)); }
@@ -106,6 +117,11 @@ KS_SHORT_EXPIRATION=${MP_TESTBED_SHORT_TOKEN_SECONDS:-20}
 MCONF="$STATE/manila/manila.conf"
 DRIVER_DELAY="${MP_TESTBED_DRIVER_DELAY:-2.0}"
 ALL_PIECES=(mariadb epmd rabbitmq keystone keystone-short manila-api manila-scheduler manila-share)
+
+# Fixture share servers: --servers N (or MP_TESTBED_SERVERS) on start, kept in the state dir
+# for reset; a start without either goes back to the default 6 (CI's size).
+SERVERS_FILE="$STATE/fixture-servers"
+DEFAULT_SERVERS=6
 
 export MP_TB_STATE="$STATE" MP_TB_T0="$T0" MP_TB_KS_PORT="$KS_PORT" MP_TB_KS_SHORT_PORT="$KS_SHORT_PORT"
 export MP_TB_KS_SHORT_EXPIRATION="$KS_SHORT_EXPIRATION" MP_TB_MANILA_PORT="$MANILA_PORT"
@@ -232,12 +248,15 @@ EOF
   DUMMY_METHOD_DELAYS+=",update_replicated_snapshot:1.17,migration_start:1.01,migration_continue:1.02"
   DUMMY_METHOD_DELAYS+=",migration_complete:1.03,migration_cancel:1.04,migration_get_progress:1.05"
   DUMMY_METHOD_DELAYS+=",migration_check_compatibility:0.05"
+  # The test bed's own drivers are importable by manila-share from the state dir.
+  mkdir -p "$STATE/manila/drivers"
+  cp -f "$TB_DIR/mp_testbed_drivers.py" "$STATE/manila/drivers/mp_testbed_drivers.py"
   local b backends_ini="" upper
   for b in "${BACKENDS[@]}"; do
     upper=$(tr '[:lower:]' '[:upper:]' <<<"$b")
     backends_ini+="
 [$b]
-share_driver = manila.tests.share.drivers.dummy.DummyDriver
+share_driver = ${BACKEND_DRIVER[$b]:-$DUMMY_DRIVER}
 driver_handles_share_servers = True
 share_backend_name = $upper
 network_config_group = membernet
@@ -258,6 +277,7 @@ state_path = $STATE/manila/state
 osapi_share_listen = 127.0.0.1
 osapi_share_listen_port = $MANILA_PORT
 osapi_share_workers = 1
+osapi_max_limit = $OSAPI_MAX_LIMIT
 enabled_share_backends = $(IFS=,; echo "${BACKENDS[*]}")
 enabled_share_protocols = NFS,CIFS
 periodic_interval = 5
@@ -547,7 +567,7 @@ start_manila_piece() {
   if [[ $name == manila-api ]]; then require_port_free "$MANILA_PORT" manila-api; fi
   [[ -n $MANILA_SINCE ]] || MANILA_SINCE=$(date +%s)
   say "$name: starting"
-  launch "$name" "$PY" -c "import sys; sys.argv[0] = '$name'; from manila.cmd.${name#manila-} import main; sys.exit(main())" \
+  PYTHONPATH="$STATE/manila/drivers" launch "$name" "$PY" -c "import sys; sys.argv[0] = '$name'; from manila.cmd.${name#manila-} import main; sys.exit(main())" \
     --config-file "$MCONF"
 }
 
@@ -608,7 +628,7 @@ cmd_start() {
   start_manila_piece manila-share
   start_manila_piece manila-api
   wait_manila "$MANILA_SINCE"
-  say "fixtures: ensuring share type, 6 share networks and shares on $HOSTNAME_MANILA@${BACKENDS[0]}"
+  say "fixtures: ensuring share type, $MP_TB_SERVERS share networks and shares on $HOSTNAME_MANILA@${BACKENDS[0]}"
   tb fixtures || die_log manila-share "$(log_of manila-share)" "fixtures failed"
   say "start: done in $(elapsed)s (state $STATE)"
   say "start: eval \"\$(bash $TB_DIR/testbed.sh env)\" to use it"
@@ -713,10 +733,12 @@ usage() {
   cat >&2 <<EOF
 usage: $0 <command>
   install                 apt-get install the OpenStack packages (skipped when installed)
-  start                   start everything; create the fixtures, or reset moved ones (idempotent)
+  start [--servers N]     start everything; create N fixture share servers (default 6, or
+                          MP_TESTBED_SERVERS), or reset moved ones (idempotent)
   stop                    stop the processes this test bed started (data kept)
   status                  what runs; exit 0 when all is up
-  reset                   fixtures back on $HOSTNAME_MANILA@${BACKENDS[0]}, no migration in flight
+  reset [--servers N]     fixtures back on $HOSTNAME_MANILA@${BACKENDS[0]}, no migration in flight
+                          (N: default the last start's)
   restart <service>       manila-api|manila-share|manila-scheduler|keystone|keystone-short|rabbitmq|mariadb
   env [--os]              export lines (OS_CLIENT_CONFIG_FILE, MP_TESTBED_JSON; --os adds OS_* for admin)
   logs                    log file paths
@@ -732,9 +754,35 @@ take_lock() {
   flock -w 600 9 || die "another testbed.sh command holds $STATE/.lock for more than 600 s"
 }
 
+# Options of start and reset: --servers N (fixture share servers).
+parse_fixture_option() {
+  while [[ $# -gt 0 ]]; do
+    case "$1" in
+      --servers) [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || die "--servers needs a whole number of at least 1, got '${2:-}'"; FIXTURE_SERVERS_ARG=$2; shift 2 ;;
+      --servers=*) FIXTURE_SERVERS_ARG=${1#--servers=}; [[ $FIXTURE_SERVERS_ARG =~ ^[1-9][0-9]*$ ]] || die "--servers needs a whole number of at least 1"; shift ;;
+      *) die "unknown option '$1' (start and reset take --servers N)" ;;
+    esac
+  done
+}
+
+# The fixture count of this command: --servers, MP_TESTBED_SERVERS, else (reset) what the last
+# start recorded, else 6. `start` records it.
+set_fixture_servers() {
+  local cmd=$1 n=${FIXTURE_SERVERS_ARG:-${MP_TESTBED_SERVERS:-}}
+  if [[ -z $n && $cmd == reset ]]; then n=$(cat "$SERVERS_FILE" 2>/dev/null || true); fi
+  n=${n:-$DEFAULT_SERVERS}
+  export MP_TB_SERVERS=$n
+  if [[ $cmd == start ]]; then mkdir -p "$STATE"; echo "$n" >"$SERVERS_FILE"; fi
+}
+
 main() {
   local cmd=${1:-}
   shift || true
+  FIXTURE_SERVERS_ARG=""
+  case "$cmd" in
+    start|reset) parse_fixture_option "$@"; set -- ;;
+  esac
+  set_fixture_servers "$cmd"
   case "$cmd" in
     install|start|stop|reset|restart) take_lock ;;
   esac

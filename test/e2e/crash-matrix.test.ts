@@ -58,7 +58,7 @@ async function runCase(c: CrashCase, workdir: string): Promise<void> {
     const src = snap.shareServers.find((s) => s.shareNetworkName === c.net && s.status === 'active')!;
 
     proxy.faults(c.faults);
-    const first = spawnCli(['apply', ...via, '--plan', file, '--json', '--poll-interval', '0.5', '--journal', path.join(workdir, `${c.net}.jsonl`)]);
+    const first = spawnCli(['apply', ...via, '--plan', file, '--json', '--poll-interval', '0.5', '--parallel', String(CASES.length), '--journal', path.join(workdir, `${c.net}.jsonl`)]);
     await first.waitForJson(c.killAt);
     if (c.after) await new Promise((r) => setTimeout(r, c.after));
     first.child.kill('SIGKILL');
@@ -68,7 +68,7 @@ async function runCase(c: CrashCase, workdir: string): Promise<void> {
 
     proxy.faults(undefined);
     await new Promise((r) => setTimeout(r, 3000)); // let held requests expire
-    const again = await runCli(['apply', ...via, '--plan', file, '--json', '--poll-interval', '0.5', '--journal', path.join(workdir, `${c.net}.jsonl`)]);
+    const again = await runCli(['apply', ...via, '--plan', file, '--json', '--poll-interval', '0.5', '--parallel', String(CASES.length), '--journal', path.join(workdir, `${c.net}.jsonl`)]);
     const summary = jsonLines(again.stdout).find((l) => l.type === 'summary') as { results: Array<{ phase: string; message?: string }> } | undefined;
     expect({ case: c.name, code: again.code, phase: summary?.results[0].phase, stderr: again.stderr }).toEqual({ case: c.name, code: 0, phase: 'done', stderr: '' });
     expect({ case: c.name, starts: proxy.actionCount('migration_start', src.id), completes: proxy.actionCount('migration_complete', src.id) }).toEqual({ case: c.name, starts: 1, completes: 1 });

@@ -18,6 +18,7 @@ beforeAll(() => {
 
 interface LocalExec {
   command: string;
+  working_dir?: string;
   environment?: Record<string, string>;
 }
 
@@ -36,12 +37,16 @@ test('the synthesized local-exec command, run as Terraform runs it, performs the
   const [move] = movesIn(stackDir, 'null_resource');
   expect(move.exec.environment).toEqual({ OS_CLOUD: 'testbed' });
   expect(move.triggers).toMatchObject({ from: 'node1@alpha', to: 'node1@beta' });
-  // Terraform interpolates ${path.module} (the stack directory, "." from its working directory) and runs the command with /bin/sh -c.
-  const command = move.exec.command.replace(/\$\{path\.module\}/g, '.');
+  // Terraform runs in the stack directory: ${path.module} is "." and ${abspath(path.module)} that
+  // directory; it runs the command with /bin/sh -c in working_dir (the app directory).
+  const interpolate = (t: string): string => t.replace(/\$\{abspath\(path\.module\)\}/g, stackDir).replace(/\$\{path\.module\}/g, '.');
+  const command = interpolate(move.exec.command);
+  const cwd = path.resolve(stackDir, interpolate(move.exec.working_dir ?? '.'));
+  expect(cwd).toBe(dir);
   const env = { ...testbedEnv(), ...move.exec.environment };
   delete env.OS_CLOUD;
   Object.assign(env, move.exec.environment);
-  const r = spawnSync('/bin/sh', ['-c', command], { cwd: stackDir, env, encoding: 'utf8', timeout: 300_000 });
+  const r = spawnSync('/bin/sh', ['-c', command], { cwd, env, encoding: 'utf8', timeout: 300_000 });
   expect(r.status).toBe(0);
   const admin = clientFor();
   expect((await serverOfNetwork(admin, 'mp-sn-3')).host).toBe('node1@beta');

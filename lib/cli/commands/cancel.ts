@@ -1,5 +1,6 @@
 import { cancelMigration, CancelResult } from '../../apply/cancel';
 import { InputError } from '../../errors';
+import { SERVER_STATUS } from '../../manila/server-state';
 import { cliClient, GlobalOptions } from '../context';
 
 /** Options of `cancel`. */
@@ -19,7 +20,7 @@ export async function cancelCommand(ids: string[], o: CancelOptions): Promise<nu
   try {
     let targets = ids;
     if (o.host || o.all) {
-      const migrating = await client.listShareServers({ status: 'server_migrating', ...(o.host ? { host: o.host } : {}) });
+      const migrating = await client.listShareServers({ status: SERVER_STATUS.migrating, ...(o.host ? { host: o.host } : {}) });
       targets = [...new Set([...ids, ...migrating.map((s) => s.id)])];
     }
     const results: CancelResult[] = await Promise.all(targets.map((id) => cancelMigration(client, id, { wait: o.wait })));

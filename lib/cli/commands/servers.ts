@@ -1,3 +1,4 @@
+import { isLeftover, isRetiredSource } from '../../manila/server-state';
 import { cliClient, GlobalOptions } from '../context';
 import { renderTable } from '../table';
 
@@ -7,7 +8,8 @@ export async function serversCommand(o: GlobalOptions & { host?: string; json?: 
   try {
     const [servers, shares] = await Promise.all([client.listShareServers(o.host ? { host: o.host } : {}), client.listShares()]);
     // Leftover records (cancelled or failed destinations, sources being deleted) are hidden unless --all.
-    const shown = servers.filter((s) => o.all || !(s.status === 'inactive' || s.status === 'deleting' || (s.status === 'error' && s.sourceShareServerId)));
+    const ids = new Set(servers.map((s) => s.id));
+    const shown = servers.filter((s) => o.all || !(isLeftover(s, (id) => ids.has(id)) || isRetiredSource(s)));
     const sharesOf = new Map<string, string[]>();
     for (const sh of shares) if (sh.shareServerId) sharesOf.set(sh.shareServerId, [...(sharesOf.get(sh.shareServerId) ?? []), sh.name ?? sh.id]);
     shown.sort((a, b) => a.host.localeCompare(b.host) || (a.shareNetworkName ?? '').localeCompare(b.shareNetworkName ?? '') || a.id.localeCompare(b.id));

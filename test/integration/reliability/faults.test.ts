@@ -100,13 +100,13 @@ async function runCase(c: Case, net: string): Promise<void> {
     r2.manila.faults(c.manila?.(src.id));
     r2.keystone.faults(c.keystone);
     // The plan was made through the first proxy; this one has another port, so re-home it.
-    const rehomed: Plan = { ...p, snapshot: { ...p.snapshot, cloud: { ...p.snapshot.cloud, endpoint: `${r2.manila.url}/v2` } } };
-    const first = await applyPlan(rehomed, r2.client, { pollIntervalMs: 500, verifyTimeoutMs: 60_000 });
+    const rehomed: Plan = { ...p, snapshot: { ...p.snapshot, cloud: { ...p.snapshot.cloud, endpoint: `${r2.manila.url}/v2`, authUrl: `${r2.keystone.url}/v3` } } };
+    const first = await applyPlan(rehomed, r2.client, { pollIntervalMs: 500, verifyTimeoutMs: 60_000, parallel: NETS.length });
     expect({ case: c.name, phase: first.results[0].phase }).toEqual({ case: c.name, phase: expect.stringMatching(new RegExp(`^(${c.firstRun.join('|')})$`)) });
     if (first.results[0].phase !== 'done') {
       expect(first.results[0].hint).toMatch(/apply again/i);
       r2.manila.faults(undefined);
-      const again = await applyPlan(rehomed, r2.client, { pollIntervalMs: 500, verifyTimeoutMs: 60_000 });
+      const again = await applyPlan(rehomed, r2.client, { pollIntervalMs: 500, verifyTimeoutMs: 60_000, parallel: NETS.length });
       expect({ case: c.name, rerun: again.results[0].phase }).toEqual({ case: c.name, rerun: 'done' });
     }
     // Manila received exactly one start and one complete for this server, whatever happened.
