@@ -1,9 +1,11 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { InputError } from '../errors';
 import { DEFAULT_SNAPSHOT_FILE, SNAPSHOT_CONTEXT_KEY } from '../constructs/snapshot-file';
 import { PLAN_FILE_NAME as PLAN_FILE, parsePlanText } from '../plan/file';
+import { DEBUG_ENV, formatProblem, SYNTH_ERRORS_ENV, type SynthProblem } from '../constructs/synth-problems';
 import type { Plan } from '../plan/types';
 
 /** A synthesized stack's plan. */
@@ -50,26 +52,60 @@ export function snapshotPathOf(app: CdktfApp): string {
 
 /**
  * Runs the app's synth as `cdktf synth` does (CDKTF_OUTDIR, CDKTF_CONTEXT_JSON), with the
- * snapshot path given, and reads the plan file of every stack.
+ * snapshot path given, and reads the plan file of every stack. A bad declaration comes back
+ * from the child as structured problems (path, what, fix, code), never scraped from stderr;
+ * other failures (the app does not compile, a module is missing) keep the end of its output.
  */
-export async function synthApp(app: CdktfApp, snapshotFile: string): Promise<StackPlan[]> {
+export async function synthApp(app: CdktfApp, snapshotFile: string, opts: { debug?: boolean } = {}): Promise<StackPlan[]> {
   const outdir = path.resolve(app.dir, app.output);
   const context = { ...app.context, [SNAPSHOT_CONTEXT_KEY]: path.resolve(snapshotFile) };
-  const env = { ...process.env, CDKTF_OUTDIR: outdir, CDKTF_CONTEXT_JSON: JSON.stringify(context), CHECKPOINT_DISABLE: '1' };
-  const { code, stderr, stdout } = await new Promise<{ code: number | null; stderr: string; stdout: string }>((resolve, reject) => {
-    const child = spawn(app.app, { cwd: app.dir, env, shell: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    let err = '';
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('error', reject);
-    child.on('close', (c) => resolve({ code: c, stderr: err, stdout: out }));
-  });
-  if (code !== 0) {
-    const tail = (stderr || stdout).trim().split('\n').slice(-15).join('\n');
-    throw new InputError('MP_SYNTH_FAILED', `Synth of the cdktf app in ${app.dir} failed (exit ${code}):\n${tail}`, 'Fix the declaration named above and plan again.');
+  const errorsFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mp-synth-')), 'problems.json');
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    CDKTF_OUTDIR: outdir,
+    CDKTF_CONTEXT_JSON: JSON.stringify(context),
+    CHECKPOINT_DISABLE: '1',
+    [SYNTH_ERRORS_ENV]: errorsFile,
+    ...(opts.debug ? { [DEBUG_ENV]: '1' } : {}),
+  };
+  try {
+    const { code, stderr, stdout } = await new Promise<{ code: number | null; stderr: string; stdout: string }>((resolve, reject) => {
+      const child = spawn(app.app, { cwd: app.dir, env, shell: true, stdio: ['ignore', 'pipe', 'pipe'] });
+      let err = '';
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (err += d));
+      child.on('error', reject);
+      child.on('close', (c) => resolve({ code: c, stderr: err, stdout: out }));
+    });
+    if (code !== 0) {
+      const problems = readProblems(errorsFile);
+      if (problems.length) {
+        const n = problems.length;
+        throw new InputError(
+          'MP_SYNTH_FAILED',
+          `${n} problem${n === 1 ? '' : 's'} in the declarations of the cdktf app in ${app.dir}; nothing was planned:\n` +
+            problems.map((p) => `  ${formatProblem(p)}`).join('\n') +
+            (opts.debug ? `\n--- synth output (--debug) ---\n${(stderr || stdout).trim()}` : ''),
+          `Fix the declaration${n === 1 ? '' : 's'} named above as each fix says, then plan again.`,
+        );
+      }
+      const tail = (stderr || stdout).trim().split('\n').slice(opts.debug ? -200 : -15).join('\n');
+      throw new InputError('MP_SYNTH_FAILED', `Synth of the cdktf app in ${app.dir} failed (exit ${code}):\n${tail}`, 'Fix the app (its output above says where) and plan again.');
+    }
+  } finally {
+    fs.rmSync(path.dirname(errorsFile), { recursive: true, force: true });
   }
   return readStackPlans(outdir);
+}
+
+function readProblems(file: string): SynthProblem[] {
+  try {
+    const doc = JSON.parse(fs.readFileSync(file, 'utf8')) as { problems?: SynthProblem[] };
+    return Array.isArray(doc.problems) ? doc.problems : [];
+  } catch {
+    return [];
+  }
 }
 
 /** Reads `<outdir>/stacks/<stack>/manila-placement.plan.json` for every stack. */

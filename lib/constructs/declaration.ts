@@ -52,7 +52,7 @@ export function validateThroughPlanner(c: IDeclarationSource, kind: string): voi
   c.node.addValidation({
     validate: () => {
       const planner = plannerOf(c);
-      return planner ? planner.errorsFor(c.node.path) : [outsidePlacementStack(kind)];
+      return planner ? planner.errorsFor(c.node.path) : [outsidePlacementStack(c.node.path, kind)];
     },
   });
 }

@@ -1,5 +1,6 @@
-import { InputError } from '../errors';
+import type { InputError } from '../errors';
 import { WINDOW_EXAMPLE } from '../plan/window';
+import { DeclarationError, validationMessage } from './synth-problems';
 
 /**
  * Every message the constructs show a user, in one place. Each says what happened, why, and
@@ -7,7 +8,7 @@ import { WINDOW_EXAMPLE } from '../plan/window';
  */
 
 function declarationError(code: string, path: string, what: string, fix: string): InputError {
-  return new InputError(code, `[${path}] ${what} ${fix}`, fix);
+  return new DeclarationError(code, path, what, fix);
 }
 
 /** `host` (or a target) is not `name@backend`, or names a pool. */
@@ -104,36 +105,55 @@ export function badMaxPerTarget(path: string, value: unknown): InputError {
   );
 }
 
-/** A declaration construct outside a PlacementStack. */
-export function outsidePlacementStack(kind: string): string {
-  return `${kind} must be created inside a PlacementStack, which reads the snapshot and plans the moves. Create it with a PlacementStack (or a construct inside one) as its scope.`;
+/** A declaration construct outside a PlacementStack (validation message; cdktf prefixes the path). */
+export function outsidePlacementStack(path: string, kind: string): string {
+  return validationMessage({
+    code: 'MP_OUTSIDE_PLACEMENT_STACK',
+    path,
+    what: `${kind} must be created inside a PlacementStack, which reads the snapshot and plans the moves.`,
+    fix: 'Create it with a PlacementStack (or a construct inside one) as its scope.',
+  });
 }
 
-/** A selector matched nothing in the snapshot (validation message; cdktf prefixes the path). */
-export function unmatched(message: string, snapshotPath: string): string {
-  return (
-    `selects no share server in the snapshot ${snapshotPath}: ${message}. ` +
-    'Fix the selector, or run `manila-placement refresh` if the snapshot is older than the cloud. [MP_DECLARATION_UNMATCHED]'
-  );
+/** A selector matched nothing in the snapshot (validation message). */
+export function unmatched(path: string, message: string, snapshotPath: string): string {
+  return validationMessage({
+    code: 'MP_DECLARATION_UNMATCHED',
+    path,
+    what: `selects no share server in the snapshot ${snapshotPath}: ${message}.`,
+    fix: 'Fix the selector, or run `manila-placement refresh` if the snapshot is older than the cloud.',
+  });
 }
 
 /** A declaration names a host or share network that the cloud does not have (validation message). */
-export function unknownName(message: string, snapshotPath: string): string {
-  return `${message} (per the snapshot ${snapshotPath}). Fix the name in the declaration, or run \`manila-placement refresh\` if the snapshot is older than the cloud. [MP_DECLARATION_UNKNOWN_NAME]`;
+export function unknownName(path: string, message: string, snapshotPath: string): string {
+  return validationMessage({
+    code: 'MP_DECLARATION_UNKNOWN_NAME',
+    path,
+    what: `${message} (per the snapshot ${snapshotPath}).`,
+    fix: 'Fix the name in the declaration, or run `manila-placement refresh` if the snapshot is older than the cloud.',
+  });
 }
+
+/** Declarations that contradict each other (validation message of the stack). */
+export function contradiction(path: string, code: string, message: string): string {
+  return validationMessage({ code, path, what: `${message}.`, fix: CONTRADICTION_FIX });
+}
+
+/** How to fix declarations that contradict each other. */
+export const CONTRADICTION_FIX =
+  'Each share server may be selected by one declaration only, and no declaration may send servers to a host another one evacuates or rebalances. Change the declarations named above.';
 
 /** The snapshot file is missing. */
 export function snapshotMissing(path: string, file: string): InputError {
   const fix = `Run \`manila-placement refresh --out ${file}\` (with OS_CLOUD set), then synth again; or name another file with the context key "manila-placement:snapshot" or the snapshotPath prop.`;
-  return new InputError(
-    'MP_SNAPSHOT_MISSING',
-    `[${path}] the snapshot file ${file} does not exist: synth plans the moves from a snapshot of the cloud and never calls the cloud itself. ${fix}`,
-    fix,
-  );
+  return new DeclarationError('MP_SNAPSHOT_MISSING', path, `the snapshot file ${file} does not exist: synth plans the moves from a snapshot of the cloud and never calls the cloud itself.`, fix);
 }
 
 /** The snapshot file cannot be read or parsed. */
 export function snapshotUnreadable(path: string, file: string, detail: string, cause: unknown): InputError {
   const fix = `Run \`manila-placement refresh --out ${file}\` to write it again, then synth again.`;
-  return new InputError('MP_SNAPSHOT_INVALID', `[${path}] the snapshot file ${file} cannot be used: ${detail} ${fix}`, fix, { cause });
+  const e = new DeclarationError('MP_SNAPSHOT_INVALID', path, `the snapshot file ${file} cannot be used: ${detail}`, fix);
+  Object.defineProperty(e, 'cause', { value: cause, enumerable: false });
+  return e;
 }

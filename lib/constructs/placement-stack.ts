@@ -1,14 +1,14 @@
 import { Construct, type IConstruct } from 'constructs';
 import { Annotations, Aspects, TerraformStack } from 'cdktf';
 import { NullProvider } from '@cdktf/provider-null/lib/provider';
-import { InputError } from '../errors';
 import type { CloudSnapshot } from '../snapshot/model';
 import { serializePlan } from '../plan/file';
 import { declarationProblems, type DeclarationProblem } from '../plan/overlap';
 import { plan as computePlan } from '../plan/plan';
 import { pendingMoves, type Declaration, type Plan } from '../plan/types';
 import { isDeclarationSource, markPlanner, type IDeclarationSource, type IPlanner } from './declaration';
-import { unknownName, unmatched } from './errors';
+import { CONTRADICTION_FIX, contradiction, unknownName, unmatched } from './errors';
+import { DeclarationError, installSynthReporter } from './synth-problems';
 
 /** Blocked reasons that mean a name the cloud does not know: declaration errors. */
 const UNKNOWN_NAME_CODES: ReadonlySet<string> = new Set(['DEST_UNKNOWN', 'SHARE_NETWORK_UNKNOWN']);
@@ -90,11 +90,13 @@ export class PlacementStack extends TerraformStack implements IPlanner {
 
   constructor(scope: Construct, id: string, props: PlacementStackProps = {}) {
     super(scope, id);
+    installSynthReporter();
     const resourceType: unknown = props.resourceType ?? 'null_resource';
     if (resourceType !== 'null_resource' && resourceType !== 'terraform_data') {
-      throw new InputError(
+      throw new DeclarationError(
         'MP_DECLARATION_INVALID',
-        `[${this.node.path}] resourceType is ${JSON.stringify(resourceType)}: each move becomes a null_resource or a terraform_data.`,
+        this.node.path,
+        `resourceType is ${JSON.stringify(resourceType)}: each move becomes a null_resource or a terraform_data.`,
         'Use "null_resource" (default) or "terraform_data" (no provider download).',
       );
     }
@@ -105,9 +107,10 @@ export class PlacementStack extends TerraformStack implements IPlanner {
     for (const k of ['parallel', 'maxPerSource', 'maxPerDestination'] as const) {
       const v: unknown = props[k];
       if (v !== undefined && !(typeof v === 'number' && Number.isInteger(v) && v > 0)) {
-        throw new InputError(
+        throw new DeclarationError(
           'MP_DECLARATION_INVALID',
-          `[${this.node.path}] ${k} is ${JSON.stringify(v)}: it limits the migrations in flight${k === 'parallel' ? ' in the cloud' : k === 'maxPerSource' ? ' from one source host' : ' toward one destination host'}.`,
+          this.node.path,
+          `${k} is ${JSON.stringify(v)}: it limits the migrations in flight${k === 'parallel' ? ' in the cloud' : k === 'maxPerSource' ? ' from one source host' : ' toward one destination host'}.`,
           `Use a whole number of at least 1, e.g. ${k}: 2, or leave it out.`,
         );
       }
@@ -122,7 +125,7 @@ export class PlacementStack extends TerraformStack implements IPlanner {
         if (node === stack) stack.materialize();
       },
     });
-    this.node.addValidation({ validate: () => this.analyse().problems.map((p) => `${p.message}. [${p.code}]`) });
+    this.node.addValidation({ validate: () => this.analyse().problems.map((p) => contradiction(this.node.path, p.code, p.message)) });
   }
 
   /** The declarations below this stack, in construct-path order. */
@@ -147,7 +150,7 @@ export class PlacementStack extends TerraformStack implements IPlanner {
     const a = this.analyse();
     if (a.plan) return a.plan;
     const first = a.problems[0];
-    throw new InputError(first.code, `[${this.node.path}] ${a.problems.map((p) => p.message).join('\n')}`, 'Change the declarations named above.');
+    throw new DeclarationError(first.code, this.node.path, a.problems.map((p) => `${p.message}.`).join('\n'), CONTRADICTION_FIX);
   }
 
   /**
@@ -162,10 +165,10 @@ export class PlacementStack extends TerraformStack implements IPlanner {
     const unknown = new Set<string>();
     for (const e of p.entries) {
       if (e.declaration !== declarationPath) continue;
-      if (e.action === 'unmatched') out.push(unmatched(e.message, this.snapshotPath));
+      if (e.action === 'unmatched') out.push(unmatched(declarationPath, e.message, this.snapshotPath));
       if (e.action === 'blocked') for (const r of e.reasons) if (UNKNOWN_NAME_CODES.has(r.code)) unknown.add(r.message);
     }
-    for (const m of [...unknown].sort()) out.push(unknownName(m, this.snapshotPath));
+    for (const m of [...unknown].sort()) out.push(unknownName(declarationPath, m, this.snapshotPath));
     return out;
   }
 

@@ -1,4 +1,5 @@
-import { InputError } from '../errors';
+import type { InputError } from '../errors';
+import { DeclarationError, validationMessage } from './synth-problems';
 
 /**
  * The messages of the Rebalance construct. Each says what happened, why, and how to fix it,
@@ -6,7 +7,7 @@ import { InputError } from '../errors';
  */
 
 function rebalanceError(code: string, path: string, what: string, fix: string): InputError {
-  return new InputError(code, `[${path}] ${what} ${fix}`, fix);
+  return new DeclarationError(code, path, what, fix);
 }
 
 /** Neither or both of hosts and hostPattern; an empty, repeated or single-host list. */
@@ -61,9 +62,11 @@ export function badNumber(path: string, prop: string, value: unknown, range: str
 }
 
 /** Hosts that the snapshot does not resolve (validation message; cdktf prefixes the path). */
-export function unresolvedHosts(problem: string, snapshotPath: string): string {
-  return (
-    `cannot resolve its hosts against the snapshot ${snapshotPath}: ${problem}. ` +
-    'Fix hosts, hostPattern or drain, or run `manila-placement refresh` if the snapshot is older than the cloud. [MP_REBALANCE_UNRESOLVED]'
-  );
+export function unresolvedHosts(path: string, problem: string, snapshotPath: string): string {
+  return validationMessage({
+    code: 'MP_REBALANCE_UNRESOLVED',
+    path,
+    what: `cannot resolve its hosts against the snapshot ${snapshotPath}: ${problem}.`,
+    fix: 'Fix hosts, hostPattern or drain, or run `manila-placement refresh` if the snapshot is older than the cloud.',
+  });
 }

@@ -197,6 +197,6 @@ export class Rebalance extends Construct implements IDeclarationSource {
     } catch {
       return []; // the stack's own validation reports why there is no plan
     }
-    return problems.map((p) => unresolvedHosts(p, stack.snapshotPath));
+    return problems.map((p) => unresolvedHosts(this.node.path, p, stack.snapshotPath));
   }
 }

@@ -10,6 +10,8 @@ export interface Recorded {
   readonly action?: string;
   readonly status: number;
   readonly injected?: string;
+  /** When the proxy received it (ms since the epoch). */
+  readonly at: number;
 }
 
 /** What to do to one request, decided per request. */
@@ -77,8 +79,9 @@ export class RecordingProxy {
     const nth = (this.counts.get(k) ?? 0) + 1;
     this.counts.set(k, nth);
     const fault = this.rule?.({ method: req.method ?? 'GET', path, action, nth });
+    const at = Date.now();
     const record = (status: number, injected?: string): void => {
-      this.seen.push({ method: req.method ?? 'GET', path, action, status, injected });
+      this.seen.push({ method: req.method ?? 'GET', path, action, status, injected, at });
     };
     if (fault?.kind === 'status') {
       record(fault.status, `status ${fault.status}`);
@@ -104,7 +107,7 @@ export class RecordingProxy {
       headers[name] = Array.isArray(v) ? v.join(', ') : v;
     }
     // Recorded as it is forwarded: what Manila received, even if the answer comes late or never.
-    const entry = { method: req.method ?? 'GET', path, action, status: 0, injected: fault?.kind as string | undefined };
+    const entry = { method: req.method ?? 'GET', path, action, status: 0, injected: fault?.kind as string | undefined, at };
     this.seen.push(entry);
     try {
       const up = await request(this.target + path, { method: (req.method ?? 'GET') as 'GET', headers, body: body.length ? body : undefined });

@@ -58,7 +58,7 @@ export async function makePlans(o: PlanningOptions, client?: ManilaClient): Prom
     snapshotFile = snapshotPathOf(app);
     await writeSnapshot(o, snapshotFile, client);
   }
-  return synthApp(app, snapshotFile);
+  return synthApp(app, snapshotFile, { debug: o.debug });
 }
 
 /** `manila-placement plan`. */
