@@ -2,6 +2,7 @@ import type { MigrationParams } from '../manila/types';
 import { isCancelledSource, isFailedSource, isMigrationSource, TASK_STATE } from '../manila/server-state';
 import { windowAt } from '../plan/window';
 import { admit, type InFlightCounts } from './admission';
+import { checkVerdict, migrationParams, snapshotsOf } from './check';
 import type { MoveEvent, MovePhase } from './events';
 import type { MoveMemory, SentCall, TrackedMove } from './memory';
 import type { MovePolicy } from './options';
@@ -79,10 +80,6 @@ function manilaTime(t: string | undefined): number | undefined {
 
 function secs(ms: number): number {
   return Math.round(ms / 1000);
-}
-
-function paramsOf(e: TrackedMove['entry']): MigrationParams {
-  return { host: e.to, ...e.flags, newShareNetworkId: e.newShareNetworkId };
 }
 
 /** Within the window after an ambiguous call: keep watching before calling it not applied. */
@@ -250,21 +247,11 @@ function ready(t: TrackedMove, server: { id: string; host: string; taskState: st
   if (m.check?.error) return finish({ phase: 'failed', code: m.check.error.code, message: m.check.error.message, hint: m.check.error.hint });
   const check = m.check && now - m.check.at <= p.checkMaxAgeMs ? m.check.result : undefined;
   if (check && !check.compatible) {
-    const demanded = (['writable', 'nondisruptive', 'preserveSnapshots'] as const).filter((f) => e.flags[f] && check.supported[f] !== true);
-    return finish({
-      phase: 'blocked',
-      code: 'MP_INCOMPATIBLE',
-      message:
-        `migration_check says ${server.host} → ${e.to} is not possible` +
-        (demanded.length ? `: the destination cannot meet ${demanded.join(', ')}` : ' (Manila gives no reason; see manila-share.log on the destination)'),
-      hint: demanded.length
-        ? `Drop the demand (${demanded.join(', ')}: false) or choose a destination whose driver supports it. No migration was started.`
-        : 'No migration was started. Check the destination backend (DHSS, driver support for share server migration, snapshots).',
-      check: { requested: check.requested, supported: check.supported },
-    });
+    const v = checkVerdict(e.flags, check, server.host, e.to, snapshotsOf(e));
+    return finish({ phase: 'blocked', code: 'MP_INCOMPATIBLE', message: v.summary, hint: v.hint, check: { requested: check.requested, supported: check.supported } });
   }
   return {
-    action: check ? { kind: 'start', params: paramsOf(e) } : { kind: 'check', params: paramsOf(e) },
+    action: check ? { kind: 'start', params: migrationParams(e) } : { kind: 'check', params: migrationParams(e) },
     phase: check ? 'starting' : 'checking',
     wantsSlot: true,
   };

@@ -42,7 +42,8 @@ Credentials come from clouds.yaml (OS_CLIENT_CONFIG_FILE, ./clouds.yaml, ~/.conf
 /etc/openstack; secure.yaml merged) selected by --os-cloud or OS_CLOUD, or from OS_* variables.
 Share server APIs need the admin role.
 
-Exit codes: plan --detailed-exitcode: 0 no changes, 1 error, 2 changes.
+Exit codes: plan --detailed-exitcode (or --check): 0 no changes, 1 error, 2 changes,
+                   3 some move blocked (by the snapshot or by Manila's check), in conflict or unmatched.
             apply: 0 all done, 1 error, 3 some moves blocked/failed/stale/cancelled,
                    4 some moves not finished (manual completion, a closed window, deadline,
                    detached, or still running after --no-wait), 130 interrupted.
@@ -64,8 +65,10 @@ hours-long moves, run \`apply --no-wait\` from a schedule until it exits 0.`,
     .option('--app <dir>', 'directory of the cdktf app', '.')
     .option('--snapshot <file>', 'use this snapshot instead of refreshing')
     .option('--max-snapshot-age <seconds>', 'refuse a --snapshot older than this', '86400')
-    .option('--json', 'print the plan(s) as JSON')
-    .option('--detailed-exitcode', 'exit 0 when nothing would change, 2 when something would, 1 on error')
+    .option('--json', 'print the plan(s) as JSON (same as --format json)')
+    .option('--format <format>', 'text, json, or markdown (a summary for a merge-request comment)', 'text')
+    .option('--check', "ask Manila's migration_check (read-only) about every move: a refused move shows as blocked")
+    .option('--detailed-exitcode', 'exit 0 when nothing would change, 2 when something would, 3 when a move is blocked, 1 on error')
     .option('--no-color', 'no colours (also NO_COLOR)')
     .action((o) => run(async () => (await commands.plan()).planCommand(o)));
 

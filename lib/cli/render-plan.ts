@@ -1,5 +1,20 @@
+import type { MoveCheck } from '../apply/check';
+import type { MigrationCheckResult } from '../manila/types';
+import { impactByProject, moveImpact, type ProjectImpact } from '../plan/impact';
 import type { Completion, ObservedServer, Plan, PlanEntry, RebalanceExplanation, RebalanceObjective } from '../plan/types';
 import { completionText, windowAt } from '../plan/window';
+
+/** What `plan` shows beside the plans: Manila's check answers (`--check`), by move key. */
+export interface PlanExtras {
+  readonly checks?: ReadonlyMap<string, MoveCheck>;
+}
+
+/** Manila's `supported_capabilities` by move key, from the checks that answered. */
+export function supportedOf(checks: ReadonlyMap<string, MoveCheck> | undefined): Map<string, MigrationCheckResult['supported']> {
+  const out = new Map<string, MigrationCheckResult['supported']>();
+  for (const [k, c] of checks ?? []) if ('verdict' in c) out.set(k, c.verdict.supported);
+  return out;
+}
 
 /** ANSI colours, or none (NO_COLOR, --no-color, not a TTY). */
 export interface Paint {
@@ -37,7 +52,19 @@ function flagsText(e: { flags: { writable: boolean; nondisruptive: boolean; pres
   return parts.join('; ');
 }
 
-function line(e: PlanEntry, p: Paint, now: number): string[] {
+/** The shares of a move and what the move does to their users. */
+function impactLines(e: Extract<PlanEntry, { action: 'migrate' | 'resume' }>, p: Paint, x: PlanExtras): string[] {
+  const c = x.checks?.get(e.key);
+  const im = moveImpact(e, c && 'verdict' in c ? c.verdict.supported : undefined);
+  const shares = im.shares.map((s) => `${s.name ?? s.id} (${s.size} GiB${s.protocol ? ` ${s.protocol}` : ''}${s.snapshots ? `, ${s.snapshots} snapshot(s)` : ''})`).join(', ');
+  const out = [p.dim(`      shares of project ${im.projectId}: ${shares || 'none'}`)];
+  if (c) out.push('verdict' in c ? p.dim(`      check: ${c.verdict.summary}`) : p.red(`      check failed: ${c.error.message}`));
+  const ro = im.writes.outcome === 'read-only' ? p.yellow : p.dim;
+  out.push(ro(`      tenants: ${im.writes.text}; ${im.exportLocations.text}; ${im.snapshots.text}; ${im.accessRules.text}`));
+  return out;
+}
+
+function line(e: PlanEntry, p: Paint, now: number, x: PlanExtras): string[] {
   switch (e.action) {
     case 'migrate':
       return [
@@ -45,13 +72,15 @@ function line(e: PlanEntry, p: Paint, now: number): string[] {
         p.dim(`      ${flagsText(e)}${e.completion === 'auto' ? '; the switchover (complete) disrupts clients briefly' : ''}`),
         ...windowLine(e, p, now),
         ...(e.why ? [p.dim(`      why: ${e.why}`)] : []),
-        p.dim(`      ${e.server.shareIds.length} share(s); declared by ${e.declaration}; move key ${e.key}`),
+        ...impactLines(e, p, x),
+        p.dim(`      declared by ${e.declaration}; move key ${e.key}`),
       ];
     case 'resume':
       return [
         `  ${p.cyan('>')} ${who(e.server)}: ${e.from} -> ${e.to} ${p.cyan(`(already migrating: ${e.server.taskState ?? 'unknown'})`)}`,
         p.dim(`      ${flagsText(e)}; move key ${e.key}`),
         ...windowLine(e, p, now),
+        ...impactLines(e, p, x),
       ];
     case 'in-sync':
       return [`  ${p.green('=')} ${who(e.server)}: in sync on ${e.host}`];
@@ -148,19 +177,33 @@ export function renderRebalance(r: RebalanceExplanation, entries: readonly PlanE
   return out;
 }
 
+/** Per project: how many moves, shares and GiB, and how many moves make them read-only or make clients remount. */
+export function renderProjects(projects: readonly ProjectImpact[], p: Paint): string[] {
+  if (!projects.length) return [];
+  const out = ['', p.bold('What your tenants see, per project:')];
+  for (const pr of projects) {
+    out.push(
+      `  project ${pr.projectId}: ${pr.moves.length} move(s), ${pr.shares} share(s), ${pr.sizeGb} GiB; ` +
+        `read-only (or may be) during phase 1: ${pr.readOnlyMoves} move(s); remount after the switchover (or may have to): ${pr.remountMoves} move(s)`,
+    );
+  }
+  return out;
+}
+
 /** Terraform-like text of one or more plans. `now` places maintenance windows. */
-export function renderPlans(plans: readonly Plan[], p: Paint, now: number = Date.now()): string {
+export function renderPlans(plans: readonly Plan[], p: Paint, now: number = Date.now(), x: PlanExtras = {}): string {
   const out: string[] = [];
   const total: Record<string, number> = { migrate: 0, resume: 0, 'in-sync': 0, blocked: 0, conflict: 0, unmatched: 0 };
   for (const plan of plans) {
     out.push(p.dim(`Snapshot taken ${plan.snapshot.takenAt} of ${plan.snapshot.cloud.endpoint} (${plan.snapshot.digest.slice(0, 19)}...)`));
     const order: PlanEntry['action'][] = ['migrate', 'resume', 'blocked', 'conflict', 'unmatched', 'in-sync'];
-    for (const action of order) for (const e of plan.entries.filter((x) => x.action === action)) out.push(...line(e, p, now));
+    for (const action of order) for (const e of plan.entries.filter((y) => y.action === action)) out.push(...line(e, p, now, x));
     for (const r of plan.rebalance ?? []) out.push(...renderRebalance(r, plan.entries, p));
     for (const [k, v] of Object.entries(plan.summary)) total[k] = (total[k] ?? 0) + v;
   }
+  out.push(...renderProjects(impactByProject(plans.flatMap((pl) => [...pl.entries]), supportedOf(x.checks)), p));
   const changes = total.migrate + total.resume;
-  const unresolved = plans.some((x) => (x.rebalance ?? []).some((r) => r.problems.length > 0));
+  const unresolved = plans.some((y) => (y.rebalance ?? []).some((r) => r.problems.length > 0));
   out.push('');
   if (changes === 0 && total.blocked + total.conflict + total.unmatched === 0 && !unresolved) {
     out.push(p.green('No changes. Every declared share server is where it belongs.'));

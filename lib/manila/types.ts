@@ -230,6 +230,8 @@ export interface Share {
   readonly isSoftDeleted: boolean;
   readonly taskState?: string;
   readonly accessRulesStatus?: string;
+  /** `NFS`, `CIFS`, ... */
+  readonly protocol?: string;
 }
 
 const shareSchema = z
@@ -250,6 +252,7 @@ const shareSchema = z
     is_soft_deleted: z.boolean().nullish(),
     task_state: z.string().nullish(),
     access_rules_status: z.string().nullish(),
+    share_proto: z.string().nullish(),
   })
   .loose();
 
@@ -273,6 +276,7 @@ export function parseShare(raw: unknown): Share {
     isSoftDeleted: s.is_soft_deleted ?? false,
     taskState: s.task_state ?? undefined,
     accessRulesStatus: s.access_rules_status ?? undefined,
+    protocol: s.share_proto ?? undefined,
   };
 }
 

@@ -19,6 +19,9 @@ const observed = z
     shareNetworkName: z.string().optional(),
     projectId: z.string(),
     shareIds: z.array(z.string()),
+    shares: z
+      .array(z.object({ id: z.string(), name: z.string().optional(), size: z.number(), protocol: z.string().optional(), snapshots: z.number().int().nonnegative() }).strict())
+      .optional(),
   })
   .strict();
 const base = { key: z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/), declaration: z.string() };

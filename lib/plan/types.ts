@@ -117,6 +117,20 @@ export interface ObservedServer {
   readonly projectId: string;
   /** Ids of the shares it holds, sorted. */
   readonly shareIds: readonly string[];
+  /** The shares it holds, as their users know them (sorted by id); what a move does to them. */
+  readonly shares?: readonly ObservedShare[];
+}
+
+/** A share a move carries. */
+export interface ObservedShare {
+  readonly id: string;
+  readonly name?: string;
+  /** GiB. */
+  readonly size: number;
+  /** `NFS`, `CIFS`, ... when the snapshot recorded it. */
+  readonly protocol?: string;
+  /** Its snapshots (Manila moves them, or refuses the move when the driver cannot). */
+  readonly snapshots: number;
 }
 
 /** Why a move cannot be made, with a stable code. */

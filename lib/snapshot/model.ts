@@ -19,6 +19,8 @@ const snapshotShareSchema = z.object({
   isSoftDeleted: z.boolean(),
   taskState: z.string().optional(),
   accessRulesStatus: z.string().optional(),
+  /** `share_proto` (NFS, CIFS, ...); absent in snapshots written before it was recorded. */
+  protocol: z.string().optional(),
   snapshots: z.array(z.object({ id: z.string(), status: z.string() })),
 });
 

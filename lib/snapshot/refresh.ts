@@ -44,6 +44,7 @@ export async function takeSnapshot(client: ManilaClient, now: () => Date = () =>
       isSoftDeleted: sh.isSoftDeleted,
       taskState: sh.taskState,
       accessRulesStatus: sh.accessRulesStatus,
+      protocol: sh.protocol,
       snapshots: (snapsByShare.get(sh.id) ?? []).sort(byId),
     });
     sharesByServer.set(sh.shareServerId, list);

@@ -5,9 +5,12 @@ import { ConfigError, InputError } from '../../errors';
 import type { ManilaClient } from '../../manila/client';
 import { CloudConfig, resolveCloudConfig } from '../../manila/config';
 import { parseSnapshotText } from '../../snapshot/model';
-import type { GlobalOptions } from '../context';
-import { secondsFlag } from '../context';
-import { colourWanted, hasChanges, hasProblems, paint, renderPlans } from '../render-plan';
+import { blockByChecks, checkMoves, type MoveCheck } from '../../apply/check';
+import { impactByProject } from '../../plan/impact';
+import type { MigrateEntry } from '../../plan/types';
+import { cliClient, secondsFlag, type GlobalOptions } from '../context';
+import { renderMarkdown } from '../render-markdown';
+import { colourWanted, hasChanges, hasProblems, paint, renderPlans, supportedOf } from '../render-plan';
 import { StackPlan, readCdktfJson, snapshotPathOf, synthApp } from '../synth';
 import { writeSnapshot } from './refresh';
 
@@ -21,9 +24,22 @@ export interface PlanningOptions extends GlobalOptions {
 /** Options of `plan`. */
 export interface PlanOptions extends PlanningOptions {
   readonly json?: boolean;
+  /** `text` (default), `json` or `markdown` (a summary fit for a merge-request comment). */
+  readonly format?: string;
   readonly detailedExitcode?: boolean;
+  /** Ask Manila's `migration_check` (read-only) about every pending move. */
+  readonly check?: boolean;
   readonly color?: boolean;
 }
+
+/** Exit codes of `plan` with --detailed-exitcode or --check, documented in the README and --help. */
+export const PLAN_EXIT = {
+  NO_CHANGES: 0,
+  ERROR: 1,
+  CHANGES: 2,
+  /** Some move is blocked (by what the snapshot shows, or by Manila's check), in conflict or unmatched. */
+  BLOCKED: 3,
+} as const;
 
 /** The cloud selected by flags or environment, when one is (planning from a file needs none). */
 function selectedCloud(o: PlanningOptions): CloudConfig | undefined {
@@ -63,14 +79,39 @@ export async function makePlans(o: PlanningOptions, client?: ManilaClient): Prom
 
 /** `manila-placement plan`. */
 export async function planCommand(o: PlanOptions): Promise<number> {
-  const plans = await makePlans(o);
-  if (o.json) {
-    process.stdout.write(JSON.stringify({ plans: plans.map((p) => ({ stack: p.stack, file: p.file, ...p.plan })) }, null, 2) + '\n');
-  } else {
-    process.stdout.write(renderPlans(plans.map((p) => p.plan), paint(colourWanted(process.stdout, o.color))));
-    for (const p of plans) process.stdout.write(`Plan file: ${p.file}\n`);
+  const format = o.json ? 'json' : (o.format ?? 'text');
+  if (!['text', 'json', 'markdown'].includes(format)) {
+    throw new InputError('MP_FLAG_INVALID', `--format must be text, json or markdown, got '${format}'.`, 'Example: --format markdown (a summary for a merge-request comment).');
   }
-  if (!o.detailedExitcode) return 0;
-  const ps = plans.map((p) => p.plan);
-  return hasChanges(ps) || hasProblems(ps) ? 2 : 0;
+  // With --check the refresh and the checks share one client (one token).
+  const shared = o.check ? cliClient(o) : undefined;
+  try {
+    const stacks = await makePlans(o, shared?.client);
+    let checks: Map<string, MoveCheck> | undefined;
+    let plans = stacks.map((p) => p.plan);
+    if (shared) {
+      const all = await checkMoves(shared.client, plans.flatMap((p) => p.entries.filter((e): e is MigrateEntry => e.action === 'migrate')));
+      checks = new Map(all.map((c) => [c.key, c] as const));
+      plans = plans.map((p) => blockByChecks(p, all));
+    }
+    const now = Date.now();
+    if (format === 'json') {
+      const out = {
+        plans: plans.map((p, i) => ({ stack: stacks[i].stack, file: stacks[i].file, ...p })),
+        ...(checks ? { checks: [...checks.values()] } : {}),
+        impact: impactByProject(plans.flatMap((p) => [...p.entries]), supportedOf(checks)),
+      };
+      process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+    } else if (format === 'markdown') {
+      process.stdout.write(renderMarkdown(plans, now, { checks }));
+    } else {
+      process.stdout.write(renderPlans(plans, paint(colourWanted(process.stdout, o.color)), now, { checks }));
+      for (const p of stacks) process.stdout.write(`Plan file: ${p.file}\n`);
+    }
+    if (!o.detailedExitcode && !o.check) return PLAN_EXIT.NO_CHANGES;
+    if (hasProblems(plans)) return PLAN_EXIT.BLOCKED;
+    return hasChanges(plans) ? PLAN_EXIT.CHANGES : PLAN_EXIT.NO_CHANGES;
+  } finally {
+    await shared?.client.close();
+  }
 }
