@@ -26,7 +26,12 @@ export interface Outcome {
   readonly hint?: string;
   readonly newServerId?: string;
   readonly check?: MoveEvent['check'];
+  readonly exportLocations?: MoveEvent['exportLocations'];
+  readonly readOnly?: MoveEvent['readOnly'];
 }
+
+/** Reads that tell the tenants what a move does (never a decision): export locations before the switchover, the read-only cast during phase 1. */
+export type ImpactRead = 'exports-before' | 'read-only';
 
 /** The next step of one move. */
 export type Action =
@@ -55,6 +60,8 @@ export interface Decision {
   readonly memory: MoveMemory;
   /** Ask `migration_get_progress` for the display (never for a decision). */
   readonly progress: boolean;
+  /** Read what the move does to the shares' users. */
+  readonly reads: readonly ImpactRead[];
   /** Report this (a phase or task state changed, or there is something to say). */
   readonly event?: EventDraft;
 }
@@ -101,9 +108,14 @@ interface Draft {
   wantsSlot?: boolean;
   /** What Manila showed, to tell when something changed (set when the move was read). */
   signature?: string;
+  reads?: ImpactRead[];
 }
 
-const finish = (o: Outcome): Draft => ({ action: { kind: 'finish', outcome: o }, phase: o.phase, event: { code: o.code, message: o.message, hint: o.hint, newServerId: o.newServerId, check: o.check } });
+const finish = (o: Outcome): Draft => ({
+  action: { kind: 'finish', outcome: o },
+  phase: o.phase,
+  event: { code: o.code, message: o.message, hint: o.hint, newServerId: o.newServerId, check: o.check, exportLocations: o.exportLocations, readOnly: o.readOnly },
+});
 
 /** The decision for one observed move, before admission. */
 function decideOne(t: TrackedMove, obs: Observation, p: MovePolicy, now: number): Draft {
@@ -168,8 +180,13 @@ function decideOne(t: TrackedMove, obs: Observation, p: MovePolicy, now: number)
   const destination = ('destination' in stage ? stage.destination : undefined) ?? (obs.source && isMigrationSource(obs.source) ? m.destination : undefined);
   const taskState = stage.kind === 'gone' ? null : stage.server.taskState;
   const destinationId = destination?.id ?? m.destinationId;
+  const reads: ImpactRead[] = [];
+  const beforeSwitchover = (stage.kind === 'ready' && d.action.kind === 'check') || stage.kind === 'phase1' || stage.kind === 'phase1-done';
+  if (beforeSwitchover && m.exportsBefore === undefined) reads.push('exports-before');
+  if (stage.kind === 'phase1' && taskState === TASK_STATE.driverInProgress && m.readOnlyInPhase1 === undefined) reads.push('read-only');
   return {
     ...d,
+    reads,
     signature: `${stage.kind}/${stage.kind === 'gone' ? '' : `${stage.server.id}/${stage.server.status}`}/${taskState ?? ''}/${destinationId ?? ''}`,
     memory: { ...base, destination, destinationId, ...d.memory },
     event: { taskState, destinationId, ...d.event },
@@ -188,10 +205,18 @@ function atTarget(t: TrackedMove, serverId: string, p: MovePolicy, now: number):
   const verifySince = t.memory.verifySince ?? now;
   const v: Verification | undefined = t.memory.verification;
   if (v?.ok) {
+    const m = t.memory;
+    const exportLocations = (e.server.shares ?? e.server.shareIds.map((id) => ({ id, name: undefined }))).map((s) => {
+      const before = m.exportsBefore?.[s.id];
+      const after = v.exportLocations[s.id];
+      return { shareId: s.id, ...(s.name ? { name: s.name } : {}), before, after, changed: before !== undefined && after !== undefined && before.join('\n') !== after.join('\n') };
+    });
     return finish({
       phase: 'done',
       newServerId: serverId,
       message: `${e.server.id} → ${serverId} on ${e.to}: ${v.shares} share(s), ${v.accessRules} access rule(s), ${v.snapshots} snapshot(s) verified`,
+      exportLocations,
+      readOnly: { duringPhase1: m.readOnlyInPhase1, restored: !v.readOnly },
     });
   }
   if (v && (now - verifySince >= p.verifyTimeoutMs || p.noWait)) {
@@ -421,5 +446,5 @@ function toDecision(t: TrackedMove, d: Draft, p: MovePolicy, now: number): Decis
     waiting: d.action.kind === 'queue' ? ev.waiting : undefined,
     message: said ?? (d.phase === m.phase ? m.message : undefined),
   };
-  return { key: t.entry.key, action: d.action, memory, progress: d.progress === true, event: report ? { phase: d.phase, ...ev } : undefined };
+  return { key: t.entry.key, action: d.action, memory, progress: d.progress === true, reads: d.reads ?? [], event: report ? { phase: d.phase, ...ev } : undefined };
 }

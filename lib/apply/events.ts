@@ -71,6 +71,20 @@ export interface MoveEvent {
   readonly check?: { readonly requested: Readonly<Record<string, unknown>>; readonly supported: Readonly<Record<string, unknown>> };
   /** Why a queued move waits (the limit that holds it back), or when a window opens. */
   readonly waiting?: string;
+  /** Each share's export locations: before the switchover, and after once the move is done. */
+  readonly exportLocations?: ReadonlyArray<ShareExports>;
+  /** Manila's read-only cast of the shares' rules: seen during phase 1, and whether it was lifted after. */
+  readonly readOnly?: { readonly duringPhase1?: boolean; readonly restored?: boolean };
+}
+
+/** A share's export locations around a move. */
+export interface ShareExports {
+  readonly shareId: string;
+  readonly name?: string;
+  readonly before?: readonly string[];
+  readonly after?: readonly string[];
+  /** The clients must remount: the paths after differ from those before. */
+  readonly changed?: boolean;
 }
 
 /** Start and end of a whole run, and warnings about the cloud (e.g. limits already exceeded). */

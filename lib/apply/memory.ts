@@ -47,6 +47,10 @@ export interface MoveMemory {
   readonly progressAt?: number;
   /** Why it waits to start (the limit), when queued. */
   readonly waiting?: string;
+  /** Each share's export locations before the switchover, by share id. */
+  readonly exportsBefore?: Readonly<Record<string, readonly string[]>>;
+  /** What Manila showed of the shares during phase 1: rules cast read-only or not. */
+  readonly readOnlyInPhase1?: boolean;
   /** When to read it again. */
   readonly nextPollAt: number;
   /** The last phase reported. */

@@ -5,7 +5,7 @@ import { TASK_STATE } from '../manila/server-state';
 import type { MigrateEntry, ResumeEntry } from '../plan/types';
 import { admitAndStart, cancelOnce, checkMove, completeOnce, failureOf, readProgress, type StartCandidate } from './act';
 import { countInFlight, overshoots, type InFlightCounts } from './admission';
-import { decide, type Decision, type EventDraft, type Outcome } from './decide';
+import { decide, type Decision, type EventDraft, type ImpactRead, type Outcome } from './decide';
 import type { MoveEvent, MovePhase, RunnerEvent } from './events';
 import type { RunLocks } from './lock';
 import { freshMemory, type MoveMemory, type TrackedMove } from './memory';
@@ -14,7 +14,7 @@ import { APPLY_DEFAULTS, type MovePolicy } from './options';
 import type { MoveResult } from './result';
 import { moveScope } from './scope';
 import type { Observation } from './stage';
-import { verifyOnce } from './verify';
+import { pathsOf, verifyOnce } from './verify';
 
 /**
  * The reconcile loop: observe (through lib/manila, by id or from one list), decide (pure),
@@ -191,10 +191,11 @@ class Loop {
     for (const d of decisions) {
       const m = this.moves.get(d.key)!;
       const wasInFlight = m.memory.seenInFlight;
-      if (d.action.kind === 'leave' && !d.event && !d.progress && d.memory.signature === m.memory.signature && d.memory.nextPollAt === m.memory.nextPollAt) continue; // left alone
+      if (d.action.kind === 'leave' && !d.event && !d.progress && !d.reads.length && d.memory.signature === m.memory.signature && d.memory.nextPollAt === m.memory.nextPollAt) continue; // left alone
       m.memory = d.memory;
       if (d.event) this.emitMove(d.key, d.event);
       if (d.progress) this.askProgress(d.key);
+      if (d.reads.length) work.push(this.scoped(d.key, () => this.readImpact(d.key, d.reads)));
       const a = d.action;
       switch (a.kind) {
         case 'finish':
@@ -289,6 +290,37 @@ class Loop {
     }
   }
 
+  /** What the move does to the shares' users, as Manila shows it: export locations before the switchover, the read-only cast in phase 1. */
+  private async readImpact(key: string, reads: readonly ImpactRead[]): Promise<void> {
+    const m = this.moves.get(key)!;
+    const shares = m.entry.server.shares ?? m.entry.server.shareIds.map((id) => ({ id, name: undefined }));
+    try {
+      if (reads.includes('exports-before')) {
+        const before: Record<string, readonly string[]> = {};
+        for (const s of shares) before[s.id] = pathsOf(await this.ctx.client.listExportLocations(s.id));
+        m.memory = { ...m.memory, exportsBefore: before };
+        this.emitMove(key, {
+          phase: m.memory.phase as MovePhase,
+          message: 'export locations recorded before the switchover',
+          exportLocations: shares.map((s) => ({ shareId: s.id, ...(s.name ? { name: s.name } : {}), before: before[s.id] })),
+        });
+      }
+      if (reads.includes('read-only')) {
+        let cast = false;
+        for (const s of shares) if ((await this.ctx.client.listShareInstances(s.id)).some((i) => i.castRulesToReadonly === true)) cast = true;
+        m.memory = { ...m.memory, readOnlyInPhase1: cast };
+        this.emitMove(key, {
+          phase: m.memory.phase as MovePhase,
+          message: cast ? 'Manila applies the shares\' access rules read-only for phase 1 (cast_rules_to_readonly): writes fail until the switchover' : 'the shares stay writable during phase 1',
+          readOnly: { duringPhase1: cast },
+        });
+      }
+    } catch (e) {
+      // For the tenants' report only: a failed read never stops a move.
+      if (!(e instanceof ManilaPlacementError)) throw e;
+    }
+  }
+
   private askProgress(key: string): void {
     const m = this.moves.get(key)!;
     m.memory = { ...m.memory, progressAt: this.ctx.clock.now() };
@@ -334,6 +366,8 @@ class Loop {
       hint: o.hint,
       elapsed: this.elapsed(m.memory),
       ...(o.check ? { check: o.check } : {}),
+      ...(o.exportLocations ? { exportLocations: o.exportLocations } : {}),
+      ...(o.readOnly ? { readOnly: o.readOnly } : {}),
     };
   }
 

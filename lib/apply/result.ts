@@ -15,6 +15,10 @@ export interface MoveResult {
   readonly elapsed: number;
   /** Requested vs supported capabilities when migration_check said no. */
   readonly check?: MoveEvent['check'];
+  /** Each share's export locations before and after the move (clients remount when they changed). */
+  readonly exportLocations?: MoveEvent['exportLocations'];
+  /** What Manila did to the shares' access rules: read-only during phase 1, restored after. */
+  readonly readOnly?: MoveEvent['readOnly'];
 }
 
 /** Exit codes of `apply`, documented in the README and `--help`. */

@@ -1,5 +1,6 @@
 import type { ManilaClient } from '../manila/client';
 import { SERVER_STATUS } from '../manila/server-state';
+import type { ExportLocation } from '../manila/types';
 
 /** What one round of verification found. */
 export interface Verification {
@@ -11,6 +12,10 @@ export interface Verification {
   readonly snapshots: number;
   /** True when the old server record is gone (404) or going (`deleting`). */
   readonly sourceGone: boolean;
+  /** Each share's export locations on the destination (paths, preferred first), by share id. */
+  readonly exportLocations: Readonly<Record<string, readonly string[]>>;
+  /** True when Manila still applies some share's rules read-only (`cast_rules_to_readonly`). */
+  readonly readOnly: boolean;
 }
 
 /**
@@ -24,6 +29,8 @@ export async function verifyOnce(client: ManilaClient, args: { sourceId: string;
   const problems: string[] = [];
   let rules = 0;
   let snaps = 0;
+  let readOnly = false;
+  const exportLocations: Record<string, readonly string[]> = {};
   const shares = await client.listShares({ share_server_id: args.destination.id });
   const ids = new Set(shares.map((s) => s.id));
   for (const want of args.expectedShareIds) {
@@ -38,9 +45,21 @@ export async function verifyOnce(client: ManilaClient, args: { sourceId: string;
     const snapshots = await client.listSnapshots({ share_id: sh.id });
     snaps += snapshots.length;
     for (const s of snapshots) if (s.status !== 'available') problems.push(`snapshot ${s.id} of share ${sh.id} is ${s.status}`);
+    exportLocations[sh.id] = pathsOf(await client.listExportLocations(sh.id));
+    if ((await client.listShareInstances(sh.id)).some((i) => i.castRulesToReadonly === true)) {
+      readOnly = true;
+      problems.push(`the access rules of share ${sh.id} are still read-only (cast_rules_to_readonly); Manila restores them after the switchover`);
+    }
   }
   const source = await client.findShareServer(args.sourceId);
   const sourceGone = !source || source.status === SERVER_STATUS.deleting;
   if (!sourceGone) problems.push(`the old share server ${args.sourceId} still exists (status ${source?.status}); Manila normally deletes it after a success`);
-  return { ok: problems.length === 0, problems, shares: shares.length, accessRules: rules, snapshots: snaps, sourceGone };
+  return { ok: problems.length === 0, problems, shares: shares.length, accessRules: rules, snapshots: snaps, sourceGone, exportLocations, readOnly };
+}
+
+/** Export paths as clients see them: user-facing ones first, preferred first, then by path. */
+export function pathsOf(list: readonly ExportLocation[]): string[] {
+  return [...list]
+    .sort((a, b) => Number(a.isAdminOnly === true) - Number(b.isAdminOnly === true) || Number(b.preferred === true) - Number(a.preferred === true) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+    .map((e) => (e.isAdminOnly ? `${e.path} (admin)` : e.path));
 }

@@ -96,6 +96,7 @@ hours-long moves, run \`apply --no-wait\` from a schedule until it exits 0.`,
     .option('--no-verify', 'skip checking shares, access rules and snapshots after each move')
     .option('--json', 'JSON lines on stdout (the default when stdout is not a terminal)')
     .option('--journal <file>', 'JSON-lines audit log of every API call and transition', '.manila-placement/journal.jsonl')
+    .option('--notices <dir>', 'write a tenant notice per project (markdown and CSV: shares, read-only window, old -> new export locations) into this directory')
     .option('--no-color', 'no colours (also NO_COLOR)')
     .action((o) => run(async () => (await commands.apply()).applyCommand(o)));
 

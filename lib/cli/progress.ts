@@ -99,6 +99,10 @@ export function renderSummary(results: readonly MoveResult[], calls: (key: strin
     out.push(`  ${mark} ${id} ${r.from} -> ${r.to} (${r.elapsed}s, ${calls(r.key)} API calls)`);
     if (r.message && r.phase !== 'done') out.push(`      ${r.code ? `${r.code}: ` : ''}${r.message}`);
     if (r.hint && r.phase !== 'done') out.push(p.dim(`      hint: ${r.hint}`));
+    if (r.readOnly?.duringPhase1) out.push(p.dim(`      Manila kept its shares read-only during phase 1${r.readOnly.restored ? '; the rules are read-write again' : ''}`));
+    for (const x of r.exportLocations ?? []) {
+      if (x.changed) out.push(p.yellow(`      share ${x.name ?? x.shareId}: remount from ${(x.before ?? []).join(', ')} to ${(x.after ?? []).join(', ')}`));
+    }
   }
   const done = results.filter((r) => r.phase === 'done').length;
   out.push('', `${done} of ${results.length} move(s) done.`);

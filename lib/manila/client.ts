@@ -8,6 +8,10 @@ import { KeystoneSession, KeystoneToken, findManilaEndpoint } from './keystone';
 import { MAX_MICROVERSION, MIN_MICROVERSION, compareMicroversions, minMicroversion, parseMicroversion } from './microversion';
 import {
   AccessRule,
+  ExportLocation,
+  ShareInstance,
+  parseExportLocation,
+  parseShareInstance,
   MigrationCheckResult,
   MigrationParams,
   MigrationProgress,
@@ -392,6 +396,18 @@ export class ManilaClient {
   public async listShareTypes(): Promise<ShareType[]> {
     const res = await this.call('list share types', 'GET', '/types', { query: { is_public: 'all' } });
     return this.array(res, 'share_types', 'list share types').map(parseShareType);
+  }
+
+  /** Export locations of one share: where its clients mount it. */
+  public async listExportLocations(shareId: string): Promise<ExportLocation[]> {
+    const res = await this.call(`list export locations of share ${shareId}`, 'GET', `/shares/${encodeURIComponent(shareId)}/export_locations`);
+    return this.array(res, 'export_locations', `list export locations of share ${shareId}`).map(parseExportLocation);
+  }
+
+  /** Instances of one share (admin), with `cast_rules_to_readonly` (2.30+). */
+  public async listShareInstances(shareId: string): Promise<ShareInstance[]> {
+    const res = await this.call(`list instances of share ${shareId}`, 'GET', `/shares/${encodeURIComponent(shareId)}/instances`);
+    return this.array(res, 'share_instances', `list instances of share ${shareId}`).map(parseShareInstance);
   }
 
   /** Access rules of one share (2.45+). */

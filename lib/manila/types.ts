@@ -330,6 +330,37 @@ export function parseAccessRule(raw: unknown): AccessRule {
   return { id: r.id, accessType: r.access_type, accessTo: r.access_to, accessLevel: r.access_level, state: r.state };
 }
 
+/** Where clients mount a share (`GET /shares/{id}/export_locations`, 2.9+). */
+export interface ExportLocation {
+  readonly id: string;
+  readonly path: string;
+  /** 2.14+; `undefined` before. */
+  readonly preferred?: boolean;
+  /** Admin-only locations (the admin network), 2.9+ for admins. */
+  readonly isAdminOnly?: boolean;
+}
+
+/** Parses one export location. */
+export function parseExportLocation(raw: unknown): ExportLocation {
+  const e = z.object({ id: z.string(), path: z.string(), preferred: z.boolean().nullish(), is_admin_only: z.boolean().nullish() }).loose().parse(raw);
+  return { id: e.id, path: e.path, preferred: e.preferred ?? undefined, isAdminOnly: e.is_admin_only ?? undefined };
+}
+
+/** A share instance (admin: `GET /shares/{id}/instances`). */
+export interface ShareInstance {
+  readonly id: string;
+  readonly status: string;
+  readonly shareServerId?: string;
+  /** 2.30+: Manila applies every access rule of the instance read-only (e.g. during a migration's phase 1). */
+  readonly castRulesToReadonly?: boolean;
+}
+
+/** Parses one share instance. */
+export function parseShareInstance(raw: unknown): ShareInstance {
+  const i = z.object({ id: z.string(), status: z.string(), share_server_id: z.string().nullish(), cast_rules_to_readonly: z.boolean().nullish() }).loose().parse(raw);
+  return { id: i.id, status: i.status, shareServerId: i.share_server_id ?? undefined, castRulesToReadonly: i.cast_rules_to_readonly ?? undefined };
+}
+
 /** Capabilities demanded of a migration. Each `true` is a demand: Manila fails the move unless the driver can. */
 export interface MigrationFlags {
   /** Shares stay writable during phase 1. @default false */

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as readline from 'node:readline/promises';
 import { APPLY_DEFAULTS } from '../../apply/options';
@@ -10,6 +11,21 @@ import { JsonLinesRenderer, Renderer, renderSummary, TtyRenderer } from '../prog
 import { colourWanted, paint, renderPlans } from '../render-plan';
 import { readPlanFile } from '../synth';
 import { makePlans, PlanningOptions } from './plan';
+import type { RunnerEvent } from '../../apply/events';
+import { noticeMoves, tenantNotices } from '../../notice/tenant-notice';
+
+/** Writes each notice atomically (temp file, then rename). */
+export function writeNotices(dir: string, files: ReadonlyMap<string, string>): string[] {
+  fs.mkdirSync(dir, { recursive: true });
+  const out: string[] = [];
+  for (const [name, text] of files) {
+    const file = path.join(dir, name);
+    fs.writeFileSync(`${file}.${process.pid}.tmp`, text);
+    fs.renameSync(`${file}.${process.pid}.tmp`, file);
+    out.push(file);
+  }
+  return out;
+}
 
 /** Options of `apply`. */
 export interface ApplyCommandOptions extends PlanningOptions {
@@ -34,6 +50,8 @@ export interface ApplyCommandOptions extends PlanningOptions {
   readonly waitForWindow?: boolean;
   readonly json?: boolean;
   readonly color?: boolean;
+  /** Write a tenant notice per project (markdown and CSV) into this directory. */
+  readonly notices?: string;
 }
 
 async function confirm(): Promise<boolean> {
@@ -89,6 +107,7 @@ export async function applyCommand(o: ApplyCommandOptions): Promise<number> {
     }
 
     const renderer: Renderer = json ? new JsonLinesRenderer() : new TtyRenderer(p);
+    const events: RunnerEvent[] = [];
     const detach = new AbortController();
     let interrupts = 0;
     const onSignal = (sig: NodeJS.Signals): void => {
@@ -125,6 +144,7 @@ export async function applyCommand(o: ApplyCommandOptions): Promise<number> {
         preflight: false, // done above, before the approval prompt
         onEvent: (e) => {
           journal?.write({ type: 'event', event: e });
+          if (o.notices) events.push(e);
           renderer.event(e);
         },
       });
@@ -135,6 +155,10 @@ export async function applyCommand(o: ApplyCommandOptions): Promise<number> {
       } else {
         process.stdout.write(renderSummary(result.results, (k) => calls.of(k), p, { noWait }));
         if (journal) process.stdout.write(p.dim(`Journal: ${journal.file}\n`));
+      }
+      if (o.notices) {
+        const written = writeNotices(path.resolve(o.notices), tenantNotices(noticeMoves(selected, events), new Date().toISOString()));
+        process.stderr.write(`Wrote ${written.length} tenant notice file(s) to ${path.resolve(o.notices)}\n`);
       }
       return result.exitCode;
     } finally {

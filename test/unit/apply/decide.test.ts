@@ -203,19 +203,19 @@ const cases: Case[] = [
   {
     name: 'verification passed: done, with what was verified',
     obs: { successor: srv({ id: 'N', host: TO, sourceShareServerId: 'S' }) },
-    memory: { ...started, verifySince: T0 - 1_000, verification: { ok: true, problems: [], shares: 1, accessRules: 1, snapshots: 1, sourceGone: true } },
+    memory: { ...started, verifySince: T0 - 1_000, verification: { ok: true, problems: [], shares: 1, accessRules: 1, snapshots: 1, sourceGone: true, exportLocations: {}, readOnly: false } },
     expect: { action: 'finish', phase: 'done', message: /S → N on node1@beta: 1 share\(s\), 1 access rule\(s\), 1 snapshot\(s\) verified/ },
   },
   {
     name: 'verification not settled yet: verify again',
     obs: { successor: srv({ id: 'N', host: TO, sourceShareServerId: 'S' }) },
-    memory: { ...started, verifySince: T0 - 10_000, verification: { ok: false, problems: ['access rule ip:1 of share sh1 is queued_to_apply'], shares: 1, accessRules: 1, snapshots: 0, sourceGone: true } },
+    memory: { ...started, verifySince: T0 - 10_000, verification: { ok: false, problems: ['access rule ip:1 of share sh1 is queued_to_apply'], shares: 1, accessRules: 1, snapshots: 0, sourceGone: true, exportLocations: {}, readOnly: false } },
     expect: { action: 'verify' },
   },
   {
     name: 'verification still failing at its deadline: failed, with the problems',
     obs: { successor: srv({ id: 'N', host: TO, sourceShareServerId: 'S' }) },
-    memory: { ...started, verifySince: T0 - 121_000, verification: { ok: false, problems: ['share sh1 is error, not available'], shares: 1, accessRules: 0, snapshots: 0, sourceGone: true } },
+    memory: { ...started, verifySince: T0 - 121_000, verification: { ok: false, problems: ['share sh1 is error, not available'], shares: 1, accessRules: 0, snapshots: 0, sourceGone: true, exportLocations: {}, readOnly: false } },
     expect: { action: 'finish', phase: 'failed', code: 'MP_VERIFY_FAILED', message: /share sh1 is error/ },
   },
   { name: 'at the target with --no-verify: done', obs: { successor: srv({ id: 'N', host: TO, sourceShareServerId: 'S' }) }, opts: { verify: false }, memory: started, expect: { action: 'finish', phase: 'done' } },
@@ -430,5 +430,51 @@ describe('decide: admission in fair order', () => {
     const inFlight = countInFlight([migrating('migration_driver_in_progress', { id: 'OTHER', host: 'node1@gamma' })]);
     const ds = decide({ moves: obs, inFlight }, moves, p, T0);
     expect(ds.map((d) => d.action.kind)).toEqual(['start', 'queue', 'queue']);
+  });
+});
+
+describe('decide: what the tenants see', () => {
+  const p = policyOf({});
+  const one = (obs: Observation, memory: Partial<MoveMemory>, e = entry({ server: { id: 'S', host: FROM, status: 'active', taskState: null, projectId: 'p', shareIds: ['sh1'], shares: [{ id: 'sh1', name: 'data', size: 1, snapshots: 0 }] } })) =>
+    decide({ moves: new Map([['k1', obs]]), inFlight: NO_FLIGHT }, [{ entry: e, memory: { ...freshMemory(T0), ...memory } }], p, T0)[0];
+
+  test('before the start, the export locations are read (to tell the tenants what to remount)', () => {
+    expect(one({ source: srv() }, {}).reads).toEqual(['exports-before']);
+    expect(one({ source: srv() }, { exportsBefore: { sh1: ['10.0.0.20:/p'] } }).reads).toEqual([]);
+  });
+
+  test('in phase 1, once, whether Manila cast the access rules read-only', () => {
+    const obs = { source: migrating('migration_driver_in_progress'), destination: dest() };
+    expect(one(obs, { ...started, exportsBefore: {} }).reads).toEqual(['read-only']);
+    expect(one(obs, { ...started, exportsBefore: {}, readOnlyInPhase1: true }).reads).toEqual([]);
+  });
+
+  test('done: each share\'s export locations before and after, changed when they differ, and the read-only cast lifted', () => {
+    const d = one(
+      { successor: srv({ id: 'N', host: TO, sourceShareServerId: 'S' }) },
+      {
+        ...started,
+        exportsBefore: { sh1: ['10.0.0.20:/path/a'] },
+        readOnlyInPhase1: true,
+        verifySince: T0,
+        verification: { ok: true, problems: [], shares: 1, accessRules: 1, snapshots: 0, sourceGone: true, exportLocations: { sh1: ['10.0.0.10:/path/a'] }, readOnly: false },
+      },
+    );
+    expect(d.action).toMatchObject({
+      kind: 'finish',
+      outcome: {
+        phase: 'done',
+        exportLocations: [{ shareId: 'sh1', name: 'data', before: ['10.0.0.20:/path/a'], after: ['10.0.0.10:/path/a'], changed: true }],
+        readOnly: { duringPhase1: true, restored: true },
+      },
+    });
+  });
+
+  test('a verification that finds the rules still read-only waits (Manila restores them after the switchover)', () => {
+    const d = one(
+      { successor: srv({ id: 'N', host: TO, sourceShareServerId: 'S' }) },
+      { ...started, verifySince: T0 - 1_000, verification: { ok: false, problems: ['the access rules of share sh1 are still read-only'], shares: 1, accessRules: 1, snapshots: 0, sourceGone: true, exportLocations: {}, readOnly: true } },
+    );
+    expect(d.action.kind).toBe('verify');
   });
 });
