@@ -8,6 +8,7 @@ const commands = {
   status: () => import('./commands/status'),
   cancel: () => import('./commands/cancel'),
   servers: () => import('./commands/servers'),
+  init: () => import('./commands/init'),
 };
 import { APPLY_DEFAULTS } from '../apply/options';
 import { DEFAULT_MAX_REQUEST_RATE } from '../manila/budget';
@@ -120,6 +121,13 @@ hours-long moves, run \`apply --no-wait\` from a schedule until it exits 0.`,
     .option('--no-wait', 'do not wait for Manila to report migration_cancelled')
     .option('--json', 'print JSON')
     .action((ids, o) => run(async () => (await commands.cancel()).cancelCommand(ids, o)));
+
+  prog
+    .command('init')
+    .description('scaffold a new placement app (package.json, cdktf.json, main.ts, .gitignore, clouds.yaml.example, CI pipelines); never overwrites a file')
+    .argument('[dir]', 'where to create it', '.')
+    .option('--package-spec <spec>', 'how package.json names manila-placement (default: ^<this version>), e.g. file:../manila-placement-0.1.0.tgz')
+    .action((dir, o) => run(async () => (await commands.init()).initCommand(dir, o)));
 
   return prog;
 }
