@@ -9,6 +9,7 @@ const commands = {
   cancel: () => import('./commands/cancel'),
   servers: () => import('./commands/servers'),
   init: () => import('./commands/init'),
+  report: () => import('./commands/report'),
 };
 import { APPLY_DEFAULTS } from '../apply/options';
 import { DEFAULT_MAX_REQUEST_RATE } from '../manila/budget';
@@ -121,6 +122,13 @@ hours-long moves, run \`apply --no-wait\` from a schedule until it exits 0.`,
     .option('--no-wait', 'do not wait for Manila to report migration_cancelled')
     .option('--json', 'print JSON')
     .action((ids, o) => run(async () => (await commands.cancel()).cancelCommand(ids, o)));
+
+  prog
+    .command('report')
+    .description('write a self-contained HTML page of a rollout from its journal: a timeline per move across runs, API calls and errors, outcomes')
+    .option('--journal <file>', 'journal written by apply', '.manila-placement/journal.jsonl')
+    .option('--out <file>', 'HTML file to write (atomically)', 'manila-placement-report.html')
+    .action((o) => run(async () => (await commands.report()).reportCommand(o)));
 
   prog
     .command('init')

@@ -35,6 +35,11 @@ export function duration(ms: number): string {
   return `${m} min ${two(sec)} s`;
 }
 
+/** A duration where space is tight and seconds do not matter: `45.0 s`, `4 min 05 s`, `29 min`, `1 h 59 min`. */
+export function roughDuration(ms: number): string {
+  return ms >= 600_000 && ms < 3_600_000 ? `${Math.round(ms / 60_000)} min` : duration(ms);
+}
+
 /** Shortens `s` to at most `max` characters by cutting its middle, where ids differ least. */
 export function shorten(s: string, max: number): string {
   if (s.length <= max) return s;

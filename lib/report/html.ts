@@ -16,8 +16,11 @@ export interface PageInfo {
   readonly version?: string;
 }
 
-/** Most rows of one call list; the journal keeps them all. */
-const MAX_CALL_ROWS = 1000;
+/**
+ * Rows of one call list shown at each end: a move's first calls (check, start) and last ones
+ * (complete, verify) say the most; the middle is polling. The journal keeps them all.
+ */
+const CALL_ROWS_EACH_END = 100;
 
 /** The whole page. */
 export function renderReport(r: Rollout, info: PageInfo = {}): string {
@@ -152,22 +155,25 @@ function segmentRow(s: Segment, i: number): string {
   return `<tr class="${s.watched ? '' : 'unwatched'}"><td>${i + 1}</td><td>${name}</td><td><code>${esc(s.phases.join(', '))}</code></td><td>${s.run ?? '<span class="muted">between runs</span>'}</td><td>${esc(iso(s.from))}</td><td>${s.kind === 'final' ? '' : esc(iso(s.to))}</td><td>${s.kind === 'final' ? '' : esc(duration(s.to - s.from))}</td><td>${s.notes.map(esc).join('<br>')}</td></tr>`;
 }
 
-function callRows(calls: readonly CallView[], withMove: boolean): string {
-  return calls
-    .slice(0, MAX_CALL_ROWS)
-    .map(
-      (c) =>
-        `<tr class="${c.failed ? 'call-failed' : ''}"><td>${esc(iso(c.at))}</td><td>${c.run ?? '–'}</td>${withMove ? `<td>${c.move ? `<code>${esc(c.move)}</code>` : ''}</td>` : ''}<td>${esc(c.operation)}</td><td><code>${esc(c.method)} ${esc(c.path)}</code></td><td class="${c.failed ? 'err' : ''}">${esc(c.status ?? c.error)}</td><td><code>${esc(c.requestId)}</code></td><td>${c.attempt}</td><td>${c.durationMs}</td><td class="muted">${c.line}</td></tr>`,
-    )
-    .join('\n');
+function callRow(c: CallView, withMove: boolean): string {
+  return `<tr class="${c.failed ? 'call-failed' : ''}"><td>${esc(iso(c.at))}</td><td>${c.run ?? '–'}</td>${withMove ? `<td>${c.move ? `<code>${esc(c.move)}</code>` : ''}</td>` : ''}<td>${esc(c.operation)}</td><td><code>${esc(c.method)} ${esc(c.path)}</code></td><td class="${c.failed ? 'err' : ''}">${esc(c.status ?? c.error)}</td><td><code>${esc(c.requestId)}</code></td><td>${c.attempt}</td><td>${c.durationMs}</td><td class="muted">${c.line}</td></tr>`;
 }
 
 function callTable(calls: readonly CallView[], withMove = false): string {
-  const more = calls.length > MAX_CALL_ROWS ? `<p class="muted small">… and ${calls.length - MAX_CALL_ROWS} more (journal lines ${calls[MAX_CALL_ROWS].line}–${calls[calls.length - 1].line}).</p>` : '';
+  const cols = withMove ? 10 : 9;
+  const n = CALL_ROWS_EACH_END;
+  const rows =
+    calls.length <= 2 * n
+      ? calls.map((c) => callRow(c, withMove))
+      : [
+          ...calls.slice(0, n).map((c) => callRow(c, withMove)),
+          `<tr class="elided"><td colspan="${cols}" class="muted">… ${calls.length - 2 * n} more in the journal, lines ${calls[n].line}–${calls[calls.length - n - 1].line} …</td></tr>`,
+          ...calls.slice(-n).map((c) => callRow(c, withMove)),
+        ];
   return `<table class="calls"><thead><tr><th>Time</th><th>Run</th>${withMove ? '<th>Move</th>' : ''}<th>Operation</th><th>Request</th><th>Status</th><th>Request id</th><th>Attempt</th><th>ms</th><th>Line</th></tr></thead>
 <tbody>
-${callRows(calls, withMove)}
-</tbody></table>${more}`;
+${rows.join('\n')}
+</tbody></table>`;
 }
 
 function operationTable(ops: readonly OperationCount[]): string {
@@ -285,6 +291,7 @@ section.move.move-failed { border-color: #fca5a5; }
 section.move > details > summary { cursor: pointer; padding: 8px 10px; background: #f8fafc; border-radius: 6px; }
 section.move.move-failed > details > summary { background: #fef2f2; }
 section.move > details > :not(summary) { margin-left: 12px; margin-right: 12px; }
+section.move > details > table { width: calc(100% - 24px); }
 section.move > details { padding-bottom: 8px; }
 section.move:target { outline: 3px solid #6366f1; }
 tr.unwatched td { color: var(--muted); font-style: italic; }

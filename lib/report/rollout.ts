@@ -389,7 +389,9 @@ function splitRuns(records: readonly JournalRecord[]): { runs: RunView[]; passes
     }
     const p = pending.get(k);
     if (p && r.at - p[p.length - 1].at > SAME_PASS_MS) flush(k, 'aborted');
-    pending.set(k, [...(pending.get(k) ?? []), r]);
+    const list = pending.get(k) ?? [];
+    list.push(r);
+    pending.set(k, list);
   }
   for (const k of [...pending.keys()]) flush(k, 'aborted');
   const runs = builders.map((b): RunView => {

@@ -1,5 +1,5 @@
 import { timeScale, type TimeScale } from './axis';
-import { duration, esc, iso, plural, shorten } from './format';
+import { duration, esc, iso, plural, roughDuration, shorten } from './format';
 import type { MoveView, OutcomeClass, Rollout, Segment, SegmentKind } from './rollout';
 
 /**
@@ -43,6 +43,10 @@ const LANES_Y = 64;
 const LANE_H = 50;
 const BAR_DY = 8;
 const BAR_H = 20;
+/** Wide enough for `29 min 19 s` at 10 px. */
+const BREAK_W = 84;
+/** Room kept free at both ends of a bar label: the marker of a final phase sits on a bar's end. */
+const BAR_PAD = 12;
 
 const SANS = "'DejaVu Sans', system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
 const MONO = "'DejaVu Sans Mono', Menlo, Consolas, monospace";
@@ -54,7 +58,7 @@ const monoCharW = (size: number): number => size * 0.61;
 /** The page's timeline. */
 export function timelineSvg(r: Rollout): string {
   const active: Array<readonly [number, number]> = [...r.runs.map((x) => [x.from, x.to] as const), ...r.passes.map((p) => [p.from, p.to] as const)];
-  const scale = timeScale(r.from, r.to, active, PLOT_W);
+  const scale = timeScale(r.from, r.to, active, PLOT_W, { breakWidth: BREAK_W });
   const X = (at: number): number => round(PLOT_X0 + scale.x(at));
   const height = LANES_Y + r.moves.length * LANE_H + 10;
   const out: string[] = [];
@@ -98,7 +102,7 @@ function breaks(scale: TimeScale, height: number): string {
       const x0 = round(PLOT_X0 + p.x0);
       const x1 = round(PLOT_X0 + p.x1);
       const mid = round((x0 + x1) / 2);
-      const label = duration(p.to - p.from);
+      const label = roughDuration(p.to - p.from);
       return (
         `<g class="axis-break"><title>${esc(`${iso(p.from)} → ${iso(p.to)}: ${duration(p.to - p.from)} without a run (shortened on this axis)`)}</title>` +
         `<rect x="${x0}" y="${AXIS_Y}" width="${round(x1 - x0)}" height="${height - AXIS_Y}" fill="#e2e8f0" fill-opacity="0.55"/>` +
@@ -113,11 +117,19 @@ function axis(scale: TimeScale, height: number): string {
   const parts: string[] = [];
   parts.push(`<text x="${PLOT_X0 - 12}" y="${AXIS_Y - 8}" text-anchor="end" fill="#475569">time (UTC)</text>`);
   parts.push(`<line x1="${PLOT_X0}" y1="${AXIS_Y}" x2="${PLOT_X0 + PLOT_W}" y2="${AXIS_Y}" stroke="#94a3b8"/>`);
+  const broken = scale.pieces.filter((p) => p.broken);
   for (const t of scale.ticks) {
     const x = round(PLOT_X0 + t.x);
+    const w = sansWidth(t.label, 11);
+    const [l, r] = t.x < w / 2 ? [t.x, t.x + w] : t.x > PLOT_W - w / 2 ? [t.x - w, t.x] : [t.x - w / 2, t.x + w / 2];
+    // A label over a break's `//` would read as the time of the break.
+    if (broken.some((p) => l < p.x1 + 2 && r > p.x0 - 2)) continue;
     parts.push(`<line x1="${x}" y1="${AXIS_Y - 4}" x2="${x}" y2="${height}" stroke="#e2e8f0"/>`);
     parts.push(`<line x1="${x}" y1="${AXIS_Y - 4}" x2="${x}" y2="${AXIS_Y}" stroke="#64748b"/>`);
-    parts.push(`<text x="${x}" y="${AXIS_Y - 8}" text-anchor="middle" fill="#334155"><title>${esc(iso(t.at))}</title>${esc(t.label)}</text>`);
+    // Labels at the plot's ends grow inward: centred, they would run into the caption or off the plot.
+    const half = sansWidth(t.label, 11) / 2;
+    const anchor = t.x < half ? 'start' : t.x > PLOT_W - half ? 'end' : 'middle';
+    parts.push(`<text x="${x}" y="${AXIS_Y - 8}" text-anchor="${anchor}" fill="#334155"><title>${esc(iso(t.at))}</title>${esc(t.label)}</text>`);
   }
   return `<g class="axis">${parts.join('')}</g>`;
 }
@@ -147,7 +159,8 @@ function runsLane(r: Rollout, X: (at: number) => number, height: number): string
     }
   }
   for (const p of r.passes) {
-    const x = X(p.from);
+    // At the pass's middle: its start is the edge of the break before it, where that break's label ends.
+    const x = X((p.from + p.to) / 2);
     const what = p.kind === 'idle' ? 'apply pass with nothing to apply' : 'apply pass that stopped before a run began (planning or preflight error?)';
     const title = `${what}${p.pid !== undefined ? `, pid ${p.pid}` : ''}\n${iso(p.from)}\n${plural(p.calls, 'API call')}, ${plural(p.errors, 'error')}`;
     parts.push(
@@ -183,7 +196,7 @@ function lane(m: MoveView, i: number, y: number, X: (at: number) => number): str
     const w = Math.max(2, X(s.to) - x0);
     const fill = s.watched ? st.fill : `url(#hatch-${s.kind})`;
     const name = st.label;
-    const text = [`${name} · ${duration(s.to - s.from)}`, name, duration(s.to - s.from)].find((t) => sansWidth(t, 11) + 8 <= w);
+    const text = [`${name} · ${duration(s.to - s.from)}`, name, duration(s.to - s.from)].find((t) => sansWidth(t, 11) + 2 * BAR_PAD <= w);
     parts.push(
       `<g class="segment seg-${s.kind}${s.watched ? '' : ' unwatched'}"><title>${esc(segmentTitle(s))}</title>` +
         `<rect x="${x0}" y="${barY}" width="${round(w)}" height="${BAR_H}" fill="${fill}"${s.watched ? '' : ` stroke="${st.fill}"`}/>` +
@@ -196,7 +209,8 @@ function lane(m: MoveView, i: number, y: number, X: (at: number) => number): str
   // API calls as ticks under the bar: one path for all (a long move has thousands), errors apart with their own tooltip.
   const ok = m.calls.filter((c) => !c.failed);
   if (ok.length) {
-    const d = ok.map((c) => `M${X(c.at)} ${barY + BAR_H + 5}v6`).join('');
+    // Polls closer than a pixel are one tick: the same picture, a fraction of the page.
+    const d = [...new Set(ok.map((c) => Math.round(X(c.at) * 2) / 2))].map((x) => `M${x} ${barY + BAR_H + 5}v6`).join('');
     parts.push(`<path class="calls" d="${d}" stroke="#64748b" stroke-opacity="0.8" stroke-width="1"><title>${esc(plural(m.calls.length, 'API call'))}</title></path>`);
   }
   for (const c of m.errors) {
