@@ -13,6 +13,15 @@ echo "== build (tsc)"
 npx tsc -p tsconfig.json
 npx tsc -p tsconfig.test.json   # tests, examples and benchmarks type-check too
 
+# The report page is checked in a real headless browser: Debian's chromium (best effort: the
+# browser test reports itself skipped, with the reason, when there is none).
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "== installing chromium (Debian) for the report's browser test"
+  { apt-get install -y --no-install-recommends chromium </dev/null >/dev/null 2>&1 ||
+    { apt-get update </dev/null >/dev/null 2>&1 && apt-get install -y --no-install-recommends chromium </dev/null >/dev/null 2>&1; }; } ||
+    echo "WARNING: chromium could not be installed; the browser test will report itself skipped"
+fi
+
 echo "== test bed"
 bash scripts/testbed/testbed.sh start
 eval "$(bash scripts/testbed/testbed.sh env)"
