@@ -37,12 +37,14 @@ BACKEND_ROLES = {"faulty": "phase 1 fails (share_server_migration_continue raise
 CONTINUE_INTERVAL = int(os.environ.get("MP_TB_CONTINUE_INTERVAL", "5"))
 DRIVER_DELAY = os.environ.get("MP_TB_DRIVER_DELAY", "2.0")
 REGION = "RegionOne"
+RELEASE = os.environ.get("MP_TB_RELEASE", "zed")
 
 KS_URL = "http://127.0.0.1:%d/v3" % KS_PORT
 KS_SHORT_URL = "http://127.0.0.1:%d/v3" % KS_SHORT_PORT
 MANILA_ROOT = "http://127.0.0.1:%d" % MANILA_PORT
 MANILA = MANILA_ROOT + "/v2"
-MV = "2.73"  # Zed's maximum microversion
+MV = "2.73"  # Zed's maximum microversion; Epoxy (max 2.89) accepts it too. testbed.json reports
+# the running release's maximum (manila.max_microversion, read from GET /).
 
 SOURCE_HOST = "%s@%s" % (HOST, BACKENDS[0])
 FIXTURE_COUNT = int(os.environ.get("MP_TB_SERVERS", "6"))
@@ -354,6 +356,45 @@ def services_state(since=None):
     return missing, svcs
 
 
+# GET /scheduler-stats/pools answers from the scheduler's host-state cache (cached=True), which
+# the scheduler rebuilds only when it is empty or when it schedules something (a share create,
+# ...): no periodic refresh, no API to force one. If the first call comes before every backend's
+# capability report has reached the scheduler, the hosts are cached without pools and the call
+# answers [] (or some pools) until the next scheduling event. Zed has the same code but has not
+# been seen to hit it; on Epoxy `start` hung in its wait for pools. So, on Epoxy, while pools are
+# missing, wait_manila makes a scheduling pass now and then (refresh_pool_cache).
+REFRESH_POOLS = RELEASE != "zed"
+REFRESH_NAME = TMP_PREFIX + "pools-refresh"
+REFRESH_NOWHERE = "mp-testbed-nowhere@none#none"  # only_host that no pool matches
+
+
+def refresh_pool_cache():
+    """One pass through the scheduler, which rebuilds its host-state cache from the capability
+    reports it has: a share that no host may take (only_host matches none) is scheduled, fails
+    (error, no host) and is deleted at once; its share network (mp-tmp-*) goes too. reset also
+    removes both should this be interrupted."""
+    st = ensure_share_type()
+    nets = [n for n in list_networks() if n["name"] == REFRESH_NAME]
+    net = nets[0] if nets else mn("POST", "/share-networks", {"share_network": {
+        "name": REFRESH_NAME, "description": "manila-placement test bed: scheduler cache refresh"}},
+        what="create share network %s" % REFRESH_NAME).json["share_network"]
+    s = mn("POST", "/shares", {"share": {
+        "name": REFRESH_NAME, "share_proto": "NFS", "size": 1, "share_type": st["id"],
+        "share_network_id": net["id"], "description": "manila-placement test bed: scheduler cache refresh",
+        "scheduler_hints": {"only_host": REFRESH_NOWHERE}}}, what="create share %s" % REFRESH_NAME).json["share"]
+
+    def scheduled():
+        r = mn("GET", "/shares/%s" % s["id"], ok=(200, 404))
+        st_ = r.json["share"]["status"] if r.status == 200 else "gone"
+        return (st_ not in ("creating",), st_)
+
+    wait_for("share %s scheduled" % REFRESH_NAME, scheduled, timeout=60, interval=0.2)
+    mn("DELETE", "/shares/%s" % s["id"], ok=(202, 404), what="delete share %s" % REFRESH_NAME)
+    wait_for("share %s deleted" % REFRESH_NAME,
+             lambda: (mn("GET", "/shares/%s" % s["id"], ok=(200, 404)).status == 404, None), timeout=60, interval=0.2)
+    mn("DELETE", "/share-networks/%s" % net["id"], ok=(202, 204, 404), what="delete share network %s" % REFRESH_NAME)
+
+
 def wait_manila(since=None, timeout=120.0):
     wait_http(MANILA_ROOT + "/", timeout=60)
     deadline = time.time() + timeout
@@ -367,12 +408,22 @@ def wait_manila(since=None, timeout=120.0):
         raise TBError("services not up after %ds: %s" % (timeout, ", ".join(missing)))
     log("manila: scheduler and %d share backends up" % len(BACKENDS))
     # the scheduler learns the pools from the share services' periodic capability reports
+    first_missing, last_refresh = None, 0.0
     while time.time() < deadline:
         pools = mn("GET", "/scheduler-stats/pools", what="list pools").json["pools"]
         hosts = sorted({p["name"].split("#")[0] for p in pools})
         if all("%s@%s" % (HOST, b) in hosts for b in BACKENDS):
             log("manila: pools %s" % ", ".join(sorted(p["name"] for p in pools)))
             return pools
+        now = time.time()
+        first_missing = first_missing or now
+        # the capability reports come every periodic_interval (5 s): give them a moment first
+        if REFRESH_POOLS and now - first_missing >= 2 and now - last_refresh >= 5:
+            log("manila: the scheduler's pool list lacks %s: a scheduling pass to refresh its cache" % (
+                ", ".join(sorted({"%s@%s" % (HOST, b) for b in BACKENDS} - set(hosts)))))
+            refresh_pool_cache()
+            last_refresh = time.time()
+            continue
         time.sleep(0.5)
     raise TBError("scheduler does not know the pools of all backends after %ds" % timeout)
 
@@ -837,6 +888,15 @@ def conf_value(key, default):
     return default
 
 
+def max_microversion():
+    """The maximum microversion the running Manila announces at GET / (v2.0 'version')."""
+    try:
+        versions = http("GET", MANILA_ROOT + "/", ok=(200, 300), timeout=10).json["versions"]
+        return [v for v in versions if v.get("id") == "v2.0"][0]["version"]
+    except (TBError, KeyError, IndexError, TypeError):
+        return MV
+
+
 def write_facts():
     continue_interval = int(conf_value("server_migration_driver_continue_update_interval", CONTINUE_INTERVAL))
     driver_delay = float(conf_value("dummy_driver_default_driver_method_delay", DRIVER_DELAY))
@@ -916,6 +976,7 @@ def write_facts():
     st = ensure_share_type()
     sec = load_secrets()
     facts = {
+        "release": RELEASE,
         "state_dir": STATE,
         "written_at": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "clouds_yaml": clouds_path,
@@ -937,7 +998,7 @@ def write_facts():
             "url": MANILA_ROOT, "port": MANILA_PORT, "endpoint": MANILA,
             "endpoint_with_project": MANILA + "/$(project_id)s",
             "catalog_types": ["shared-file-system", "sharev2"],
-            "min_migration_microversion": "2.57", "max_microversion": MV,
+            "min_migration_microversion": "2.57", "max_microversion": max_microversion(),
             "continue_interval_seconds": continue_interval,
             "dummy_driver_default_delay_seconds": driver_delay,
             "policy": "defaults (share server APIs admin-only)",

@@ -1,38 +1,17 @@
 #!/usr/bin/env bash
-# Test bed for manila-placement: a real OpenStack Manila (Debian bookworm python3-manila,
-# Zed 15.1.0, dummy driver, three backends) behind a real Keystone, all on 127.0.0.1, as plain
-# processes. See README.md beside this file.
+# Test bed for manila-placement: a real OpenStack Manila (dummy driver, five backends) behind a
+# real Keystone, all on 127.0.0.1, as plain processes. Two releases (see README.md beside this
+# file):
+#   zed (default): Debian 12 bookworm packages on this machine (python3-manila 15.1.0).
+#   epoxy:         Debian 13 trixie packages (python3-manila 20.0.0, 2025.1) in a debootstrap
+#                  root under the state dir; every daemon runs in it (chroot).
 #
 #   testbed.sh install | start | stop | status | reset | restart <svc> | env [--os] | logs | smoke
+#              [--release zed|epoxy]
 #
 # Helpers beside it: tb.py (REST: Keystone setup, fixtures, reset, facts; stdlib only),
 # keystone_server.py (threaded wsgiref server for Keystone), api-paste.ini (manila-api pipeline).
 set -euo pipefail
-
-TB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-STATE="${MP_TESTBED_DIR:-/var/tmp/manila-placement-testbed}"
-PY=/usr/bin/python3
-CONTINUE_INTERVAL="${MP_TESTBED_CONTINUE_INTERVAL:-5}"
-PKGS=(python3-manila python3-manilaclient rabbitmq-server mariadb-server python3-keystone python3-openstackclient)
-
-KS_PORT=5000
-KS_SHORT_PORT=5001
-MANILA_PORT=8786
-AMQP_PORT=5672
-DIST_PORT=25672
-HOSTNAME_MANILA=node1
-# alpha, beta, gamma: Manila's dummy driver. faulty: phase 1 fails (the driver raises in
-# share_server_migration_continue). readonly: migration_check answers writable: false, so
-# Manila casts access rules read-only during phase 1. See mp_testbed_drivers.py.
-BACKENDS=(alpha beta gamma faulty readonly)
-declare -A BACKEND_DRIVER=(
-  [faulty]=mp_testbed_drivers.FailingContinueDummyDriver
-  [readonly]=mp_testbed_drivers.ReadOnlyDummyDriver
-)
-DUMMY_DRIVER=manila.tests.share.drivers.dummy.DummyDriver
-# Low on purpose: Manila cuts share network lists (and snapshot lists asked with a limit) at
-# osapi_max_limit, so every test reads through the tool's pager.
-OSAPI_MAX_LIMIT="${MP_TESTBED_OSAPI_MAX_LIMIT:-4}"
 
 T0=$(date +%s%3N)
 elapsed() { local d=$(( $(date +%s%3N) - T0 )); printf '%d.%01d' $((d / 1000)) $(((d % 1000) / 100)); }
@@ -51,6 +30,80 @@ die_log() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# release and state dir: --release zed|epoxy (anywhere after the command; taken out of the
+# arguments here, since the state dir and so everything below depend on it), else
+# MP_TESTBED_RELEASE, else the release recorded in MP_TESTBED_DIR (<state>/release), else zed.
+# ---------------------------------------------------------------------------------------------
+RELEASE_ARG=""
+ARGV=()
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --release) [[ $# -ge 2 ]] || die "--release needs a value: zed or epoxy"; RELEASE_ARG=$2; shift 2 ;;
+    --release=*) RELEASE_ARG=${1#--release=}; shift ;;
+    *) ARGV+=("$1"); shift ;;
+  esac
+done
+if [[ -n $RELEASE_ARG ]]; then
+  RELEASE=$RELEASE_ARG RELEASE_FROM="--release"
+elif [[ -n ${MP_TESTBED_RELEASE:-} ]]; then
+  RELEASE=$MP_TESTBED_RELEASE RELEASE_FROM=MP_TESTBED_RELEASE
+elif [[ -n ${MP_TESTBED_DIR:-} && -s ${MP_TESTBED_DIR}/release ]]; then
+  RELEASE=$(tr -dc '[:lower:]' <"$MP_TESTBED_DIR/release") RELEASE_FROM="$MP_TESTBED_DIR/release"
+else
+  RELEASE=zed RELEASE_FROM=default
+fi
+
+TB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+case "$RELEASE" in
+  zed)
+    STATE="${MP_TESTBED_DIR:-/var/tmp/manila-placement-testbed}"
+    ROOT=""  # the host's own packages
+    ;;
+  epoxy)
+    # Absolute and without symlinks: the state dir is bind-mounted at the same path inside the
+    # root, and processes are recognised by it (MP_TESTBED_TAG).
+    STATE=$(realpath -m -- "${MP_TESTBED_DIR:-/var/tmp/manila-placement-testbed-epoxy}")
+    [[ $STATE != / ]] || die "MP_TESTBED_DIR must not be /"
+    ROOT="$STATE/root"  # Debian 13 (trixie) root made with debootstrap; every daemon runs in it
+    ;;
+  *) die "unknown release '$RELEASE' (from $RELEASE_FROM): zed or epoxy" ;;
+esac
+DEBIAN_SUITE=trixie
+DEBIAN_MIRROR="${MP_TESTBED_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+PY=/usr/bin/python3  # for epoxy, the root's (every daemon and manage command runs in the root)
+CONTINUE_INTERVAL="${MP_TESTBED_CONTINUE_INTERVAL:-5}"
+PKGS=(python3-manila python3-manilaclient rabbitmq-server mariadb-server python3-keystone python3-openstackclient)
+
+# MP_TESTBED_PORT_OFFSET (development knob, default 0) shifts every TCP port the test bed
+# listens on, so a second test bed can run beside one on the standard ports; epmd (4369) is
+# shared. A non-zero offset also gives RabbitMQ its own node name (epmd knows nodes by name).
+PORT_OFFSET="${MP_TESTBED_PORT_OFFSET:-0}"
+if ! [[ $PORT_OFFSET =~ ^[0-9]{1,5}$ ]] || (( 10#$PORT_OFFSET > 39000 )); then
+  die "MP_TESTBED_PORT_OFFSET must be a whole number from 0 to 39000, got '$PORT_OFFSET'"
+fi
+PORT_OFFSET=$((10#$PORT_OFFSET))
+KS_PORT=$((5000 + PORT_OFFSET))
+KS_SHORT_PORT=$((5001 + PORT_OFFSET))
+MANILA_PORT=$((8786 + PORT_OFFSET))
+AMQP_PORT=$((5672 + PORT_OFFSET))
+DIST_PORT=$((25672 + PORT_OFFSET))
+EPMD_PORT=4369
+if [[ $PORT_OFFSET == 0 ]]; then RABBIT_NODE=mp-testbed@localhost; else RABBIT_NODE="mp-testbed-$PORT_OFFSET@localhost"; fi
+HOSTNAME_MANILA=node1
+# alpha, beta, gamma: Manila's dummy driver. faulty: phase 1 fails (the driver raises in
+# share_server_migration_continue). readonly: migration_check answers writable: false, so
+# Manila casts access rules read-only during phase 1. See mp_testbed_drivers.py.
+BACKENDS=(alpha beta gamma faulty readonly)
+declare -A BACKEND_DRIVER=(
+  [faulty]=mp_testbed_drivers.FailingContinueDummyDriver
+  [readonly]=mp_testbed_drivers.ReadOnlyDummyDriver
+)
+DUMMY_DRIVER=manila.tests.share.drivers.dummy.DummyDriver
+# Low on purpose: Manila cuts share network lists (and snapshot lists asked with a limit) at
+# osapi_max_limit, so every test reads through the tool's pager.
+OSAPI_MAX_LIMIT="${MP_TESTBED_OSAPI_MAX_LIMIT:-4}"
+
+# ---------------------------------------------------------------------------------------------
 # install
 # ---------------------------------------------------------------------------------------------
 pkgs_installed() {
@@ -63,6 +116,11 @@ pkgs_installed() {
 }
 
 cmd_install() {
+  if [[ -n $ROOT ]]; then
+    if root_ready; then say "install: the root $ROOT is ready"; else build_root; fi
+    if ! any_running; then unmount_root; fi  # start mounts again what it needs
+    return 0
+  fi
   if pkgs_installed; then
     say "install: packages already installed"
     return 0
@@ -103,6 +161,149 @@ cmd_install() {
   say "install: done"
 }
 
+# ---------------------------------------------------------------------------------------------
+# epoxy: the Debian 13 root, <state>/root. Built once (debootstrap, then apt-get install in it;
+# each step leaves a marker file in the root) and reused by every later start. /proc, /dev, /sys
+# and the state dir are bind-mounted into it, the state dir at its own path, so every path in
+# the configuration files is the same inside and outside. start mounts what is not mounted and
+# records it in <state>/mounts; stop unmounts what is recorded there, in reverse order.
+# ---------------------------------------------------------------------------------------------
+ROOT_BOOTSTRAPPED="$ROOT/.mp-testbed-debootstrap-done"
+ROOT_READY="$ROOT/.mp-testbed-packages-done"
+MOUNTS_FILE="$STATE/mounts"
+
+root_ready() { [[ -n $ROOT && -f $ROOT_READY ]]; }
+
+# in_root CMD...: zed: CMD on this machine. epoxy: CMD in the root, in the current directory
+# when that is in the state dir (mounted at the same path), else in the state dir.
+in_root() {
+  if [[ -z $ROOT ]]; then
+    "$@"
+  else
+    local dir=$STATE
+    if [[ $PWD == "$STATE" || $PWD == "$STATE"/* ]]; then dir=$PWD; fi
+    chroot "$ROOT" /usr/bin/env -C "$dir" "$@"
+  fi
+}
+
+is_mounted() { findmnt -rn -M "$1" >/dev/null 2>&1; }
+
+# mount points strictly below DIR
+mounts_below() { findmnt -rn -o TARGET | awk -v p="$1/" 'index($0, p) == 1' || true; }
+
+# PIDs of the processes whose root directory is the root (whoever started them)
+procs_in_root() {
+  local p
+  for p in /proc/[0-9]*; do
+    if [[ $(readlink "$p/root" 2>/dev/null || true) == "$ROOT" ]]; then echo "${p#/proc/}"; fi
+  done
+  return 0
+}
+
+root_mount() {
+  local src=$1 dst=$2
+  if is_mounted "$dst"; then return 0; fi
+  mkdir -p "$dst"
+  mount --bind "$src" "$dst" || die "root: mount --bind $src $dst failed"
+  touch "$MOUNTS_FILE"
+  grep -qxF -- "$dst" "$MOUNTS_FILE" || echo "$dst" >>"$MOUNTS_FILE"
+  say "root: mounted $src on $dst"
+}
+
+ensure_mounts() {
+  root_mount /proc "$ROOT/proc"
+  root_mount /dev "$ROOT/dev"
+  root_mount /sys "$ROOT/sys"
+  root_mount "$STATE" "$ROOT$STATE"
+}
+
+# unmount what start mounted (<state>/mounts), last mounted first
+unmount_root() {
+  [[ -n $ROOT && -f $MOUNTS_FILE ]] || return 0
+  local -a targets=()
+  local t i n
+  mapfile -t targets <"$MOUNTS_FILE"
+  for ((i = ${#targets[@]} - 1; i >= 0; i--)); do
+    t=${targets[i]}
+    if [[ -z $t ]] || ! is_mounted "$t"; then continue; fi
+    for ((n = 0; n < 20; n++)); do
+      umount "$t" 2>/dev/null && break
+      sleep 0.25
+    done
+    if is_mounted "$t"; then
+      die "stop: cannot unmount $t: busy (processes in the root: $(procs_in_root | tr '\n' ' ')); stop them, then run stop again"
+    fi
+    say "stop: unmounted $t"
+  done
+  rm -f "$MOUNTS_FILE"
+}
+
+# root_fail STEP LOG MESSAGE: building the root failed: undo this build's mounts, then fail
+root_fail() {
+  local step=$1 log=$2; shift 2
+  if [[ -z $(procs_in_root) ]]; then unmount_root >/dev/null 2>&1 || true; fi
+  die_log "root: $step" "$log" "$*"
+}
+
+build_root() {
+  [[ $(id -u) == 0 ]] || die "root: must run as root (debootstrap, mount, chroot)"
+  mkdir -p "$STATE/logs"
+  chmod 700 "$STATE"
+  local log="$STATE/logs/root.log"
+  if [[ ! -f $ROOT_BOOTSTRAPPED ]]; then
+    if ! command -v debootstrap >/dev/null; then
+      say "root: apt-get install debootstrap (on this machine)"
+      DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends debootstrap \
+        </dev/null >>"$log" 2>&1 || root_fail "installing debootstrap" "$log" "apt-get install debootstrap failed"
+    fi
+    if [[ -e $ROOT ]]; then
+      unmount_root
+      if [[ -n $(mounts_below "$ROOT") ]]; then
+        die "root: $ROOT is incomplete (no $ROOT_BOOTSTRAPPED) and has mounts below it: $(mounts_below "$ROOT" | tr '\n' ' '); unmount them, then start again"
+      fi
+      say "root: removing the incomplete root $ROOT (an earlier debootstrap did not finish)"
+      rm -rf --one-file-system "$ROOT"
+    fi
+    say "root: checking $DEBIAN_MIRROR"
+    "$PY" - "$DEBIAN_MIRROR/dists/$DEBIAN_SUITE/Release" >>"$log" 2>&1 <<'EOF' ||
+import sys, urllib.request
+for attempt in (1, 2):
+    try:
+        with urllib.request.urlopen(sys.argv[1], timeout=20) as r:
+            r.read(1)
+        sys.exit(0)
+    except Exception as e:
+        print("mirror check %d: %s: %s" % (attempt, sys.argv[1], e))
+sys.exit(1)
+EOF
+      root_fail "mirror check" "$log" "cannot reach $DEBIAN_MIRROR/dists/$DEBIAN_SUITE/Release (no network to the Debian mirror?)"
+    say "root: debootstrap --variant=minbase $DEBIAN_SUITE $ROOT $DEBIAN_MIRROR (log $log)"
+    printf '===== %s debootstrap\n' "$(date -Is)" >>"$log"
+    timeout 1200 debootstrap --variant=minbase "$DEBIAN_SUITE" "$ROOT" "$DEBIAN_MIRROR" </dev/null >>"$log" 2>&1 ||
+      root_fail debootstrap "$log" "debootstrap --variant=minbase $DEBIAN_SUITE $ROOT $DEBIAN_MIRROR failed (network to the mirror?); the next start removes the partial root and tries again"
+    touch "$ROOT_BOOTSTRAPPED"
+    say "root: debootstrap done"
+  fi
+  # no service starts in the root during apt-get install (the test bed starts its own)
+  printf '#!/bin/sh\n# manila-placement test bed: no service starts in this root\nexit 101\n' >"$ROOT/usr/sbin/policy-rc.d"
+  chmod 755 "$ROOT/usr/sbin/policy-rc.d"
+  cp -L /etc/resolv.conf "$ROOT/etc/resolv.conf" 2>/dev/null || true  # apt-get in the root resolves the mirror
+  ensure_mounts
+  local apt=(env DEBIAN_FRONTEND=noninteractive apt-get)
+  say "root: apt-get update in the root (log $log)"
+  printf '===== %s apt-get update\n' "$(date -Is)" >>"$log"
+  in_root "${apt[@]}" update --error-on=any </dev/null >>"$log" 2>&1 ||
+    root_fail "apt-get update" "$log" "apt-get update in $ROOT failed (network to $DEBIAN_MIRROR?)"
+  say "root: apt-get install ${PKGS[*]} in the root"
+  printf '===== %s apt-get install\n' "$(date -Is)" >>"$log"
+  in_root "${apt[@]}" install -y --no-install-recommends -o Dpkg::Options::=--force-confdef \
+    -o Dpkg::Options::=--force-confold "${PKGS[@]}" </dev/null >>"$log" 2>&1 ||
+    root_fail "apt-get install" "$log" "apt-get install in $ROOT failed (network to $DEBIAN_MIRROR?)"
+  in_root apt-get clean >>"$log" 2>&1 || true
+  touch "$ROOT_READY"
+  say "root: $ROOT ready"
+}
+
 
 # ---------------------------------------------------------------------------------------------
 # state, secrets, configuration
@@ -127,9 +328,12 @@ export MP_TB_STATE="$STATE" MP_TB_T0="$T0" MP_TB_KS_PORT="$KS_PORT" MP_TB_KS_SHO
 export MP_TB_KS_SHORT_EXPIRATION="$KS_SHORT_EXPIRATION" MP_TB_MANILA_PORT="$MANILA_PORT"
 export MP_TB_HOST="$HOSTNAME_MANILA" MP_TB_BACKENDS="$(IFS=,; echo "${BACKENDS[*]}")"
 export MP_TB_CONTINUE_INTERVAL="$CONTINUE_INTERVAL" MP_TB_DRIVER_DELAY="$DRIVER_DELAY"
-export MP_TB_AMQP_PORT="$AMQP_PORT"
+export MP_TB_AMQP_PORT="$AMQP_PORT" MP_TB_RELEASE="$RELEASE"
 
 tb() { "$PY" "$TB_DIR/tb.py" "$@"; }
+
+# Keystone's server wrapper: epoxy runs it in the root, so it is copied into the state dir
+if [[ -n $ROOT ]]; then KS_SERVER="$STATE/keystone/keystone_server.py"; else KS_SERVER="$TB_DIR/keystone_server.py"; fi
 
 gen_secret() { head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 24; }
 
@@ -161,6 +365,7 @@ render_configs() {
   mkdir -p "$PIDS" "$LOGS" "$STATE/mysql" "$STATE/rabbitmq/home" "$STATE/rabbitmq/mnesia" \
     "$STATE/rabbitmq/log" "$STATE/keystone" "$STATE/manila/state" "$STATE/manila/lock"
   chmod 700 "$STATE"
+  if [[ -n $ROOT ]]; then cp -f "$TB_DIR/keystone_server.py" "$KS_SERVER"; fi
   write_if_changed "$MYCNF" <<EOF || true
 [mysqld]
 user = root
@@ -238,7 +443,13 @@ EOF
   done
 
   cp -f "$TB_DIR/api-paste.ini" "$STATE/manila/api-paste.ini"
-  write_if_changed "$STATE/manila/policy.yaml" <<<'{}' || true
+  if [[ -n $ROOT ]]; then
+    # Epoxy's oslo.policy parses '{}' as JSON, warns that JSON policy files are deprecated, and
+    # the warning fails to format (a traceback per worker in manila-api.log): YAML, no rules.
+    write_if_changed "$STATE/manila/policy.yaml" <<<'# defaults (written by testbed.sh)' || true
+  else
+    write_if_changed "$STATE/manila/policy.yaml" <<<'{}' || true
+  fi
   # The dummy driver's own per-method delays, except ensure_share (run for every share each
   # time manila-share starts): 1.05 s -> 0.05 s, so a restart does not cost 6+ s.
   local DUMMY_METHOD_DELAYS="ensure_share:0.05,create_share:3.98,get_pool:0.5,do_setup:0.05"
@@ -265,6 +476,14 @@ dummy_driver_default_driver_method_delay = $DRIVER_DELAY
 dummy_driver_driver_methods_delays = $DUMMY_METHOD_DELAYS
 "
   done
+  # Options that only the release's Manila has (empty for zed, so its manila.conf stays as it was)
+  local release_opts=""
+  if [[ $RELEASE == epoxy ]]; then
+    # Manila 20 sets every share of a backend to 'ensuring' when manila-share starts and, for a
+    # driver without ensure_shares (the dummy driver), never sets them back to 'available'.
+    release_opts+=$'\n'"# Epoxy: shares would stay 'ensuring' after every manila-share start (dummy driver)"
+    release_opts+=$'\n'"update_shares_status_on_ensure = False"
+  fi
   write_if_changed "$MCONF" <<EOF && CHANGED_MANILA=1 || true
 # manila-placement test bed: Manila on 127.0.0.1 (written by testbed.sh)
 [DEFAULT]
@@ -287,7 +506,7 @@ server_migration_driver_continue_update_interval = $CONTINUE_INTERVAL
 automatic_share_server_cleanup = False
 graceful_shutdown_timeout = 5
 use_stderr = true
-debug = false
+debug = false$release_opts
 
 [oslo_policy]
 policy_file = $STATE/manila/policy.yaml
@@ -375,6 +594,8 @@ launch() {
     done
     export MP_TESTBED_TAG="$STATE" MP_TESTBED_PIECE="$name"
     cd "$STATE"
+    # epoxy: in the root; chroot and env exec, so the PID stays the daemon's
+    if [[ -n $ROOT ]]; then set -- chroot "$ROOT" /usr/bin/env -C "$STATE" "$@"; fi
     exec setsid "$@" >>"$log" 2>&1 </dev/null
   ) &
   echo $! >"$PIDS/$name.pid"
@@ -395,6 +616,12 @@ stop_piece() {
   for ((i = 0; i < timeout * 10; i++)); do
     members=$(group_members "$pid" "$name")
     [[ -z $members ]] && break
+    # Epoxy's manila-share parent dies on TERM (ServiceNotFound in its own stop) without waiting
+    # for its workers, which then hang in their shutdown until a second TERM (else 15 s + KILL)
+    if [[ $RELEASE == epoxy && $i == 20 ]]; then
+      # shellcheck disable=SC2086
+      kill -TERM $members 2>/dev/null || true
+    fi
     sleep 0.1
   done
   if [[ -n $members ]]; then
@@ -404,6 +631,28 @@ stop_piece() {
     sleep 0.3
   fi
   rm -f "$PIDS/$name.pid"
+}
+
+# epoxy, before unmounting: processes that carry this test bed's tag but are in no recorded
+# process group (a worker left behind by a group leader that died) would keep the mounts busy
+stop_stragglers() {
+  local p pid left=() i
+  for p in /proc/[0-9]*; do
+    pid=${p#/proc/}
+    if [[ $pid != "$$" ]] && is_ours "$pid"; then left+=("$pid"); fi
+  done
+  [[ ${#left[@]} -gt 0 ]] || return 0
+  say "stop: stray processes of this test bed: ${left[*]}"
+  kill -TERM "${left[@]}" 2>/dev/null || true
+  for ((i = 0; i < 100; i++)); do
+    local alive=()
+    for pid in "${left[@]}"; do if is_ours "$pid"; then alive+=("$pid"); fi; done
+    [[ ${#alive[@]} -gt 0 ]] || return 0
+    sleep 0.1
+  done
+  say "stop: SIGKILL ${alive[*]}"
+  kill -KILL "${alive[@]}" 2>/dev/null || true
+  sleep 0.3
 }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -428,7 +677,7 @@ wait_port() {
 # ---------------------------------------------------------------------------------------------
 # pieces
 # ---------------------------------------------------------------------------------------------
-mysql_root() { mariadb --defaults-file="$MYCNF" "$@"; }
+mysql_root() { in_root mariadb --defaults-file="$MYCNF" "$@"; }
 
 start_mariadb() {
   if running mariadb; then return 0; fi
@@ -436,7 +685,7 @@ start_mariadb() {
   if [[ ! -d $STATE/mysql/data/mysql ]]; then
     say "mariadb: initialising data dir"
     rm -rf "$STATE/mysql/data"
-    mariadb-install-db --defaults-file="$MYCNF" --auth-root-authentication-method=socket \
+    in_root mariadb-install-db --defaults-file="$MYCNF" --auth-root-authentication-method=socket \
       --skip-test-db --user=root >>"$log" 2>&1 || die_log mariadb "$log" "mariadb-install-db failed"
   fi
   rm -f "$SOCK" "$STATE/mysql/mysqld.pid"  # stale after a crash or reboot
@@ -444,11 +693,11 @@ start_mariadb() {
   launch mariadb /usr/sbin/mariadbd --defaults-file="$MYCNF"
   local i
   for ((i = 0; i < 600; i++)); do
-    mariadb-admin --defaults-file="$MYCNF" ping >/dev/null 2>&1 && break
+    in_root mariadb-admin --defaults-file="$MYCNF" ping >/dev/null 2>&1 && break
     running mariadb || die_log mariadb "$log" "mariadbd exited during start"
     sleep 0.1
   done
-  mariadb-admin --defaults-file="$MYCNF" ping >/dev/null 2>&1 || die_log mariadb "$log" "not answering after 60s"
+  in_root mariadb-admin --defaults-file="$MYCNF" ping >/dev/null 2>&1 || die_log mariadb "$log" "not answering after 60s"
   say "mariadb: up"
 }
 
@@ -468,7 +717,7 @@ EOF
 
 rabbit_env() {
   export HOME="$STATE/rabbitmq/home"
-  export RABBITMQ_NODENAME="mp-testbed@localhost"
+  export RABBITMQ_NODENAME="$RABBIT_NODE"
   export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
   export RABBITMQ_NODE_PORT="$AMQP_PORT"
   export RABBITMQ_DIST_PORT="$DIST_PORT"
@@ -486,22 +735,22 @@ rabbit_env() {
 start_epmd() {
   if running epmd; then return 0; fi
   rm -f "$PIDS/epmd.pid"
-  if port_open 4369; then return 0; fi  # someone else's epmd: use it, never stop it
-  say "epmd: starting on 127.0.0.1:4369"
+  if port_open "$EPMD_PORT"; then return 0; fi  # someone else's epmd: use it, never stop it
+  say "epmd: starting on 127.0.0.1:$EPMD_PORT"
   launch epmd /usr/bin/epmd -address 127.0.0.1
-  wait_port 4369 epmd 20
+  wait_port "$EPMD_PORT" epmd 20
 }
 
 start_rabbitmq() {
   if running rabbitmq; then return 0; fi
   require_port_free "$AMQP_PORT" rabbitmq
-  say "rabbitmq: starting node mp-testbed@localhost on 127.0.0.1:$AMQP_PORT"
+  say "rabbitmq: starting node $RABBIT_NODE on 127.0.0.1:$AMQP_PORT"
   (rabbit_env; launch rabbitmq /usr/lib/rabbitmq/bin/rabbitmq-server)
   wait_port "$AMQP_PORT" rabbitmq 90
   say "rabbitmq: up"
 }
 
-keystone_manage() { OS_KEYSTONE_CONFIG_FILES="$KSCONF" "$PY" /usr/bin/keystone-manage --config-file "$KSCONF" "$@"; }
+keystone_manage() { OS_KEYSTONE_CONFIG_FILES="$KSCONF" in_root "$PY" /usr/bin/keystone-manage --config-file "$KSCONF" "$@"; }
 
 setup_keystone_db() {
   local log; log=$(log_of keystone-manage)
@@ -534,7 +783,7 @@ start_keystone_piece() {
   if running "$name"; then return 0; fi
   require_port_free "$port" "$name"
   say "$name: starting on 127.0.0.1:$port"
-  launch "$name" "$PY" "$TB_DIR/keystone_server.py" "$conf" "$port"
+  launch "$name" "$PY" "$KS_SERVER" "$conf" "$port"
 }
 
 wait_keystone_piece() {
@@ -547,7 +796,7 @@ wait_keystone_piece() {
 
 manila_py() {
   local mod=$1; shift
-  "$PY" -c "import sys; sys.argv[0] = '$mod'; from manila.cmd.${mod#manila-} import main; sys.exit(main())" "$@"
+  in_root "$PY" -c "import sys; sys.argv[0] = '$mod'; from manila.cmd.${mod#manila-} import main; sys.exit(main())" "$@"
 }
 
 setup_manila_db() {
@@ -583,19 +832,32 @@ wait_manila() {
   fi
 }
 
+any_running() {
+  local p
+  for p in "${ALL_PIECES[@]}"; do
+    if running "$p"; then return 0; fi
+  done
+  return 1
+}
+
 all_running() {
   local p
   for p in mariadb rabbitmq keystone keystone-short manila-api manila-scheduler manila-share; do
     running "$p" || return 1
   done
-  running epmd || port_open 4369 || return 1
+  running epmd || port_open "$EPMD_PORT" || return 1
 }
 
 # ---------------------------------------------------------------------------------------------
 # commands
 # ---------------------------------------------------------------------------------------------
 cmd_start() {
-  pkgs_installed || cmd_install
+  if [[ -n $ROOT ]]; then
+    root_ready || build_root
+    ensure_mounts
+  else
+    pkgs_installed || cmd_install
+  fi
   mkdir -p "$STATE"
   ensure_secrets
   render_configs
@@ -631,7 +893,7 @@ cmd_start() {
   say "fixtures: ensuring share type, $MP_TB_SERVERS share networks and shares on $HOSTNAME_MANILA@${BACKENDS[0]}"
   tb fixtures || die_log manila-share "$(log_of manila-share)" "fixtures failed"
   say "start: done in $(elapsed)s (state $STATE)"
-  say "start: eval \"\$(bash $TB_DIR/testbed.sh env)\" to use it"
+  say "start: eval \"\$(bash $TB_DIR/testbed.sh env$(release_opt))\" to use it"
 }
 
 cmd_stop() {
@@ -640,6 +902,7 @@ cmd_stop() {
   stop_piece rabbitmq 30
   stop_piece epmd 5
   stop_piece mariadb 60
+  if [[ -n $ROOT ]]; then stop_stragglers; unmount_root; fi
   say "stop: done in $(elapsed)s (data kept in $STATE)"
 }
 
@@ -649,13 +912,22 @@ cmd_status() {
     pid=$(pid_of "$p")
     if running "$p"; then
       state=up
-    elif [[ $p == epmd ]] && port_open 4369; then
+    elif [[ $p == epmd ]] && port_open "$EPMD_PORT"; then
       state="up (not started by the test bed)"; pid="-"
     else
       state=down; ok=1
     fi
     printf '%-18s %-8s %s\n' "$p" "${pid:--}" "$state"
   done
+  if [[ -n $ROOT ]]; then
+    if root_ready; then state="ready"; elif [[ -d $ROOT ]]; then state="incomplete"; else state="not built"; fi
+    printf '%-18s %-8s %s\n' root - "$state ($ROOT, Debian $DEBIAN_SUITE)"
+    local t mounted=()
+    for t in "$ROOT/proc" "$ROOT/dev" "$ROOT/sys" "$ROOT$STATE"; do
+      if is_mounted "$t"; then mounted+=("${t#"$ROOT"}"); fi
+    done
+    printf '%-18s %-8s %s\n' mounts - "${mounted[*]:-none}"
+  fi
   if [[ $ok == 0 ]]; then echo "all up (state $STATE)"; else echo "not all up (state $STATE)"; fi
   return $ok
 }
@@ -709,6 +981,10 @@ cmd_restart() {
 cmd_env() {
   echo "export OS_CLIENT_CONFIG_FILE=$STATE/clouds.yaml"
   echo "export MP_TESTBED_JSON=$STATE/testbed.json"
+  # later testbed.sh calls from that shell (tests call reset and restart) find this test bed
+  echo "export MP_TESTBED_RELEASE=$RELEASE"
+  if [[ -n ${MP_TESTBED_DIR:-} ]]; then echo "export MP_TESTBED_DIR=$STATE"; fi
+  if [[ $PORT_OFFSET != 0 ]]; then echo "export MP_TESTBED_PORT_OFFSET=$PORT_OFFSET"; fi
   if [[ ${1:-} == --os ]]; then
     ensure_secrets >/dev/null
     echo "export OS_AUTH_URL=http://127.0.0.1:$KS_PORT/v3"
@@ -725,26 +1001,65 @@ cmd_env() {
 
 cmd_logs() {
   local p
-  for p in "${ALL_PIECES[@]}" keystone-manage manila-manage apt; do echo "$(log_of "$p")"; done
+  for p in "${ALL_PIECES[@]}" keystone-manage manila-manage; do echo "$(log_of "$p")"; done
+  if [[ -n $ROOT ]]; then echo "$(log_of root) (building the root: debootstrap, apt-get)"; else log_of apt; fi
   echo "$STATE/rabbitmq/log/ (RabbitMQ's own log files)"
 }
 
 usage() {
   cat >&2 <<EOF
-usage: $0 <command>
-  install                 apt-get install the OpenStack packages (skipped when installed)
+usage: $0 <command> [--release zed|epoxy]
+  install                 zed: apt-get install the OpenStack packages (skipped when installed);
+                          epoxy: build the Debian 13 root (debootstrap, apt-get install in it)
   start [--servers N]     start everything; create N fixture share servers (default 6, or
-                          MP_TESTBED_SERVERS), or reset moved ones (idempotent)
-  stop                    stop the processes this test bed started (data kept)
+                          MP_TESTBED_SERVERS), or reset moved ones (idempotent); epoxy: builds
+                          the root once, mounts /proc /dev /sys and the state dir into it
+  stop                    stop the processes this test bed started (data kept); epoxy: then
+                          unmount what start mounted
   status                  what runs; exit 0 when all is up
   reset [--servers N]     fixtures back on $HOSTNAME_MANILA@${BACKENDS[0]}, no migration in flight
                           (N: default the last start's)
   restart <service>       manila-api|manila-share|manila-scheduler|keystone|keystone-short|rabbitmq|mariadb
-  env [--os]              export lines (OS_CLIENT_CONFIG_FILE, MP_TESTBED_JSON; --os adds OS_* for admin)
+  env [--os]              export lines (OS_CLIENT_CONFIG_FILE, MP_TESTBED_JSON, MP_TESTBED_RELEASE;
+                          --os adds OS_* for admin)
   logs                    log file paths
   smoke [share] [host]    one real share server migration (default mp-share-6 to $HOSTNAME_MANILA@${BACKENDS[1]})
-state dir: $STATE (MP_TESTBED_DIR)
+release: $RELEASE (--release, MP_TESTBED_RELEASE, else the one recorded in MP_TESTBED_DIR, else zed)
+  zed:   OpenStack Zed from this machine's Debian 12 packages (default)
+  epoxy: OpenStack 2025.1 from Debian 13 (trixie) in <state>/root; every daemon runs in it
+state dir: $STATE
+  (MP_TESTBED_DIR; default /var/tmp/manila-placement-testbed, for epoxy /var/tmp/manila-placement-testbed-epoxy)
+ports: Keystone $KS_PORT and $KS_SHORT_PORT, Manila $MANILA_PORT, AMQP $AMQP_PORT, RabbitMQ dist $DIST_PORT, epmd $EPMD_PORT
+  (MP_TESTBED_PORT_OFFSET=$PORT_OFFSET shifts all but epmd)
 EOF
+}
+
+# " --release epoxy" for hints printed to the user (empty for the default release)
+release_opt() { if [[ $RELEASE != zed ]]; then printf ' --release %s' "$RELEASE"; fi; }
+
+# The release whose data the state dir holds: <state>/release, else zed when it has data (a
+# state dir from before the release switch), else nothing (new).
+state_release() {
+  if [[ -s $STATE/release ]]; then
+    tr -dc '[:lower:]' <"$STATE/release"
+  elif [[ -d $STATE/mysql/data || -f $STATE/secrets.env ]]; then
+    echo zed
+  fi
+  return 0
+}
+
+# A state dir holds one release's databases (and, for epoxy, its root): never mix them.
+check_state_release() {
+  local have
+  have=$(state_release)
+  if [[ -n $have && $have != "$RELEASE" ]]; then
+    die "state dir $STATE belongs to release $have, not $RELEASE (release from $RELEASE_FROM): use --release $have, or another MP_TESTBED_DIR"
+  fi
+}
+
+record_release() {
+  mkdir -p "$STATE"
+  if [[ $(state_release) != "$RELEASE" || ! -s $STATE/release ]]; then echo "$RELEASE" >"$STATE/release"; fi
 }
 
 # One mutating command at a time per state dir (parallel test workers may all call start).
@@ -782,9 +1097,16 @@ main() {
   case "$cmd" in
     start|reset) parse_fixture_option "$@"; set -- ;;
   esac
+  case "$cmd" in
+    ""|-h|--help|help) ;;
+    *) check_state_release ;;
+  esac
   set_fixture_servers "$cmd"
   case "$cmd" in
     install|start|stop|reset|restart) take_lock ;;
+  esac
+  case "$cmd" in
+    install|start) record_release ;;
   esac
   case "$cmd" in
     install) cmd_install ;;
@@ -801,4 +1123,4 @@ main() {
   esac
 }
 
-main "$@"
+main ${ARGV[@]+"${ARGV[@]}"}
