@@ -85,6 +85,9 @@ function manilaTime(t: string | undefined): number | undefined {
   return Number.isFinite(ms) ? ms : undefined;
 }
 
+/** How long rules may stay queued_to_apply after a read-only phase 1 before the move says why. */
+const RULES_SETTLE_MS = 30_000;
+
 function secs(ms: number): number {
   return Math.round(ms / 1000);
 }
@@ -204,19 +207,41 @@ function atTarget(t: TrackedMove, serverId: string, p: MovePolicy, now: number):
   if (!p.verify) return finish({ phase: 'done', newServerId: serverId, message: `${e.server.id} → ${serverId} on ${e.to}` });
   const verifySince = t.memory.verifySince ?? now;
   const v: Verification | undefined = t.memory.verification;
-  if (v?.ok) {
-    const m = t.memory;
-    const exportLocations = (e.server.shares ?? e.server.shareIds.map((id) => ({ id, name: undefined }))).map((s) => {
+  const m = t.memory;
+  const exportLocations = (): NonNullable<Outcome['exportLocations']> =>
+    (e.server.shares ?? e.server.shareIds.map((id) => ({ id, name: undefined }))).map((s) => {
       const before = m.exportsBefore?.[s.id];
-      const after = v.exportLocations[s.id];
+      const after = v?.exportLocations[s.id];
       return { shareId: s.id, ...(s.name ? { name: s.name } : {}), before, after, changed: before !== undefined && after !== undefined && before.join('\n') !== after.join('\n') };
     });
+  if (v?.ok) {
     return finish({
       phase: 'done',
       newServerId: serverId,
       message: `${e.server.id} → ${serverId} on ${e.to}: ${v.shares} share(s), ${v.accessRules} access rule(s), ${v.snapshots} snapshot(s) verified`,
-      exportLocations,
+      exportLocations: exportLocations(),
       readOnly: { duringPhase1: m.readOnlyInPhase1, restored: !v.readOnly },
+    });
+  }
+  // After a read-only phase 1, Zed's share manager asks the *source* host to apply the restored
+  // rules (share/manager.py _server_migration_complete_driver: _reset_read_only_access_rules_for_server
+  // with dest_host = the source's host), so the destination never applies them: they stay
+  // queued_to_apply until something else changes the share's access. Say so, with the fix.
+  if (v && m.readOnlyInPhase1 && v.queuedRules.length && v.problems.length === v.queuedRules.length && now - verifySince >= RULES_SETTLE_MS) {
+    const shares = [...new Set(v.queuedRules.map((r) => r.shareId))];
+    return finish({
+      phase: 'failed',
+      code: 'MP_RULES_NOT_APPLIED',
+      newServerId: serverId,
+      message:
+        `moved to ${e.to} as ${serverId}, but Manila left ${v.queuedRules.length} access rule(s) queued_to_apply after the switchover (${v.queuedRules.map((r) => `${r.accessTo} on share ${r.shareId}`).join(', ')}): ` +
+        'it restored the rules it had cast read-only for phase 1 through the source host, so the destination has not applied them and clients cannot mount yet',
+      hint:
+        'Any access change on the share makes the destination apply every queued rule: ' +
+        shares.map((s) => `openstack share access create ${s} ip 192.0.2.1 --access-level ro, then openstack share access delete ${s} <that rule's id>`).join('; ') +
+        '; then `openstack share access list` shows them active.',
+      exportLocations: exportLocations(),
+      readOnly: { duringPhase1: true, restored: !v.readOnly },
     });
   }
   if (v && (now - verifySince >= p.verifyTimeoutMs || p.noWait)) {

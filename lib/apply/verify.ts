@@ -16,6 +16,8 @@ export interface Verification {
   readonly exportLocations: Readonly<Record<string, readonly string[]>>;
   /** True when Manila still applies some share's rules read-only (`cast_rules_to_readonly`). */
   readonly readOnly: boolean;
+  /** Access rules still waiting to be applied (`queued_to_apply`), by share. */
+  readonly queuedRules: ReadonlyArray<{ readonly shareId: string; readonly accessTo: string }>;
 }
 
 /**
@@ -31,6 +33,7 @@ export async function verifyOnce(client: ManilaClient, args: { sourceId: string;
   let snaps = 0;
   let readOnly = false;
   const exportLocations: Record<string, readonly string[]> = {};
+  const queuedRules: Array<{ shareId: string; accessTo: string }> = [];
   const shares = await client.listShares({ share_server_id: args.destination.id });
   const ids = new Set(shares.map((s) => s.id));
   for (const want of args.expectedShareIds) {
@@ -41,7 +44,10 @@ export async function verifyOnce(client: ManilaClient, args: { sourceId: string;
     if (sh.host && sh.host.split('#')[0] !== args.destination.host) problems.push(`share ${sh.id} is on ${sh.host}, not ${args.destination.host}`);
     const accessRules = await client.listAccessRules(sh.id);
     rules += accessRules.length;
-    for (const r of accessRules) if (r.state !== 'active') problems.push(`access rule ${r.accessType}:${r.accessTo} of share ${sh.id} is ${r.state}`);
+    for (const r of accessRules) {
+      if (r.state !== 'active') problems.push(`access rule ${r.accessType}:${r.accessTo} of share ${sh.id} is ${r.state}`);
+      if (r.state === 'queued_to_apply') queuedRules.push({ shareId: sh.id, accessTo: r.accessTo });
+    }
     const snapshots = await client.listSnapshots({ share_id: sh.id });
     snaps += snapshots.length;
     for (const s of snapshots) if (s.status !== 'available') problems.push(`snapshot ${s.id} of share ${sh.id} is ${s.status}`);
@@ -54,7 +60,7 @@ export async function verifyOnce(client: ManilaClient, args: { sourceId: string;
   const source = await client.findShareServer(args.sourceId);
   const sourceGone = !source || source.status === SERVER_STATUS.deleting;
   if (!sourceGone) problems.push(`the old share server ${args.sourceId} still exists (status ${source?.status}); Manila normally deletes it after a success`);
-  return { ok: problems.length === 0, problems, shares: shares.length, accessRules: rules, snapshots: snaps, sourceGone, exportLocations, readOnly };
+  return { ok: problems.length === 0, problems, shares: shares.length, accessRules: rules, snapshots: snaps, sourceGone, exportLocations, readOnly, queuedRules };
 }
 
 /** Export paths as clients see them: user-facing ones first, preferred first, then by path. */

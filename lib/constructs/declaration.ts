@@ -1,6 +1,5 @@
 import type { IConstruct } from 'constructs';
 import type { Declaration } from '../plan/types';
-import { outsidePlacementStack } from './errors';
 
 /**
  * How declaration constructs and the PlacementStack find each other without importing each
@@ -18,7 +17,7 @@ export interface IDeclarationSource extends IConstruct {
 
 /** What a declaration asks of the stack that plans it. */
 export interface IPlanner extends IConstruct {
-  /** Validation errors about one declaration (e.g. its selector matched nothing). */
+  /** Validation errors about one declaration (e.g. its selector matched nothing, or its hosts do not resolve). */
   errorsFor(declarationPath: string): string[];
 }
 
@@ -45,14 +44,4 @@ export function plannerOf(c: IConstruct): IPlanner | undefined {
     if (s[PLANNER] === true) return scopes[i] as IPlanner;
   }
   return undefined;
-}
-
-/** Adds the validation every declaration has: it must sit in a planner, and the planner's findings about it are its errors. */
-export function validateThroughPlanner(c: IDeclarationSource, kind: string): void {
-  c.node.addValidation({
-    validate: () => {
-      const planner = plannerOf(c);
-      return planner ? planner.errorsFor(c.node.path) : [outsidePlacementStack(c.node.path, kind)];
-    },
-  });
 }

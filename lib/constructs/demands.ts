@@ -1,8 +1,7 @@
 import type { MigrationFlags } from '../manila/types';
 import type { Completion } from '../plan/types';
 import { windowProblem, type CompletionWindow } from '../plan/window';
-import { badCompletion, badHost, badWindow, emptyValue, notBoolean } from './errors';
-import { hostProblem } from '../plan/host';
+import { badCompletion, badWindow, notBoolean } from './errors';
 
 /** What every declaration demands of its migrations, and how they finish. */
 export interface MigrationDemands {
@@ -59,11 +58,4 @@ export function completionOf(path: string, d: MigrationDemands): Completion {
     return { window: { cron, durationMinutes, ...(timezone !== undefined ? { timezone } : {}) } };
   }
   throw badCompletion(path, c);
-}
-
-/** Throws unless `host` is `name@backend` without a pool. */
-export function checkHost(path: string, prop: string, host: unknown): string {
-  if (typeof host !== 'string' || host.length === 0) throw emptyValue(path, prop);
-  if (hostProblem(host)) throw badHost(path, prop, host);
-  return host;
 }

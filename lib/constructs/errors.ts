@@ -1,15 +1,29 @@
 import type { InputError } from '../errors';
+import { CONTRADICTION_HINT } from '../plan/plan';
 import { WINDOW_EXAMPLE } from '../plan/window';
 import { DeclarationError, validationMessage } from './synth-problems';
 
 /**
  * Every message the constructs show a user, in one place. Each says what happened, why, and
- * how to fix it, and names the construct path.
+ * how to fix it, and names the construct path. Two kinds: errors thrown while a construct is
+ * built (a bad prop), and validation messages returned when cdktf validates the tree (what
+ * only the snapshot can tell, e.g. a selector that matches nothing).
  */
 
 function declarationError(code: string, path: string, what: string, fix: string): InputError {
   return new DeclarationError(code, path, what, fix);
 }
+
+function validationProblem(code: string, path: string, what: string, fix: string): string {
+  return validationMessage({ code, path, what, fix });
+}
+
+/** A cap prop (maxPerTarget, maxMoves) that is not a positive integer. */
+function badCap(code: string, path: string, prop: string, value: unknown, caps: string): InputError {
+  return declarationError(code, path, `${prop} is ${JSON.stringify(value)}: it caps ${caps}.`, 'Use a positive integer, or leave it out for no cap.');
+}
+
+// --- Errors thrown while a construct is built ---
 
 /** `host` (or a target) is not `name@backend`, or names a pool. */
 export function badHost(path: string, prop: string, host: string): InputError {
@@ -97,63 +111,138 @@ export function badTargets(path: string, why: string): InputError {
 
 /** maxPerTarget is not a positive integer. */
 export function badMaxPerTarget(path: string, value: unknown): InputError {
+  return badCap('MP_MAX_PER_TARGET_INVALID', path, 'maxPerTarget', value, 'how many share servers a target may hold');
+}
+
+/** Neither or both of hosts and hostPattern; an empty, repeated or single-host list. */
+export function badCandidates(path: string, why: string): InputError {
   return declarationError(
-    'MP_MAX_PER_TARGET_INVALID',
+    'MP_REBALANCE_HOSTS_INVALID',
     path,
-    `maxPerTarget is ${JSON.stringify(value)}: it caps how many share servers a target may hold.`,
-    'Use a positive integer, or leave it out for no cap.',
+    `${why}: a rebalance spreads share servers over a set of backend hosts, given either as a list or as a pattern.`,
+    'Set exactly one of hosts (two or more hostname@backend, each once) or hostPattern (e.g. "node*@*").',
   );
 }
 
-/** A declaration construct outside a PlacementStack (validation message; cdktf prefixes the path). */
-export function outsidePlacementStack(path: string, kind: string): string {
-  return validationMessage({
-    code: 'MP_OUTSIDE_PLACEMENT_STACK',
+/** hostPattern does not compile. */
+export function badHostPattern(path: string, pattern: string, problem: string): InputError {
+  return declarationError(
+    'MP_HOST_PATTERN_INVALID',
     path,
-    what: `${kind} must be created inside a PlacementStack, which reads the snapshot and plans the moves.`,
-    fix: 'Create it with a PlacementStack (or a construct inside one) as its scope.',
-  });
+    `hostPattern "${pattern}" ${problem}.`,
+    'Write a glob on hostname@backend ("*" any characters, "?" one), e.g. "node*@netapp*", or a regular expression between slashes, e.g. "/^node[12]@(alpha|beta)$/".',
+  );
 }
 
-/** A selector matched nothing in the snapshot (validation message). */
-export function unmatched(path: string, message: string, snapshotPath: string): string {
-  return validationMessage({
-    code: 'MP_DECLARATION_UNMATCHED',
+/** objective is not one of the three. */
+export function badObjective(path: string, value: unknown): InputError {
+  return declarationError(
+    'MP_REBALANCE_OBJECTIVE_INVALID',
     path,
-    what: `selects no share server in the snapshot ${snapshotPath}: ${message}.`,
-    fix: 'Fix the selector, or run `manila-placement refresh` if the snapshot is older than the cloud.',
-  });
+    `objective is ${JSON.stringify(value)}: it says what the rebalance evens out.`,
+    'Use "server-count" (share servers per host), "allocated-gb" (GiB of their shares per host) or "free-ratio" (free share of the pools\' capacity).',
+  );
 }
 
-/** A declaration names a host or share network that the cloud does not have (validation message). */
-export function unknownName(path: string, message: string, snapshotPath: string): string {
-  return validationMessage({
-    code: 'MP_DECLARATION_UNKNOWN_NAME',
+/** maxMoves is not a positive integer. */
+export function badMaxMoves(path: string, value: unknown): InputError {
+  return badCap('MP_MAX_MOVES_INVALID', path, 'maxMoves', value, 'the migrations one plan makes');
+}
+
+/** A host list prop (drain, exclude) is not a list of distinct hosts, or clashes with another. */
+export function badHostList(path: string, prop: string, why: string, fix: string): InputError {
+  return declarationError(`MP_REBALANCE_${prop.toUpperCase()}_INVALID`, path, `${prop} ${why}.`, fix);
+}
+
+/** A number prop of a rebalance (tolerance, minGain, reserveGb, reserveRatio) is out of its range. */
+export function badNumber(path: string, prop: string, value: unknown, range: string, why: string): InputError {
+  const code = prop === 'tolerance' ? 'MP_TOLERANCE_INVALID' : prop === 'minGain' ? 'MP_MIN_GAIN_INVALID' : 'MP_RESERVE_INVALID';
+  return declarationError(code, path, `${prop} is ${JSON.stringify(value)}: ${why}.`, `Use ${range}, or leave it out for the default.`);
+}
+
+/** A PlacementStack's resourceType is neither kind of move resource. */
+export function badResourceType(path: string, value: unknown): InputError {
+  return declarationError(
+    'MP_DECLARATION_INVALID',
     path,
-    what: `${message} (per the snapshot ${snapshotPath}).`,
-    fix: 'Fix the name in the declaration, or run `manila-placement refresh` if the snapshot is older than the cloud.',
-  });
+    `resourceType is ${JSON.stringify(value)}: each move becomes a null_resource or a terraform_data.`,
+    'Use "null_resource" (default) or "terraform_data" (no provider download).',
+  );
 }
 
-/** Declarations that contradict each other (validation message of the stack). */
-export function contradiction(path: string, code: string, message: string): string {
-  return validationMessage({ code, path, what: `${message}.`, fix: CONTRADICTION_FIX });
-}
+/** What each runner limit of a PlacementStack counts. */
+const LIMITED = { parallel: ' in the cloud', maxPerSource: ' from one source host', maxPerDestination: ' toward one destination host' } as const;
 
-/** How to fix declarations that contradict each other. */
-export const CONTRADICTION_FIX =
-  'Each share server may be selected by one declaration only, and no declaration may send servers to a host another one evacuates or rebalances. Change the declarations named above.';
+/** A runner limit of a PlacementStack (parallel, maxPerSource, maxPerDestination) is not a positive integer. */
+export function badLimit(path: string, prop: keyof typeof LIMITED, value: unknown): InputError {
+  return declarationError(
+    'MP_DECLARATION_INVALID',
+    path,
+    `${prop} is ${JSON.stringify(value)}: it limits the migrations in flight${LIMITED[prop]}.`,
+    `Use a whole number of at least 1, e.g. ${prop}: 2, or leave it out.`,
+  );
+}
 
 /** The snapshot file is missing. */
 export function snapshotMissing(path: string, file: string): InputError {
   const fix = `Run \`manila-placement refresh --out ${file}\` (with OS_CLOUD set), then synth again; or name another file with the context key "manila-placement:snapshot" or the snapshotPath prop.`;
-  return new DeclarationError('MP_SNAPSHOT_MISSING', path, `the snapshot file ${file} does not exist: synth plans the moves from a snapshot of the cloud and never calls the cloud itself.`, fix);
+  return declarationError('MP_SNAPSHOT_MISSING', path, `the snapshot file ${file} does not exist: synth plans the moves from a snapshot of the cloud and never calls the cloud itself.`, fix);
 }
 
 /** The snapshot file cannot be read or parsed. */
 export function snapshotUnreadable(path: string, file: string, detail: string, cause: unknown): InputError {
   const fix = `Run \`manila-placement refresh --out ${file}\` to write it again, then synth again.`;
-  const e = new DeclarationError('MP_SNAPSHOT_INVALID', path, `the snapshot file ${file} cannot be used: ${detail}`, fix);
+  const e = declarationError('MP_SNAPSHOT_INVALID', path, `the snapshot file ${file} cannot be used: ${detail}`, fix);
   Object.defineProperty(e, 'cause', { value: cause, enumerable: false });
   return e;
 }
+
+// --- Validation messages (cdktf prefixes the construct path) ---
+
+/** A declaration construct outside a PlacementStack. */
+export function outsidePlacementStack(path: string, kind: string): string {
+  return validationProblem(
+    'MP_OUTSIDE_PLACEMENT_STACK',
+    path,
+    `${kind} must be created inside a PlacementStack, which reads the snapshot and plans the moves.`,
+    'Create it with a PlacementStack (or a construct inside one) as its scope.',
+  );
+}
+
+/** A selector matched nothing in the snapshot. */
+export function unmatched(path: string, message: string, snapshotPath: string): string {
+  return validationProblem(
+    'MP_DECLARATION_UNMATCHED',
+    path,
+    `selects no share server in the snapshot ${snapshotPath}: ${message}.`,
+    'Fix the selector, or run `manila-placement refresh` if the snapshot is older than the cloud.',
+  );
+}
+
+/** A declaration names a host or share network that the cloud does not have. */
+export function unknownName(path: string, message: string, snapshotPath: string): string {
+  return validationProblem(
+    'MP_DECLARATION_UNKNOWN_NAME',
+    path,
+    `${message} (per the snapshot ${snapshotPath}).`,
+    'Fix the name in the declaration, or run `manila-placement refresh` if the snapshot is older than the cloud.',
+  );
+}
+
+/** A rebalance's hosts that the snapshot does not resolve (unknown names, a pattern matching nothing). */
+export function unresolvedHosts(path: string, problem: string, snapshotPath: string): string {
+  return validationProblem(
+    'MP_REBALANCE_UNRESOLVED',
+    path,
+    `cannot resolve its hosts against the snapshot ${snapshotPath}: ${problem}.`,
+    'Fix hosts, hostPattern or drain, or run `manila-placement refresh` if the snapshot is older than the cloud.',
+  );
+}
+
+/** Declarations that contradict each other (validation message of the stack). */
+export function contradiction(path: string, code: string, message: string): string {
+  return validationProblem(code, path, `${message}.`, CONTRADICTION_FIX);
+}
+
+/** How to fix declarations that contradict each other: the hint `plan()` gives too. */
+export const CONTRADICTION_FIX = CONTRADICTION_HINT;

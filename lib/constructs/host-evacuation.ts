@@ -1,8 +1,9 @@
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import type { EvacuationDeclaration } from '../plan/types';
-import { markDeclaration, validateThroughPlanner, type IDeclarationSource } from './declaration';
-import { checkHost, completionOf, flagsOf, type MigrationDemands } from './demands';
+import { DeclarationConstruct } from './declaration-construct';
+import type { MigrationDemands } from './demands';
 import { badMaxPerTarget, badTargets } from './errors';
+import { checkHost, hostList, positiveInteger } from './validate';
 
 /** Props of a HostEvacuation. */
 export interface HostEvacuationProps extends MigrationDemands {
@@ -22,35 +23,21 @@ export interface HostEvacuationProps extends MigrationDemands {
  * Declares that a backend host should hold no share servers: each goes to the least loaded
  * target (by server count), ties broken by host name, so the spread is the same on every synth.
  */
-export class HostEvacuation extends Construct implements IDeclarationSource {
-  private readonly declaration: EvacuationDeclaration;
-
+export class HostEvacuation extends DeclarationConstruct<EvacuationDeclaration> {
   constructor(scope: Construct, id: string, props: HostEvacuationProps) {
-    super(scope, id);
-    const path = this.node.path;
-    const host = checkHost(path, 'host', props.host);
-    if (!Array.isArray(props.targets) || props.targets.length === 0) throw badTargets(path, 'is empty');
-    props.targets.forEach((t, i) => checkHost(path, `targets[${i}]`, t));
-    if (props.targets.includes(host)) throw badTargets(path, `contains the evacuated host ${host}`);
-    const dup = props.targets.find((t, i) => props.targets.indexOf(t) !== i);
-    if (dup !== undefined) throw badTargets(path, `list ${dup} more than once`);
-    const max: unknown = props.maxPerTarget;
-    if (max !== undefined && !(typeof max === 'number' && Number.isInteger(max) && max > 0)) throw badMaxPerTarget(path, max);
-    this.declaration = {
-      kind: 'evacuation',
-      path,
-      sourceHost: host,
-      targets: [...props.targets],
-      ...(props.maxPerTarget !== undefined ? { maxPerTarget: props.maxPerTarget } : {}),
-      flags: flagsOf(path, props),
-      completion: completionOf(path, props),
-    };
-    markDeclaration(this);
-    validateThroughPlanner(this, 'HostEvacuation');
-  }
-
-  /** The declaration as plain data. */
-  public toDeclaration(): EvacuationDeclaration {
-    return this.declaration;
+    super(scope, id, {
+      typeName: 'HostEvacuation',
+      demands: props,
+      body: (path) => {
+        const sourceHost = checkHost(path, 'host', props.host);
+        const targets = hostList(path, 'targets', props.targets, {
+          notAList: () => badTargets(path, 'is empty'),
+          forbidden: { host: sourceHost, error: () => badTargets(path, `contains the evacuated host ${sourceHost}`) },
+          repeated: (h) => badTargets(path, `list ${h} more than once`),
+        });
+        const maxPerTarget = positiveInteger(props.maxPerTarget, (v) => badMaxPerTarget(path, v));
+        return { kind: 'evacuation', sourceHost, targets, ...(maxPerTarget !== undefined ? { maxPerTarget } : {}) };
+      },
+    });
   }
 }

@@ -17,8 +17,20 @@ export type MoveResourceType = 'null_resource' | 'terraform_data';
 
 /** Limits a move's runner passes to admission (they count migrations in flight cloud-wide). */
 export interface RunnerLimits {
+  /**
+   * Migrations in flight in the cloud at once (`--parallel`).
+   * @default - the runner's default
+   */
   readonly parallel?: number;
+  /**
+   * Migrations in flight from one source host (`--max-per-source`).
+   * @default - no limit
+   */
   readonly maxPerSource?: number;
+  /**
+   * Migrations in flight toward one destination host (`--max-per-destination`).
+   * @default - no limit
+   */
   readonly maxPerDestination?: number;
 }
 
@@ -33,9 +45,15 @@ export interface MoveResourceOptions {
    * (Terraform's `path.module`), so `./clouds.yaml` is the same file as for `manila-placement plan`.
    */
   readonly workingDir: string;
-  /** OS_CLOUD for the runner, when set. */
+  /**
+   * OS_CLOUD for the runner (a clouds.yaml entry, never a credential).
+   * @default - no environment: the runner uses that of the shell running Terraform
+   */
   readonly cloud?: string;
-  /** Limits for the runner. */
+  /**
+   * Limits for the runner.
+   * @default - no flags: the runner's own defaults
+   */
   readonly limits?: RunnerLimits;
 }
 

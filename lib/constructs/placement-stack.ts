@@ -1,21 +1,21 @@
-import { Construct, type IConstruct } from 'constructs';
-import { Annotations, Aspects, TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { Annotations, TerraformStack } from 'cdktf';
 import { NullProvider } from '@cdktf/provider-null/lib/provider';
 import type { CloudSnapshot } from '../snapshot/model';
 import { serializePlan } from '../plan/file';
-import { declarationProblems, type DeclarationProblem } from '../plan/overlap';
-import { plan as computePlan } from '../plan/plan';
+import { analysePlan, type PlanAnalysis } from '../plan/plan';
 import { pendingMoves, type Declaration, type Plan } from '../plan/types';
 import { isDeclarationSource, markPlanner, type IDeclarationSource, type IPlanner } from './declaration';
-import { CONTRADICTION_FIX, contradiction, unknownName, unmatched } from './errors';
-import { DeclarationError, installSynthReporter } from './synth-problems';
-
-/** Blocked reasons that mean a name the cloud does not know: declaration errors. */
-const UNKNOWN_NAME_CODES: ReadonlySet<string> = new Set(['DEST_UNKNOWN', 'SHARE_NETWORK_UNKNOWN']);
+import { badLimit, badResourceType, CONTRADICTION_FIX, contradiction, unknownName, unmatched, unresolvedHosts } from './errors';
 import { addMoveResource, type MoveResourceType, type RunnerLimits } from './move-resource';
 import { PlanFileSynthesizer } from './plan-synthesizer';
 import { appDirFromStack, defaultRunnerCommand } from './runner-command';
 import { readSnapshotFile, resolveSnapshotPath } from './snapshot-file';
+import { DeclarationError, installSynthReporter } from './synth-problems';
+import { positiveInteger } from './validate';
+
+/** Blocked reasons that mean a name the cloud does not know: declaration errors. */
+const UNKNOWN_NAME_CODES: ReadonlySet<string> = new Set(['DEST_UNKNOWN', 'SHARE_NETWORK_UNKNOWN']);
 
 /** Props of a PlacementStack. */
 export interface PlacementStackProps {
@@ -61,17 +61,15 @@ export interface PlacementStackProps {
   readonly cloud?: string;
 }
 
-interface Analysis {
-  readonly declarations: readonly Declaration[];
-  readonly problems: readonly DeclarationProblem[];
-  readonly plan?: Plan;
-}
-
 /**
  * A Terraform stack that plans share server placement. At synth it collects the declarations
- * below it (ShareServerPlacement, HostEvacuation), reads the snapshot, computes the plan,
- * writes it as `manila-placement.plan.json` beside `cdk.tf.json`, and emits one resource per
- * pending move whose local-exec runs `manila-placement apply --move <key>`.
+ * below it (ShareServerPlacement, HostEvacuation, Rebalance), reads the snapshot, computes the
+ * plan, writes it as `manila-placement.plan.json` beside `cdk.tf.json`, and emits one resource
+ * per pending move whose local-exec runs `manila-placement apply --move <key>`.
+ *
+ * The move resources are added in `prepareStack()`, which `app.synth()` (hence `cdktf synth`)
+ * calls before synthesizing. `Testing.synth` and `Testing.fullSynth` do not call it: call
+ * `stack.prepareStack()` first in a test.
  */
 export class PlacementStack extends TerraformStack implements IPlanner {
   /** Absolute path of the snapshot file read at synth. */
@@ -85,46 +83,24 @@ export class PlacementStack extends TerraformStack implements IPlanner {
   /** Limits given to every move's runner. */
   public readonly limits: RunnerLimits;
 
-  private analysis?: Analysis;
+  private analysis?: PlanAnalysis;
   private materialized = false;
 
   constructor(scope: Construct, id: string, props: PlacementStackProps = {}) {
     super(scope, id);
     installSynthReporter();
+    const path = this.node.path;
     const resourceType: unknown = props.resourceType ?? 'null_resource';
-    if (resourceType !== 'null_resource' && resourceType !== 'terraform_data') {
-      throw new DeclarationError(
-        'MP_DECLARATION_INVALID',
-        this.node.path,
-        `resourceType is ${JSON.stringify(resourceType)}: each move becomes a null_resource or a terraform_data.`,
-        'Use "null_resource" (default) or "terraform_data" (no provider download).',
-      );
-    }
+    if (resourceType !== 'null_resource' && resourceType !== 'terraform_data') throw badResourceType(path, resourceType);
     this.resourceType = resourceType;
     this.snapshotPath = resolveSnapshotPath(this, props.snapshotPath);
     this.runnerCommand = props.runnerCommand ?? defaultRunnerCommand();
     this.cloud = props.cloud;
-    for (const k of ['parallel', 'maxPerSource', 'maxPerDestination'] as const) {
-      const v: unknown = props[k];
-      if (v !== undefined && !(typeof v === 'number' && Number.isInteger(v) && v > 0)) {
-        throw new DeclarationError(
-          'MP_DECLARATION_INVALID',
-          this.node.path,
-          `${k} is ${JSON.stringify(v)}: it limits the migrations in flight${k === 'parallel' ? ' in the cloud' : k === 'maxPerSource' ? ' from one source host' : ' toward one destination host'}.`,
-          `Use a whole number of at least 1, e.g. ${k}: 2, or leave it out.`,
-        );
-      }
-    }
-    this.limits = { parallel: props.parallel, maxPerSource: props.maxPerSource, maxPerDestination: props.maxPerDestination };
+    const limit = (k: keyof RunnerLimits): number | undefined => positiveInteger(props[k], (v) => badLimit(path, k, v));
+    this.limits = { parallel: limit('parallel'), maxPerSource: limit('maxPerSource'), maxPerDestination: limit('maxPerDestination') };
     if (this.resourceType === 'null_resource') new NullProvider(this, 'null');
     markPlanner(this);
     this.synthesizer = new PlanFileSynthesizer(this, this.synthesizer, () => serializePlan(this.requirePlan()));
-    const stack = this;
-    Aspects.of(this).add({
-      visit(node: IConstruct): void {
-        if (node === stack) stack.materialize();
-      },
-    });
     this.node.addValidation({ validate: () => this.analyse().problems.map((p) => contradiction(this.node.path, p.code, p.message)) });
   }
 
@@ -154,9 +130,10 @@ export class PlacementStack extends TerraformStack implements IPlanner {
   }
 
   /**
-   * Validation errors about one declaration: a selector that matched nothing, or a name the
-   * cloud does not know at all (a destination host or share network): typos, not states that
-   * may pass, so they fail synth instead of showing as blocked.
+   * Validation errors about one declaration: a selector that matched nothing, a name the cloud
+   * does not know at all (a destination host or share network), or a rebalance's hosts that do
+   * not resolve (an unknown host, a pattern matching none): typos, not states that may pass, so
+   * they fail synth instead of showing as blocked.
    */
   public errorsFor(declarationPath: string): string[] {
     const p = this.analyse().plan;
@@ -169,32 +146,34 @@ export class PlacementStack extends TerraformStack implements IPlanner {
       if (e.action === 'blocked') for (const r of e.reasons) if (UNKNOWN_NAME_CODES.has(r.code)) unknown.add(r.message);
     }
     for (const m of [...unknown].sort()) out.push(unknownName(declarationPath, m, this.snapshotPath));
+    const rebalance = p.rebalance?.find((r) => r.declaration === declarationPath);
+    for (const m of rebalance?.problems ?? []) out.push(unresolvedHosts(declarationPath, m, this.snapshotPath));
     return out;
   }
 
-  /** Emits the move resources and the warnings about blocked and conflicting servers (once). */
+  /**
+   * Refuses to render a stack whose declarations contradict each other even when validations
+   * are skipped (`Testing.synth` without them, a synth with skipValidation): nothing is emitted
+   * silently. The moves themselves are added by `prepareStack()`.
+   */
   public toTerraform(): ReturnType<TerraformStack['toTerraform']> {
-    this.materialize();
     this.requirePlan();
     return super.toTerraform();
   }
 
-  /** Called by `app.synth()` before synthesis. */
+  /** Adds the move resources and the warnings about blocked and conflicting servers; called by `app.synth()` before synthesis. */
   public prepareStack(): void {
     this.materialize();
     super.prepareStack();
   }
 
-  private analyse(): Analysis {
-    if (!this.analysis) {
-      const declarations = this.declarations();
-      const snapshot = this.readSnapshot();
-      const problems = declarationProblems(declarations, snapshot);
-      this.analysis = { declarations, problems, plan: problems.length === 0 ? computePlan(declarations, snapshot) : undefined };
-    }
+  /** Plans once per stack: every validation, the resources and the plan file read the same analysis. */
+  private analyse(): PlanAnalysis {
+    this.analysis ??= analysePlan(this.declarations(), this.readSnapshot());
     return this.analysis;
   }
 
+  /** Once only: prepareStack may run more than once (`app.synth()` twice, a test that prepares then synthesizes). */
   private materialize(): void {
     if (this.materialized) return;
     this.materialized = true;

@@ -1,12 +1,11 @@
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import type { RebalanceDeclaration, RebalanceObjective } from '../plan/types';
 import { hostPatternProblem } from '../plan/host-pattern';
 import { OBJECTIVE_DEFAULTS, REBALANCE_OBJECTIVES } from '../plan/rebalance-model';
-import { markDeclaration, plannerOf, validateThroughPlanner, type IDeclarationSource } from './declaration';
-import { checkHost, completionOf, flagsOf, type MigrationDemands } from './demands';
-import { emptyValue } from './errors';
-import { PlacementStack } from './placement-stack';
-import { badCandidates, badHostList, badHostPattern, badMaxMoves, badNumber, badObjective, unresolvedHosts } from './rebalance-errors';
+import { DeclarationConstruct } from './declaration-construct';
+import type { MigrationDemands } from './demands';
+import { badCandidates, badHostList, badHostPattern, badMaxMoves, badNumber, badObjective, emptyValue } from './errors';
+import { hostList, positiveInteger } from './validate';
 
 /**
  * Props of a Rebalance. Exactly one of `hosts` or `hostPattern` is set. Numbers are in the
@@ -79,20 +78,6 @@ export interface RebalanceProps extends MigrationDemands {
   readonly reserveRatio?: number;
 }
 
-function hostList(path: string, prop: 'drain' | 'exclude', v: readonly string[] | undefined): string[] {
-  if (v === undefined) return [];
-  if (!Array.isArray(v)) throw badHostList(path, prop, `is ${JSON.stringify(v)}, not a list`, `Give ${prop} as a list of hostname@backend.`);
-  v.forEach((h, i) => checkHost(path, `${prop}[${i}]`, h));
-  const dup = v.find((h, i) => v.indexOf(h) !== i);
-  if (dup !== undefined) throw badHostList(path, prop, `lists ${dup} more than once`, `List each host once in ${prop}.`);
-  return [...v];
-}
-
-function numberIn(path: string, prop: string, v: unknown, ok: (n: number) => boolean, range: string, why: string): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v)) throw badNumber(path, prop, v, range, why);
-  return v;
-}
-
 /**
  * Declares that share servers should be spread evenly over some backend hosts, with the
  * fewest migrations. At synth the planner moves, one at a time, the best server from the most
@@ -110,93 +95,103 @@ function numberIn(path: string, prop: string, v: unknown, ok: (n: number) => boo
  * A rebalance owns its hosts: another declaration may not select servers on them or send
  * servers to them (use `drain` rather than a HostEvacuation, `exclude` to keep a host apart).
  */
-export class Rebalance extends Construct implements IDeclarationSource {
-  private readonly declaration: RebalanceDeclaration;
-
+export class Rebalance extends DeclarationConstruct<RebalanceDeclaration> {
   constructor(scope: Construct, id: string, props: RebalanceProps) {
-    super(scope, id);
-    const path = this.node.path;
-    const byList = props.hosts !== undefined;
-    const byPattern = props.hostPattern !== undefined;
-    if (byList === byPattern) throw badCandidates(path, byList ? 'both hosts and hostPattern are set' : 'neither hosts nor hostPattern is set');
-    const drain = hostList(path, 'drain', props.drain);
-    const exclude = hostList(path, 'exclude', props.exclude);
-    const inBoth = drain.find((h) => exclude.includes(h));
-    if (inBoth !== undefined) throw badHostList(path, 'drain', `and exclude both list ${inBoth}`, 'A drained host is emptied, an excluded one left alone: keep it in one of them.');
-    let hosts: string[] | undefined;
-    if (props.hosts !== undefined) {
-      if (!Array.isArray(props.hosts) || props.hosts.length === 0) throw badCandidates(path, 'hosts is empty');
-      props.hosts.forEach((h, i) => checkHost(path, `hosts[${i}]`, h));
-      const dup = props.hosts.find((h, i) => props.hosts?.indexOf(h) !== i);
-      if (dup !== undefined) throw badCandidates(path, `hosts lists ${dup} more than once`);
-      hosts = [...props.hosts];
-      const excluded = hosts.find((h) => exclude.includes(h));
-      if (excluded !== undefined) {
-        throw badHostList(path, 'exclude', `lists ${excluded}, which hosts lists too`, `Remove ${excluded} from hosts or from exclude: exclude is for hosts a pattern would match.`);
-      }
-      const targets = hosts.filter((h) => !drain.includes(h));
-      if (targets.length === 0) throw badHostList(path, 'drain', 'lists every host of hosts', 'Leave at least one host of hosts undrained to receive the servers.');
-      if (targets.length === 1 && drain.length === 0) throw badCandidates(path, `hosts lists one host (${targets[0]}) and drain none, so there is nothing to balance`);
-    } else {
-      const pattern: unknown = props.hostPattern;
-      if (typeof pattern !== 'string' || pattern.length === 0) throw emptyValue(path, 'hostPattern');
-      const problem = hostPatternProblem(pattern);
-      if (problem) throw badHostPattern(path, pattern, problem);
-    }
-    const objective: unknown = props.objective ?? 'server-count';
-    if (!REBALANCE_OBJECTIVES.includes(objective as RebalanceObjective)) throw badObjective(path, objective);
-    const o = objective as RebalanceObjective;
-    const ratio = o === 'free-ratio';
-    const defaults = OBJECTIVE_DEFAULTS[o];
-    const unit = o === 'server-count' ? 'servers' : o === 'allocated-gb' ? 'GiB' : 'a ratio of free capacity';
-    const tolerance = numberIn(path, 'tolerance', props.tolerance ?? defaults.tolerance, (n) => n >= 0 && (!ratio || n <= 1), ratio ? 'a number from 0 to 1' : 'a number of 0 or more', `the spread counted as balanced, in ${unit}`);
-    const minGain = numberIn(
-      path,
-      'minGain',
-      props.minGain ?? defaults.minGain,
-      (n) => n > 0 && (o !== 'server-count' || n <= 1) && (!ratio || n <= 1),
-      o === 'server-count' ? 'a number above 0 and at most 1 (a server-count move lowers a host by exactly 1)' : ratio ? 'a number above 0 and at most 1' : 'a number above 0',
-      `the least a move must lower the more loaded of its two hosts, in ${unit}`,
-    );
-    const reserveGb = numberIn(path, 'reserveGb', props.reserveGb ?? 0, (n) => n >= 0, 'a number of GiB of 0 or more', 'the free GiB each destination keeps after a move');
-    const reserveRatio = numberIn(path, 'reserveRatio', props.reserveRatio ?? 0, (n) => n >= 0 && n < 1, 'a number from 0 up to (not including) 1', 'the share of its capacity each destination keeps free');
-    const max: unknown = props.maxMoves;
-    if (max !== undefined && !(typeof max === 'number' && Number.isInteger(max) && max > 0)) throw badMaxMoves(path, max);
-    this.declaration = {
-      kind: 'rebalance',
-      path,
-      ...(hosts !== undefined ? { hosts } : { hostPattern: props.hostPattern }),
-      objective: o,
-      ...(props.maxMoves !== undefined ? { maxMoves: props.maxMoves } : {}),
-      drain,
-      exclude,
-      tolerance,
-      minGain,
-      reserveGb,
-      reserveRatio,
-      flags: flagsOf(path, props),
-      completion: completionOf(path, props),
-    };
-    markDeclaration(this);
-    validateThroughPlanner(this, 'Rebalance');
-    this.node.addValidation({ validate: () => this.unresolved() });
+    super(scope, id, {
+      typeName: 'Rebalance',
+      demands: props,
+      body: (path) => {
+        const byList = candidatesListed(path, props);
+        const drain = drainOrExclude(path, 'drain', props.drain);
+        const exclude = drainOrExclude(path, 'exclude', props.exclude);
+        checkDrainOrExclude(path, drain, exclude);
+        const candidates = byList ? { hosts: listedHosts(path, props.hosts, drain, exclude) } : { hostPattern: checkedPattern(path, props.hostPattern) };
+        const objective = objectiveOf(path, props.objective);
+        const thresholds = thresholdsOf(path, props, objective);
+        const maxMoves = positiveInteger(props.maxMoves, (v) => badMaxMoves(path, v));
+        return { kind: 'rebalance', ...candidates, objective, ...(maxMoves !== undefined ? { maxMoves } : {}), drain, exclude, ...thresholds };
+      },
+    });
   }
+}
 
-  /** The declaration as plain data. */
-  public toDeclaration(): RebalanceDeclaration {
-    return this.declaration;
-  }
+/** True when the candidates are listed (`hosts`), false for a pattern: exactly one of the two. */
+function candidatesListed(path: string, props: RebalanceProps): boolean {
+  const byList = props.hosts !== undefined;
+  if (byList === (props.hostPattern !== undefined)) throw badCandidates(path, byList ? 'both hosts and hostPattern are set' : 'neither hosts nor hostPattern is set');
+  return byList;
+}
 
-  /** Hosts the snapshot cannot resolve (unknown names, a pattern matching nothing): synth errors. */
-  private unresolved(): string[] {
-    const stack = plannerOf(this);
-    if (!(stack instanceof PlacementStack)) return [];
-    let problems: readonly string[];
-    try {
-      problems = stack.requirePlan().rebalance?.find((r) => r.declaration === this.node.path)?.problems ?? [];
-    } catch {
-      return []; // the stack's own validation reports why there is no plan
-    }
-    return problems.map((p) => unresolvedHosts(this.node.path, p, stack.snapshotPath));
+/** `drain` or `exclude`: distinct hosts, none when left out. */
+function drainOrExclude(path: string, prop: 'drain' | 'exclude', v: readonly string[] | undefined): string[] {
+  if (v === undefined) return [];
+  return hostList(path, prop, v, {
+    emptyAllowed: true,
+    notAList: (x) => badHostList(path, prop, `is ${JSON.stringify(x)}, not a list`, `Give ${prop} as a list of hostname@backend.`),
+    repeated: (h) => badHostList(path, prop, `lists ${h} more than once`, `List each host once in ${prop}.`),
+  });
+}
+
+/** A host is drained (emptied) or excluded (left alone), not both. */
+function checkDrainOrExclude(path: string, drain: readonly string[], exclude: readonly string[]): void {
+  const inBoth = drain.find((h) => exclude.includes(h));
+  if (inBoth !== undefined) throw badHostList(path, 'drain', `and exclude both list ${inBoth}`, 'A drained host is emptied, an excluded one left alone: keep it in one of them.');
+}
+
+/** Listed candidates: distinct hosts, none excluded, one at least left to receive, and something to balance. */
+function listedHosts(path: string, v: unknown, drain: readonly string[], exclude: readonly string[]): string[] {
+  const hosts = hostList(path, 'hosts', v, {
+    notAList: () => badCandidates(path, 'hosts is empty'),
+    repeated: (h) => badCandidates(path, `hosts lists ${h} more than once`),
+  });
+  const excluded = hosts.find((h) => exclude.includes(h));
+  if (excluded !== undefined) {
+    throw badHostList(path, 'exclude', `lists ${excluded}, which hosts lists too`, `Remove ${excluded} from hosts or from exclude: exclude is for hosts a pattern would match.`);
   }
+  const targets = hosts.filter((h) => !drain.includes(h));
+  if (targets.length === 0) throw badHostList(path, 'drain', 'lists every host of hosts', 'Leave at least one host of hosts undrained to receive the servers.');
+  if (targets.length === 1 && drain.length === 0) throw badCandidates(path, `hosts lists one host (${targets[0]}) and drain none, so there is nothing to balance`);
+  return hosts;
+}
+
+/** A candidate pattern that compiles (a glob, or a regular expression between slashes). */
+function checkedPattern(path: string, v: unknown): string {
+  if (typeof v !== 'string' || v.length === 0) throw emptyValue(path, 'hostPattern');
+  const problem = hostPatternProblem(v);
+  if (problem) throw badHostPattern(path, v, problem);
+  return v;
+}
+
+/** The objective, `server-count` when left out. */
+function objectiveOf(path: string, v: unknown): RebalanceObjective {
+  const objective = v ?? 'server-count';
+  if (!REBALANCE_OBJECTIVES.includes(objective as RebalanceObjective)) throw badObjective(path, objective);
+  return objective as RebalanceObjective;
+}
+
+type Thresholds = Pick<RebalanceDeclaration, 'tolerance' | 'minGain' | 'reserveGb' | 'reserveRatio'>;
+
+/** tolerance, minGain and the reserves, in the objective's unit, its defaults filled in. */
+function thresholdsOf(path: string, props: RebalanceProps, o: RebalanceObjective): Thresholds {
+  const ratio = o === 'free-ratio';
+  const defaults = OBJECTIVE_DEFAULTS[o];
+  const unit = o === 'server-count' ? 'servers' : o === 'allocated-gb' ? 'GiB' : 'a ratio of free capacity';
+  const tolerance = numberIn(path, 'tolerance', props.tolerance ?? defaults.tolerance, (n) => n >= 0 && (!ratio || n <= 1), ratio ? 'a number from 0 to 1' : 'a number of 0 or more', `the spread counted as balanced, in ${unit}`);
+  const minGain = numberIn(
+    path,
+    'minGain',
+    props.minGain ?? defaults.minGain,
+    (n) => n > 0 && (o !== 'server-count' || n <= 1) && (!ratio || n <= 1),
+    o === 'server-count' ? 'a number above 0 and at most 1 (a server-count move lowers a host by exactly 1)' : ratio ? 'a number above 0 and at most 1' : 'a number above 0',
+    `the least a move must lower the more loaded of its two hosts, in ${unit}`,
+  );
+  const reserveGb = numberIn(path, 'reserveGb', props.reserveGb ?? 0, (n) => n >= 0, 'a number of GiB of 0 or more', 'the free GiB each destination keeps after a move');
+  const reserveRatio = numberIn(path, 'reserveRatio', props.reserveRatio ?? 0, (n) => n >= 0 && n < 1, 'a number from 0 up to (not including) 1', 'the share of its capacity each destination keeps free');
+  return { tolerance, minGain, reserveGb, reserveRatio };
+}
+
+/** A finite number that `ok` accepts; otherwise the prop's error, naming its range and unit. */
+function numberIn(path: string, prop: string, v: unknown, ok: (n: number) => boolean, range: string, why: string): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v)) throw badNumber(path, prop, v, range, why);
+  return v;
 }

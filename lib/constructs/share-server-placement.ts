@@ -1,8 +1,9 @@
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import type { PlacementDeclaration, ServerSelector } from '../plan/types';
-import { markDeclaration, validateThroughPlanner, type IDeclarationSource } from './declaration';
-import { checkHost, completionOf, flagsOf, type MigrationDemands } from './demands';
+import { DeclarationConstruct } from './declaration-construct';
+import type { MigrationDemands } from './demands';
 import { badSelector, emptyValue, nondisruptiveNetworkChange, projectWithoutName } from './errors';
+import { checkHost } from './validate';
 
 /** Props of a ShareServerPlacement. Exactly one of `shareServerId`, `shareNetwork` or `shares` is set. */
 export interface ShareServerPlacementProps extends MigrationDemands {
@@ -40,43 +41,39 @@ export interface ShareServerPlacementProps extends MigrationDemands {
  * Declares on which backend host some share servers should live. At synth, the PlacementStack
  * plans the moves against its snapshot and emits one resource per migration needed.
  */
-export class ShareServerPlacement extends Construct implements IDeclarationSource {
-  private readonly declaration: PlacementDeclaration;
-
+export class ShareServerPlacement extends DeclarationConstruct<PlacementDeclaration> {
   constructor(scope: Construct, id: string, props: ShareServerPlacementProps) {
-    super(scope, id);
-    const path = this.node.path;
-    const host = checkHost(path, 'host', props.host);
-    const given = (['shareServerId', 'shareNetwork', 'shares'] as const).filter((k) => props[k] !== undefined);
-    if (given.length !== 1) throw badSelector(path, given);
-    for (const k of ['shareServerId', 'shareNetwork', 'project', 'newShareNetwork'] as const) {
-      if (props[k] !== undefined && props[k].length === 0) throw emptyValue(path, k);
-    }
-    if (props.shares !== undefined && (props.shares.length === 0 || props.shares.some((s) => s.length === 0))) throw emptyValue(path, 'shares');
-    if (props.project !== undefined && props.shareServerId !== undefined) throw projectWithoutName(path);
-    const flags = flagsOf(path, props);
-    if (flags.nondisruptive && props.newShareNetwork !== undefined) throw nondisruptiveNetworkChange(path, props.newShareNetwork);
-    const select: ServerSelector = {
-      ...(props.shareServerId !== undefined ? { shareServerId: props.shareServerId } : {}),
-      ...(props.shareNetwork !== undefined ? { shareNetwork: props.shareNetwork } : {}),
-      ...(props.shares !== undefined ? { shares: [...props.shares] } : {}),
-      ...(props.project !== undefined ? { project: props.project } : {}),
-    };
-    this.declaration = {
-      kind: 'placement',
-      path,
-      select,
-      host,
-      flags,
-      ...(props.newShareNetwork !== undefined ? { newShareNetwork: props.newShareNetwork } : {}),
-      completion: completionOf(path, props),
-    };
-    markDeclaration(this);
-    validateThroughPlanner(this, 'ShareServerPlacement');
+    super(scope, id, {
+      typeName: 'ShareServerPlacement',
+      demands: props,
+      body: (path) => {
+        const host = checkHost(path, 'host', props.host);
+        const select = selectorOf(path, props);
+        return { kind: 'placement', select, host };
+      },
+      afterFlags: (path, flags) => {
+        const network = props.newShareNetwork;
+        if (network === undefined) return {};
+        if (flags.nondisruptive) throw nondisruptiveNetworkChange(path, network);
+        return { newShareNetwork: network };
+      },
+    });
   }
+}
 
-  /** The declaration as plain data. */
-  public toDeclaration(): PlacementDeclaration {
-    return this.declaration;
+/** The placement's one server selector, narrowed by project if given; an empty prop (newShareNetwork too, in the same pass) throws. */
+function selectorOf(path: string, props: ShareServerPlacementProps): ServerSelector {
+  const given = (['shareServerId', 'shareNetwork', 'shares'] as const).filter((k) => props[k] !== undefined);
+  if (given.length !== 1) throw badSelector(path, given);
+  for (const k of ['shareServerId', 'shareNetwork', 'project', 'newShareNetwork'] as const) {
+    if (props[k] !== undefined && props[k].length === 0) throw emptyValue(path, k);
   }
+  if (props.shares !== undefined && (props.shares.length === 0 || props.shares.some((s) => s.length === 0))) throw emptyValue(path, 'shares');
+  if (props.project !== undefined && props.shareServerId !== undefined) throw projectWithoutName(path);
+  return {
+    ...(props.shareServerId !== undefined ? { shareServerId: props.shareServerId } : {}),
+    ...(props.shareNetwork !== undefined ? { shareNetwork: props.shareNetwork } : {}),
+    ...(props.shares !== undefined ? { shares: [...props.shares] } : {}),
+    ...(props.project !== undefined ? { project: props.project } : {}),
+  };
 }

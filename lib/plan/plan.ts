@@ -1,10 +1,10 @@
 import { InputError } from '../errors';
 import { snapshotDigest, type CloudSnapshot } from '../snapshot/model';
 import type { Declaration, Plan, PlanEntry, RebalanceExplanation } from './types';
-import { createContext } from './context';
+import { createContext, type PlanContext } from './context';
 import { planEvacuation } from './evacuation';
 import { compareStrings } from './key';
-import { problemsIn } from './overlap';
+import { problemsIn, type DeclarationProblem } from './overlap';
 import { planPlacement } from './placement';
 import { planRebalance } from './rebalance';
 import { windowAt } from './window';
@@ -16,6 +16,29 @@ import { windowAt } from './window';
 
 const ACTIONS: readonly PlanEntry['action'][] = ['in-sync', 'migrate', 'resume', 'conflict', 'blocked', 'unmatched'];
 
+/** How to fix declarations that contradict each other (the hint of `plan()`'s error, and of synth's). */
+export const CONTRADICTION_HINT =
+  'Each share server may be selected by one declaration only, and no declaration may send servers to a host another one evacuates or rebalances. Change the declarations named above.';
+
+/** What planning finds: the contradictions between the declarations, and the plan when there are none. */
+export interface PlanAnalysis {
+  /** Overlaps, conflicts, duplicate paths and clashing keys between declarations; empty when planned. */
+  readonly problems: readonly DeclarationProblem[];
+  /** The plan: present exactly when `problems` is empty. */
+  readonly plan?: Plan;
+}
+
+/**
+ * Checks the declarations against each other and, if they agree, plans them, normalising and
+ * indexing the snapshot once for both. Pure; returns the contradictions instead of throwing,
+ * so a caller (the PlacementStack) can report each one as a validation message.
+ */
+export function analysePlan(declarations: readonly Declaration[], snapshot: CloudSnapshot): PlanAnalysis {
+  const ctx = createContext(snapshot);
+  const problems = problemsIn(declarations, ctx);
+  return problems.length > 0 ? { problems } : { problems, plan: planIn(declarations, snapshot, ctx) };
+}
+
 /**
  * Computes what would change for `declarations` given `snapshot`.
  * @throws InputError `MP_DECLARATION_OVERLAP` when two declarations select the same server (or evacuate the same host),
@@ -23,16 +46,13 @@ const ACTIONS: readonly PlanEntry['action'][] = ['in-sync', 'migrate', 'resume',
  *   `MP_DECLARATION_DUPLICATE` / `MP_DECLARATION_KEY_CLASH` when two declarations share a path or a key.
  */
 export function plan(declarations: readonly Declaration[], snapshot: CloudSnapshot): Plan {
-  const ctx = createContext(snapshot);
-  const problems = problemsIn(declarations, ctx);
-  if (problems.length > 0) {
-    const first = problems[0];
-    throw new InputError(
-      first.code,
-      problems.map((p) => p.message).join('\n'),
-      'Each share server may be selected by one declaration only, and no declaration may send servers to a host another one evacuates or rebalances. Change the declarations named above.',
-    );
-  }
+  const a = analysePlan(declarations, snapshot);
+  if (a.plan) return a.plan;
+  throw new InputError(a.problems[0].code, a.problems.map((p) => p.message).join('\n'), CONTRADICTION_HINT);
+}
+
+/** The plan of declarations that do not contradict each other. */
+function planIn(declarations: readonly Declaration[], snapshot: CloudSnapshot, ctx: PlanContext): Plan {
   const rebalance: RebalanceExplanation[] = [];
   const entries = declarations
     .flatMap((d) => {

@@ -203,19 +203,19 @@ const cases: Case[] = [
   {
     name: 'verification passed: done, with what was verified',
     obs: { successor: srv({ id: 'N', host: TO, sourceShareServerId: 'S' }) },
-    memory: { ...started, verifySince: T0 - 1_000, verification: { ok: true, problems: [], shares: 1, accessRules: 1, snapshots: 1, sourceGone: true, exportLocations: {}, readOnly: false } },
+    memory: { ...started, verifySince: T0 - 1_000, verification: { ok: true, problems: [], shares: 1, accessRules: 1, snapshots: 1, sourceGone: true, exportLocations: {}, readOnly: false, queuedRules: [] } },
     expect: { action: 'finish', phase: 'done', message: /S → N on node1@beta: 1 share\(s\), 1 access rule\(s\), 1 snapshot\(s\) verified/ },
   },
   {
     name: 'verification not settled yet: verify again',
     obs: { successor: srv({ id: 'N', host: TO, sourceShareServerId: 'S' }) },
-    memory: { ...started, verifySince: T0 - 10_000, verification: { ok: false, problems: ['access rule ip:1 of share sh1 is queued_to_apply'], shares: 1, accessRules: 1, snapshots: 0, sourceGone: true, exportLocations: {}, readOnly: false } },
+    memory: { ...started, verifySince: T0 - 10_000, verification: { ok: false, problems: ['access rule ip:1 of share sh1 is queued_to_apply'], shares: 1, accessRules: 1, snapshots: 0, sourceGone: true, exportLocations: {}, readOnly: false, queuedRules: [] } },
     expect: { action: 'verify' },
   },
   {
     name: 'verification still failing at its deadline: failed, with the problems',
     obs: { successor: srv({ id: 'N', host: TO, sourceShareServerId: 'S' }) },
-    memory: { ...started, verifySince: T0 - 121_000, verification: { ok: false, problems: ['share sh1 is error, not available'], shares: 1, accessRules: 0, snapshots: 0, sourceGone: true, exportLocations: {}, readOnly: false } },
+    memory: { ...started, verifySince: T0 - 121_000, verification: { ok: false, problems: ['share sh1 is error, not available'], shares: 1, accessRules: 0, snapshots: 0, sourceGone: true, exportLocations: {}, readOnly: false, queuedRules: [] } },
     expect: { action: 'finish', phase: 'failed', code: 'MP_VERIFY_FAILED', message: /share sh1 is error/ },
   },
   { name: 'at the target with --no-verify: done', obs: { successor: srv({ id: 'N', host: TO, sourceShareServerId: 'S' }) }, opts: { verify: false }, memory: started, expect: { action: 'finish', phase: 'done' } },
@@ -457,7 +457,7 @@ describe('decide: what the tenants see', () => {
         exportsBefore: { sh1: ['10.0.0.20:/path/a'] },
         readOnlyInPhase1: true,
         verifySince: T0,
-        verification: { ok: true, problems: [], shares: 1, accessRules: 1, snapshots: 0, sourceGone: true, exportLocations: { sh1: ['10.0.0.10:/path/a'] }, readOnly: false },
+        verification: { ok: true, problems: [], shares: 1, accessRules: 1, snapshots: 0, sourceGone: true, exportLocations: { sh1: ['10.0.0.10:/path/a'] }, readOnly: false, queuedRules: [] },
       },
     );
     expect(d.action).toMatchObject({
@@ -473,8 +473,28 @@ describe('decide: what the tenants see', () => {
   test('a verification that finds the rules still read-only waits (Manila restores them after the switchover)', () => {
     const d = one(
       { successor: srv({ id: 'N', host: TO, sourceShareServerId: 'S' }) },
-      { ...started, verifySince: T0 - 1_000, verification: { ok: false, problems: ['the access rules of share sh1 are still read-only'], shares: 1, accessRules: 1, snapshots: 0, sourceGone: true, exportLocations: {}, readOnly: true } },
+      { ...started, verifySince: T0 - 1_000, verification: { ok: false, problems: ['the access rules of share sh1 are still read-only'], shares: 1, accessRules: 1, snapshots: 0, sourceGone: true, exportLocations: {}, readOnly: true, queuedRules: [] } },
     );
     expect(d.action.kind).toBe('verify');
+  });
+});
+
+describe('decide: rules Manila leaves queued after a read-only phase 1', () => {
+  const p = policyOf({});
+  const base = { ...started, readOnlyInPhase1: true, exportsBefore: { sh1: ['a'] } };
+  const queued = { ok: false, problems: ['access rule ip:10.0.0.1 of share sh1 is queued_to_apply'], shares: 1, accessRules: 1, snapshots: 0, sourceGone: true, exportLocations: { sh1: ['b'] }, readOnly: false, queuedRules: [{ shareId: 'sh1', accessTo: '10.0.0.1' }] };
+  const run1 = (since: number) =>
+    decide({ moves: new Map([['k1', { successor: srv({ id: 'N', host: TO, sourceShareServerId: 'S' }) }]]), inFlight: NO_FLIGHT }, [{ entry: entry(), memory: { ...freshMemory(T0), ...base, verifySince: since, verification: queued } }], p, T0)[0];
+
+  test('still queued 30 s after the switchover: failed, saying why and how to make the destination apply them', () => {
+    const d = run1(T0 - 31_000);
+    expect(d.action).toMatchObject({ kind: 'finish', outcome: { phase: 'failed', code: 'MP_RULES_NOT_APPLIED', exportLocations: [{ shareId: 'sh1', before: ['a'], after: ['b'], changed: true }] } });
+    const o = (d.action as { outcome: { message: string; hint: string } }).outcome;
+    expect(o.message).toMatch(/queued_to_apply after the switchover \(10\.0\.0\.1 on share sh1\).*through the source host/);
+    expect(o.hint).toContain('openstack share access create sh1 ip 192.0.2.1 --access-level ro');
+  });
+
+  test('queued for less than 30 s: verify again (Manila may still be applying them)', () => {
+    expect(run1(T0 - 5_000).action.kind).toBe('verify');
   });
 });
