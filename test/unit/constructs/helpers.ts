@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Testing, type App } from 'cdktf';
+import { Testing, type App, type TerraformStack } from 'cdktf';
 import { PlacementStack, type PlacementStackProps } from '../../../lib/constructs/placement-stack';
 import { parseSnapshotText, type CloudSnapshot } from '../../../lib/snapshot/model';
 
-/** Helpers for construct tests: the test bed fixture, temp snapshot files, a stack on them. */
+/** Helpers for construct tests: the test bed fixture, temp snapshot files, a stack on them, synth as the app runs it. */
 
 export const FIXTURE = path.join(__dirname, '..', '..', 'fixtures', 'snapshots', 'testbed-initial.json');
 
@@ -38,6 +38,21 @@ export function fixtureWith(change: (s: CloudSnapshot) => CloudSnapshot): string
 
 export function newStack(props: PlacementStackProps = {}, app: App = Testing.app()): { app: App; stack: PlacementStack } {
   return { app, stack: new PlacementStack(app, 'placement', { snapshotPath: FIXTURE, ...props }) };
+}
+
+/**
+ * `Testing.synth` after `prepareStack()`, as `app.synth()` runs them: a PlacementStack adds its
+ * move resources and warnings in prepareStack, which `Testing.synth` does not call.
+ */
+export function synth(stack: TerraformStack, runValidations = false): string {
+  stack.prepareStack();
+  return Testing.synth(stack, runValidations);
+}
+
+/** `Testing.fullSynth` after `prepareStack()` (it does not call it either); returns the output directory. */
+export function fullSynth(stack: TerraformStack): string {
+  stack.prepareStack();
+  return Testing.fullSynth(stack);
 }
 
 export function caught(fn: () => unknown): Error & { code?: string; hint?: string } {

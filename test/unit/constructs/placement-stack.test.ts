@@ -9,7 +9,7 @@ import { ShareServerPlacement } from '../../../lib/constructs/share-server-place
 import { HostEvacuation } from '../../../lib/constructs/host-evacuation';
 import { parsePlanText, PLAN_FILE_NAME } from '../../../lib/plan/file';
 import { pendingMoves } from '../../../lib/plan/types';
-import { FIXTURE, caught, fixture, fixtureWith, newStack, serverOf, tempDir } from './helpers';
+import { FIXTURE, caught, fixture, fixtureWith, fullSynth, newStack, serverOf, synth, tempDir } from './helpers';
 
 // The runner runs in the app directory (here the repository, jest's working directory), by a
 // path relative to it, so cdk.tf.json is the same in every checkout.
@@ -32,7 +32,7 @@ describe('PlacementStack', () => {
       const { stack } = newStack();
       moveOne(stack);
       // WHEN
-      const out = Testing.synth(stack, true);
+      const out = synth(stack, true);
       // THEN
       const key = `placement_move-one--${serverOf(1)}`;
       expect(out).toHaveProvider(NullProvider);
@@ -54,7 +54,7 @@ describe('PlacementStack', () => {
     it('GIVEN resourceType terraform_data WHEN synthesized THEN terraform_data with triggers_replace and no provider', () => {
       const { stack } = newStack({ resourceType: 'terraform_data' });
       moveOne(stack);
-      const out = Testing.synth(stack, true);
+      const out = synth(stack, true);
       const key = `placement_move-one--${serverOf(1)}`;
       expect(out).toHaveResourceWithProperties(DataResource, {
         triggers_replace: expect.objectContaining({ move: key, server_id: serverOf(1), from: 'node1@alpha', to: 'node1@beta', completion: 'auto' }),
@@ -67,7 +67,7 @@ describe('PlacementStack', () => {
     it('GIVEN an evacuation WHEN synthesized THEN one resource per move, spread over the targets', () => {
       const { stack } = newStack();
       new HostEvacuation(stack, 'evacuate-alpha', { host: 'node1@alpha', targets: ['node1@beta', 'node1@gamma'] });
-      const resources = JSON.parse(Testing.synth(stack, true)).resource.null_resource as Record<string, { triggers: { to: string } }>;
+      const resources = JSON.parse(synth(stack, true)).resource.null_resource as Record<string, { triggers: { to: string } }>;
       const tos = Object.values(resources).map((r) => r.triggers.to);
       expect(tos.filter((t) => t === 'node1@beta')).toHaveLength(3);
       expect(tos.filter((t) => t === 'node1@gamma')).toHaveLength(3);
@@ -77,7 +77,7 @@ describe('PlacementStack', () => {
       const { stack } = newStack();
       new ShareServerPlacement(stack, 'move', { shareNetwork: 'mp-sn-1', host: 'node1@beta', writable: true, newShareNetwork: 'mp-sn-2', completion: 'manual' });
       const net2 = fixture().shareNetworks.find((n) => n.name === 'mp-sn-2')?.id;
-      expect(Testing.synth(stack, true)).toHaveResourceWithProperties(NullResource, {
+      expect(synth(stack, true)).toHaveResourceWithProperties(NullResource, {
         triggers: expect.objectContaining({ flags: 'writable=true,nondisruptive=false,preserve_snapshots=false', new_share_network: net2, completion: 'manual' }),
       });
     });
@@ -86,14 +86,14 @@ describe('PlacementStack', () => {
       const snap = fixtureWith((s) => ({ ...s, shareServers: s.shareServers.map((x) => (x.shareNetworkName === 'mp-sn-1' ? { ...x, host: 'node1@beta' } : x)) }));
       const { stack } = newStack({ snapshotPath: snap });
       moveOne(stack);
-      expect(Testing.synth(stack, true)).not.toHaveResource(NullResource);
+      expect(synth(stack, true)).not.toHaveResource(NullResource);
     });
 
     it('GIVEN a blocked move WHEN synthesized THEN no resource and a warning on the declaration', () => {
       const snap = fixtureWith((s) => ({ ...s, services: s.services.map((x) => (x.host === 'node1@beta' ? { ...x, state: 'down' } : x)) }));
       const { stack } = newStack({ snapshotPath: snap });
       const p = moveOne(stack);
-      expect(Testing.synth(stack, true)).not.toHaveResource(NullResource);
+      expect(synth(stack, true)).not.toHaveResource(NullResource);
       const warnings = p.node.metadata.filter((m) => m.type === '@cdktf/warn').map((m) => String(m.data));
       expect(warnings).toEqual([expect.stringMatching(/cannot move to node1@beta: DEST_DOWN/)]);
     });
@@ -103,7 +103,7 @@ describe('PlacementStack', () => {
       moveOne(a.stack);
       const b = newStack({ snapshotPath: fixtureWith((s) => ({ ...s, takenAt: '2027-01-01T00:00:00.000Z' })) });
       moveOne(b.stack);
-      expect(Testing.synth(b.stack, true)).toBe(Testing.synth(a.stack, true));
+      expect(synth(b.stack, true)).toBe(synth(a.stack, true));
     });
 
     it('GIVEN another target WHEN synthesized THEN the triggers change', () => {
@@ -111,7 +111,7 @@ describe('PlacementStack', () => {
       moveOne(a.stack, 'node1@beta');
       const b = newStack();
       moveOne(b.stack, 'node1@gamma');
-      const trig = (s: PlacementStack): unknown => Object.values(JSON.parse(Testing.synth(s, true)).resource.null_resource as Record<string, { triggers: unknown }>)[0].triggers;
+      const trig = (s: PlacementStack): unknown => Object.values(JSON.parse(synth(s, true)).resource.null_resource as Record<string, { triggers: unknown }>)[0].triggers;
       expect(trig(b.stack)).not.toEqual(trig(a.stack));
     });
   });
@@ -120,7 +120,7 @@ describe('PlacementStack', () => {
     it('GIVEN a selector that matches nothing WHEN synthesized THEN synth fails with a message scoped to that construct', () => {
       const { stack } = newStack();
       new ShareServerPlacement(stack, 'ghost', { shareNetwork: 'mp-sn-42', host: 'node1@beta' });
-      const err = caught(() => Testing.synth(stack, true));
+      const err = caught(() => synth(stack, true));
       expect(err.message).toContain('[placement/ghost] selects no share server');
       expect(err.message).toContain('mp-sn-42');
       expect(err.message).toContain('MP_DECLARATION_UNMATCHED');
@@ -130,7 +130,7 @@ describe('PlacementStack', () => {
       const { stack } = newStack();
       new ShareServerPlacement(stack, 'by-network', { shareNetwork: 'mp-sn-1', host: 'node1@beta' });
       new ShareServerPlacement(stack, 'by-share', { shares: ['mp-share-1'], host: 'node1@gamma' });
-      const err = caught(() => Testing.synth(stack, true));
+      const err = caught(() => synth(stack, true));
       expect(err.message).toContain('placement/by-network');
       expect(err.message).toContain('placement/by-share');
       expect(err.message).toContain('MP_DECLARATION_OVERLAP');
@@ -142,7 +142,7 @@ describe('PlacementStack', () => {
       const { stack } = newStack({ snapshotPath: snap });
       new ShareServerPlacement(stack, 'back-to-alpha', { shareNetwork: 'mp-sn-6', host: 'node1@alpha' });
       new HostEvacuation(stack, 'evacuate', { host: 'node1@alpha', targets: ['node1@gamma'] });
-      const err = caught(() => Testing.synth(stack, true));
+      const err = caught(() => synth(stack, true));
       expect(err.message).toContain('MP_DECLARATION_CONFLICT');
       expect(err.message).toMatch(/"placement\/back-to-alpha" places servers on node1@alpha, which "placement\/evacuate" evacuates/);
     });
@@ -151,14 +151,14 @@ describe('PlacementStack', () => {
       const { stack } = newStack();
       new ShareServerPlacement(stack, 'a', { shareNetwork: 'mp-sn-1', host: 'node1@beta' });
       new ShareServerPlacement(stack, 'b', { shareNetwork: 'mp-sn-1', host: 'node1@gamma' });
-      expect(caught(() => Testing.synth(stack)).code).toBe('MP_DECLARATION_OVERLAP');
+      expect(caught(() => synth(stack)).code).toBe('MP_DECLARATION_OVERLAP');
     });
 
     it('GIVEN no snapshot file WHEN synthesized THEN MP_SNAPSHOT_MISSING telling to run refresh', () => {
       const missing = path.join(tempDir(), 'manila-placement.snapshot.json');
       const { stack } = newStack({ snapshotPath: missing });
       moveOne(stack);
-      const err = caught(() => Testing.synth(stack, true));
+      const err = caught(() => synth(stack, true));
       expect(err.code).toBe('MP_SNAPSHOT_MISSING');
       expect(err.message).toContain(missing);
       expect(err.hint).toContain('manila-placement refresh');
@@ -170,7 +170,7 @@ describe('PlacementStack', () => {
       fs.writeFileSync(bad, '{"kind": "manila-placement/snapshot", "version": 1');
       const { stack } = newStack({ snapshotPath: bad });
       moveOne(stack);
-      const err = caught(() => Testing.synth(stack, true));
+      const err = caught(() => synth(stack, true));
       expect(err.code).toBe('MP_SNAPSHOT_INVALID');
       expect(err.message).toContain('[placement]');
       expect(err.hint).toContain('manila-placement refresh');
@@ -190,7 +190,7 @@ describe('PlacementStack', () => {
       const stack = new PlacementStack(app, 'placement');
       moveOne(stack);
       expect(stack.snapshotPath).toBe(FIXTURE);
-      expect(Testing.synth(stack, true)).toHaveResource(NullResource);
+      expect(synth(stack, true)).toHaveResource(NullResource);
     });
 
     it('GIVEN neither prop nor context WHEN created THEN manila-placement.snapshot.json in the working directory', () => {
@@ -203,7 +203,7 @@ describe('PlacementStack', () => {
     it('GIVEN Testing.fullSynth WHEN synthesized THEN the plan file is beside cdk.tf.json and lists the moves', () => {
       const { stack } = newStack();
       moveOne(stack);
-      const outdir = Testing.fullSynth(stack);
+      const outdir = fullSynth(stack);
       const { tf, plan } = readOut(outdir);
       const parsed = parsePlanText(plan, PLAN_FILE_NAME);
       const keys = pendingMoves(parsed).map((e) => e.key);
@@ -277,7 +277,7 @@ describe('PlacementStack', () => {
     it('GIVEN stack limits WHEN synthesized THEN every move\'s runner gets them, so they hold across parallel local-execs', () => {
       const { stack } = newStack({ parallel: 2, maxPerSource: 1, maxPerDestination: 3 });
       moveOne(stack);
-      const r = Object.values(JSON.parse(Testing.synth(stack, true)).resource.null_resource)[0] as { provisioner: Array<{ 'local-exec': { command: string } }> };
+      const r = Object.values(JSON.parse(synth(stack, true)).resource.null_resource)[0] as { provisioner: Array<{ 'local-exec': { command: string } }> };
       expect(r.provisioner[0]['local-exec'].command).toMatch(/--no-wait-for-window --parallel 2 --max-per-source 1 --max-per-destination 3$/);
     });
 
@@ -291,7 +291,7 @@ describe('PlacementStack', () => {
     it('GIVEN a custom runner command and no cloud WHEN synthesized THEN it is used and no environment is set', () => {
       const { stack } = newStack({ runnerCommand: '/opt/mp/bin/manila-placement' });
       moveOne(stack);
-      const r = Object.values(JSON.parse(Testing.synth(stack, true)).resource.null_resource)[0] as { provisioner: Array<{ 'local-exec': Record<string, unknown> }> };
+      const r = Object.values(JSON.parse(synth(stack, true)).resource.null_resource)[0] as { provisioner: Array<{ 'local-exec': Record<string, unknown> }> };
       expect(r.provisioner[0]['local-exec']).toEqual({
         command: `/opt/mp/bin/manila-placement apply --plan "\${abspath(path.module)}/${PLAN_FILE_NAME}" --move placement_move-one--${serverOf(1)} --auto-approve --no-wait-for-window`,
         working_dir: WORKING_DIR,

@@ -6,7 +6,7 @@ import { Resource as NullResource } from '@cdktf/provider-null/lib/resource';
 import { Rebalance, type RebalanceProps } from '../../../lib/constructs/rebalance';
 import { ShareServerPlacement } from '../../../lib/constructs/share-server-placement';
 import { parsePlanText, PLAN_FILE_NAME } from '../../../lib/plan/file';
-import { caught, newStack, serverOf, tempDir } from './helpers';
+import { caught, fullSynth, newStack, serverOf, synth, tempDir } from './helpers';
 
 function build(props: RebalanceProps): Rebalance {
   const { stack } = newStack();
@@ -117,7 +117,7 @@ describe('Rebalance', () => {
       const { stack } = newStack();
       new Rebalance(stack, 'balance', { hosts: THREE });
       // WHEN
-      const outdir = Testing.fullSynth(stack);
+      const outdir = fullSynth(stack);
       // THEN
       const dir = path.join(outdir, 'stacks', 'placement');
       const tf = fs.readFileSync(path.join(dir, 'cdk.tf.json'), 'utf8');
@@ -132,7 +132,7 @@ describe('Rebalance', () => {
     it('GIVEN a rebalance WHEN synthesized with validations THEN each move is a null_resource keyed by the server lineage', () => {
       const { stack } = newStack();
       new Rebalance(stack, 'balance', { hosts: THREE, completion: 'manual' });
-      const out = Testing.synth(stack, true);
+      const out = synth(stack, true);
       expect(out).toHaveResourceWithProperties(NullResource, {
         triggers: expect.objectContaining({ move: `placement_balance--${serverOf(5)}`, from: 'node1@alpha', completion: 'manual' }),
       });
@@ -141,7 +141,7 @@ describe('Rebalance', () => {
     it('GIVEN an unknown host WHEN synthesized THEN synth fails with a message scoped to the construct naming the host', () => {
       const { stack } = newStack();
       new Rebalance(stack, 'balance', { hosts: ['node1@alpha', 'node9@typo'] });
-      const err = caught(() => Testing.synth(stack, true));
+      const err = caught(() => synth(stack, true));
       expect(err.message).toContain('[placement/balance] cannot resolve its hosts against the snapshot');
       expect(err.message).toContain('host node9@typo in hosts is not a manila-share host (hosts in the snapshot: node1@alpha, node1@beta, node1@gamma)');
       expect(err.message).toContain('MP_REBALANCE_UNRESOLVED');
@@ -150,7 +150,7 @@ describe('Rebalance', () => {
     it('GIVEN a pattern matching no host WHEN synthesized THEN synth fails saying which hosts exist', () => {
       const { stack } = newStack();
       new Rebalance(stack, 'balance', { hostPattern: 'netapp*@*' });
-      const err = caught(() => Testing.synth(stack, true));
+      const err = caught(() => synth(stack, true));
       expect(err.message).toMatch(/\[placement\/balance\] cannot resolve its hosts.*hostPattern "netapp\*@\*" matches no manila-share host/);
     });
 
@@ -158,7 +158,7 @@ describe('Rebalance', () => {
       const { stack } = newStack();
       new Rebalance(stack, 'balance', { hosts: THREE });
       new ShareServerPlacement(stack, 'pin', { shareNetwork: 'mp-sn-1', host: 'node1@beta' });
-      const err = caught(() => Testing.synth(stack, true));
+      const err = caught(() => synth(stack, true));
       expect(err.message).toContain('MP_DECLARATION_OVERLAP');
       expect(err.message).toContain('"placement/balance"');
       expect(err.message).toContain('"placement/pin"');
