@@ -2,21 +2,10 @@ import { z } from 'zod';
 
 /**
  * Manila resources as manila-placement uses them: a normalised, microversion-independent view.
- * Fields absent at the negotiated microversion are `undefined` (or `[]`), never invented.
+ * Fields absent at the negotiated microversion are `undefined` (or `[]`), never invented. Each
+ * schema (Manila's snake_case JSON in, this view out) is built once, when the module loads.
+ * Migration calls: ./migration.ts.
  */
-
-/** Share server task states (Manila's `SERVER_TASK_STATE_STATUSES` plus the manager-only `migration_driver_starting`). */
-export type TaskState =
-  | 'migration_starting'
-  | 'migration_in_progress'
-  | 'migration_driver_starting'
-  | 'migration_driver_in_progress'
-  | 'migration_driver_phase1_done'
-  | 'migration_completing'
-  | 'migration_success'
-  | 'migration_error'
-  | 'migration_cancel_in_progress'
-  | 'migration_cancelled';
 
 /** A share server. */
 export interface ShareServer {
@@ -58,9 +47,7 @@ const shareServerSchema = z
   })
   .loose();
 
-/** Parses one share server from Manila's JSON. */
-export function parseShareServer(raw: unknown): ShareServer {
-  const s = shareServerSchema.parse(raw);
+const shareServerView = shareServerSchema.transform((s): ShareServer => {
   const subnets = s.share_network_subnet_ids ?? (s.share_network_subnet_id ? [s.share_network_subnet_id] : []);
   return {
     id: s.id,
@@ -77,6 +64,11 @@ export function parseShareServer(raw: unknown): ShareServer {
     createdAt: s.created_at ?? undefined,
     updatedAt: s.updated_at ?? undefined,
   };
+});
+
+/** Parses one share server from Manila's JSON. */
+export function parseShareServer(raw: unknown): ShareServer {
+  return shareServerView.parse(raw);
 }
 
 /** A `manila-share` (or other) service. */
@@ -105,10 +97,13 @@ const serviceSchema = z
   })
   .loose();
 
+const serviceView = serviceSchema.transform(
+  (s): Service => ({ id: s.id, binary: s.binary, host: s.host, zone: s.zone ?? '', status: s.status, state: s.state, disabledReason: s.disabled_reason ?? undefined }),
+);
+
 /** Parses one service. */
 export function parseService(raw: unknown): Service {
-  const s = serviceSchema.parse(raw);
-  return { id: s.id, binary: s.binary, host: s.host, zone: s.zone ?? '', status: s.status, state: s.state, disabledReason: s.disabled_reason ?? undefined };
+  return serviceView.parse(raw);
 }
 
 /** A scheduler pool (`host@backend#pool`). */
@@ -150,9 +145,7 @@ function num(v: number | string | null | undefined): number | undefined {
   return Number.isFinite(n) ? n : undefined; // 'unknown' and 'infinite' are not numbers
 }
 
-/** Parses one pool from `scheduler-stats/pools/detail`. */
-export function parsePool(raw: unknown): Pool {
-  const p = poolSchema.parse(raw);
+const poolView = poolSchema.transform((p): Pool => {
   const [backendHost, pool = p.pool ?? ''] = p.name.split('#');
   const dhss = p.capabilities?.driver_handles_share_servers;
   return {
@@ -165,6 +158,11 @@ export function parsePool(raw: unknown): Pool {
     allocatedCapacityGb: num(p.capabilities?.allocated_capacity_gb),
     shareBackendName: p.capabilities?.share_backend_name ?? undefined,
   };
+});
+
+/** Parses one pool from `scheduler-stats/pools/detail`. */
+export function parsePool(raw: unknown): Pool {
+  return poolView.parse(raw);
 }
 
 /** A share network subnet. */
@@ -197,10 +195,7 @@ const shareNetworkSchema = z
   })
   .loose();
 
-/** Parses one share network. */
-export function parseShareNetwork(raw: unknown): ShareNetwork {
-  const n = shareNetworkSchema.parse(raw);
-  return {
+const shareNetworkView = shareNetworkSchema.transform((n): ShareNetwork => ({
     id: n.id,
     name: n.name ?? undefined,
     projectId: n.project_id ?? '',
@@ -208,7 +203,11 @@ export function parseShareNetwork(raw: unknown): ShareNetwork {
     subnets: (n.share_network_subnets ?? [])
       .map((s) => ({ id: s.id, availabilityZone: s.availability_zone ?? null, neutronNetId: s.neutron_net_id ?? undefined, neutronSubnetId: s.neutron_subnet_id ?? undefined }))
       .sort((a, b) => a.id.localeCompare(b.id)),
-  };
+  }));
+
+/** Parses one share network. */
+export function parseShareNetwork(raw: unknown): ShareNetwork {
+  return shareNetworkView.parse(raw);
 }
 
 /** A share. */
@@ -256,10 +255,7 @@ const shareSchema = z
   })
   .loose();
 
-/** Parses one share. */
-export function parseShare(raw: unknown): Share {
-  const s = shareSchema.parse(raw);
-  return {
+const shareView = shareSchema.transform((s): Share => ({
     id: s.id,
     name: s.name ?? undefined,
     projectId: s.project_id ?? '',
@@ -277,7 +273,11 @@ export function parseShare(raw: unknown): Share {
     taskState: s.task_state ?? undefined,
     accessRulesStatus: s.access_rules_status ?? undefined,
     protocol: s.share_proto ?? undefined,
-  };
+  }));
+
+/** Parses one share. */
+export function parseShare(raw: unknown): Share {
+  return shareView.parse(raw);
 }
 
 /** A share type, with the one extra spec planning needs. */
@@ -291,14 +291,17 @@ export interface ShareType {
   readonly availabilityZones?: string;
 }
 
+const shareTypeView = z
+  .object({ id: z.string(), name: z.string().nullish(), extra_specs: z.record(z.string(), z.unknown()).nullish() })
+  .loose()
+  .transform((t): ShareType => {
+    const azs = t.extra_specs?.availability_zones;
+    return { id: t.id, name: t.name ?? undefined, availabilityZones: typeof azs === 'string' && azs !== '' ? azs : undefined };
+  });
+
 /** Parses one share type (`GET /types`). */
 export function parseShareType(raw: unknown): ShareType {
-  const t = z
-    .object({ id: z.string(), name: z.string().nullish(), extra_specs: z.record(z.string(), z.unknown()).nullish() })
-    .loose()
-    .parse(raw);
-  const azs = t.extra_specs?.availability_zones;
-  return { id: t.id, name: t.name ?? undefined, availabilityZones: typeof azs === 'string' && azs !== '' ? azs : undefined };
+  return shareTypeView.parse(raw);
 }
 
 /** A share snapshot. */
@@ -309,10 +312,14 @@ export interface Snapshot {
   readonly name?: string;
 }
 
+const snapshotView = z
+  .object({ id: z.string(), share_id: z.string(), status: z.string(), name: z.string().nullish() })
+  .loose()
+  .transform((s): Snapshot => ({ id: s.id, shareId: s.share_id, status: s.status, name: s.name ?? undefined }));
+
 /** Parses one snapshot. */
 export function parseSnapshot(raw: unknown): Snapshot {
-  const s = z.object({ id: z.string(), share_id: z.string(), status: z.string(), name: z.string().nullish() }).loose().parse(raw);
-  return { id: s.id, shareId: s.share_id, status: s.status, name: s.name ?? undefined };
+  return snapshotView.parse(raw);
 }
 
 /** An access rule. */
@@ -324,10 +331,14 @@ export interface AccessRule {
   readonly state: string;
 }
 
+const accessRuleView = z
+  .object({ id: z.string(), access_type: z.string(), access_to: z.string(), access_level: z.string(), state: z.string() })
+  .loose()
+  .transform((r): AccessRule => ({ id: r.id, accessType: r.access_type, accessTo: r.access_to, accessLevel: r.access_level, state: r.state }));
+
 /** Parses one access rule. */
 export function parseAccessRule(raw: unknown): AccessRule {
-  const r = z.object({ id: z.string(), access_type: z.string(), access_to: z.string(), access_level: z.string(), state: z.string() }).loose().parse(raw);
-  return { id: r.id, accessType: r.access_type, accessTo: r.access_to, accessLevel: r.access_level, state: r.state };
+  return accessRuleView.parse(raw);
 }
 
 /** Where clients mount a share (`GET /shares/{id}/export_locations`, 2.9+). */
@@ -340,10 +351,14 @@ export interface ExportLocation {
   readonly isAdminOnly?: boolean;
 }
 
+const exportLocationView = z
+  .object({ id: z.string(), path: z.string(), preferred: z.boolean().nullish(), is_admin_only: z.boolean().nullish() })
+  .loose()
+  .transform((e): ExportLocation => ({ id: e.id, path: e.path, preferred: e.preferred ?? undefined, isAdminOnly: e.is_admin_only ?? undefined }));
+
 /** Parses one export location. */
 export function parseExportLocation(raw: unknown): ExportLocation {
-  const e = z.object({ id: z.string(), path: z.string(), preferred: z.boolean().nullish(), is_admin_only: z.boolean().nullish() }).loose().parse(raw);
-  return { id: e.id, path: e.path, preferred: e.preferred ?? undefined, isAdminOnly: e.is_admin_only ?? undefined };
+  return exportLocationView.parse(raw);
 }
 
 /** A share instance (admin: `GET /shares/{id}/instances`). */
@@ -355,97 +370,15 @@ export interface ShareInstance {
   readonly castRulesToReadonly?: boolean;
 }
 
+const shareInstanceView = z
+  .object({ id: z.string(), status: z.string(), share_server_id: z.string().nullish(), cast_rules_to_readonly: z.boolean().nullish() })
+  .loose()
+  .transform((i): ShareInstance => ({ id: i.id, status: i.status, shareServerId: i.share_server_id ?? undefined, castRulesToReadonly: i.cast_rules_to_readonly ?? undefined }));
+
 /** Parses one share instance. */
 export function parseShareInstance(raw: unknown): ShareInstance {
-  const i = z.object({ id: z.string(), status: z.string(), share_server_id: z.string().nullish(), cast_rules_to_readonly: z.boolean().nullish() }).loose().parse(raw);
-  return { id: i.id, status: i.status, shareServerId: i.share_server_id ?? undefined, castRulesToReadonly: i.cast_rules_to_readonly ?? undefined };
+  return shareInstanceView.parse(raw);
 }
 
-/** Capabilities demanded of a migration. Each `true` is a demand: Manila fails the move unless the driver can. */
-export interface MigrationFlags {
-  /** Shares stay writable during phase 1. @default false */
-  readonly writable: boolean;
-  /** Clients see no disruption at all (no new export locations). @default false */
-  readonly nondisruptive: boolean;
-  /** Snapshots move with the shares. @default false */
-  readonly preserveSnapshots: boolean;
-}
-
-/** Parameters of `migration_check` and `migration_start`. */
-export interface MigrationParams extends MigrationFlags {
-  /** Destination `name@backend`. */
-  readonly host: string;
-  /** Move to this share network; `null` keeps the current one. */
-  readonly newShareNetworkId: string | null;
-}
-
-/** What `migration_check` answered. Supported values may be `null` when the driver could not be asked. */
-export interface MigrationCheckResult {
-  readonly compatible: boolean;
-  readonly requested: Readonly<Record<string, unknown>>;
-  readonly supported: {
-    readonly writable: boolean | null;
-    readonly nondisruptive: boolean | null;
-    readonly preserveSnapshots: boolean | null;
-    readonly migrationCancel: boolean | null;
-    readonly migrationGetProgress: boolean | null;
-    readonly shareNetworkId: string | null;
-  };
-}
-
-const checkSchema = z.object({
-  compatible: z.boolean(),
-  requested_capabilities: z.record(z.string(), z.unknown()).nullish(),
-  supported_capabilities: z
-    .object({
-      writable: z.boolean().nullish(),
-      nondisruptive: z.boolean().nullish(),
-      preserve_snapshots: z.boolean().nullish(),
-      migration_cancel: z.boolean().nullish(),
-      migration_get_progress: z.boolean().nullish(),
-      share_network_id: z.string().nullish(),
-    })
-    .loose()
-    .nullish(),
-});
-
-/** Parses a `migration_check` answer. */
-export function parseCheck(raw: unknown): MigrationCheckResult {
-  const c = checkSchema.parse(raw);
-  const s = c.supported_capabilities ?? {};
-  return {
-    compatible: c.compatible,
-    requested: c.requested_capabilities ?? {},
-    supported: {
-      writable: s.writable ?? null,
-      nondisruptive: s.nondisruptive ?? null,
-      preserveSnapshots: s.preserve_snapshots ?? null,
-      migrationCancel: s.migration_cancel ?? null,
-      migrationGetProgress: s.migration_get_progress ?? null,
-      shareNetworkId: s.share_network_id ?? null,
-    },
-  };
-}
-
-/** What `migration_get_progress` answered: the destination's task state. */
-export interface MigrationProgress {
-  /** 0-100. */
-  readonly totalProgress: number;
-  /** Destination's task_state; `null` early in phase 1 (2024.1+ answers empty strings). */
-  readonly taskState: string | null;
-  readonly destinationShareServerId: string | null;
-}
-
-/** Parses a `migration_get_progress` answer. */
-export function parseProgress(raw: unknown): MigrationProgress {
-  const p = z
-    .object({ total_progress: z.union([z.number(), z.string()]).nullish(), task_state: z.string().nullish(), destination_share_server_id: z.string().nullish() })
-    .loose()
-    .parse(raw);
-  const n = typeof p.total_progress === 'string' ? Number(p.total_progress) : p.total_progress;
-  return {
-    totalProgress: Number.isFinite(n) ? Math.max(0, Math.min(100, n as number)) : 0,
-    taskState: p.task_state ? p.task_state : null,
-    destinationShareServerId: p.destination_share_server_id ? p.destination_share_server_id : null,
-  };
-}
+// The migration calls' types live beside the resources' (one import path for Manila's types).
+export * from './migration';

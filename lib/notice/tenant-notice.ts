@@ -44,7 +44,8 @@ export function noticeMoves(entries: readonly PlanEntry[], events: readonly Runn
       const evs = byKey.get(e.key) ?? [];
       const first = (f: (x: MoveEvent) => boolean): string | undefined => evs.find(f)?.ts;
       const last = evs[evs.length - 1];
-      const exports = [...evs].reverse().find((x) => x.phase === 'done' && x.exportLocations)?.exportLocations ?? evs.find((x) => x.exportLocations)?.exportLocations;
+      // The move's outcome carries before and after; until then, the record made before the start.
+      const exports = [...evs].reverse().find((x) => x.exportLocations?.some((l) => l.after))?.exportLocations ?? evs.find((x) => x.exportLocations)?.exportLocations;
       const readOnly = [...evs].reverse().find((x) => x.readOnly)?.readOnly;
       return {
         key: e.key,
