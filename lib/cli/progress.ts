@@ -35,6 +35,9 @@ export class TtyRenderer implements Renderer {
   private readonly multibar: cliProgress.MultiBar;
   private readonly bars = new Map<string, cliProgress.SingleBar>();
   private readonly lastPercent = new Map<string, number>();
+  /** Moves still running: elapsed at their last event, and when it came (the loop reports changes only). */
+  private readonly running = new Map<string, { elapsed: number; at: number }>();
+  private readonly ticker: NodeJS.Timeout;
 
   constructor(private readonly p: Paint, stream: NodeJS.WriteStream = process.stderr) {
     this.multibar = new cliProgress.MultiBar(
@@ -50,10 +53,17 @@ export class TtyRenderer implements Renderer {
       },
       cliProgress.Presets.shades_classic,
     );
+    // Hours-long phases report nothing for minutes: keep each line's elapsed time going.
+    this.ticker = setInterval(() => {
+      for (const [key, r] of this.running) this.bars.get(key)?.update({ elapsed: (r.elapsed + (Date.now() - r.at) / 1000).toFixed(0).padStart(4) });
+    }, 1_000);
+    this.ticker.unref();
   }
 
   event(e: RunnerEvent): void {
     if (e.type === 'run') return;
+    if (FINAL_PHASES.has(e.phase) || e.phase === 'queued') this.running.delete(e.key);
+    else this.running.set(e.key, { elapsed: e.elapsed, at: Date.now() });
     let bar = this.bars.get(e.key);
     // 'observing' happens on every poll: keep showing the phase the move is in.
     if (e.phase === 'observing' && bar) {
@@ -85,6 +95,7 @@ export class TtyRenderer implements Renderer {
   }
 
   stop(): void {
+    clearInterval(this.ticker);
     this.multibar.stop();
   }
 }
