@@ -1,4 +1,6 @@
 // Empty node1@alpha: spread its share servers evenly over node1@beta and node1@gamma.
+// The demo (`npm run demo`) applies it; the repository root's cdktf.json runs it too, so
+// `manila-placement plan` / `apply` and `cdktf synth` also work at the root.
 //
 //   manila-placement refresh --out manila-placement.snapshot.json   # read the cloud (OS_CLOUD)
 //   cdktf synth                                                     # plan: cdktf.out/stacks/evacuate-alpha/manila-placement.plan.json

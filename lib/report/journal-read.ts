@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Exchange } from '../manila/http';
 import type { MoveEvent, MovePhase, RunEvent } from '../apply/events';
 import { InputError } from '../errors';
 
@@ -107,19 +108,10 @@ interface RecordBase {
 }
 
 /** One API call (or a call that got no answer: `error` set, no `status`). */
-export interface HttpRecord extends RecordBase {
+export interface HttpRecord extends RecordBase, Exchange {
   readonly type: 'http';
   /** Plan entry key of the move the call was made for; absent for run-level calls. */
   readonly move?: string;
-  readonly operation: string;
-  readonly method: string;
-  readonly path: string;
-  readonly status?: number;
-  readonly requestId?: string;
-  readonly attempt: number;
-  readonly durationMs: number;
-  /** Transport error code when there was no HTTP answer. */
-  readonly error?: string;
 }
 
 /** A runner event about one move. */

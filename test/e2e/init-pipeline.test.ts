@@ -171,7 +171,7 @@ describe('bad declarations in apps using the installed package reach the user wh
   });
 });
 
-test('the repository root is a cdktf app (the demo\'s declaration): plan works there', async () => {
+test('the repository root is a cdktf app (the demo\'s declaration, examples/evacuate-alpha): plan works there', async () => {
   const r = await runCli(['plan', '--no-color'], { cwd: REPO });
   expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
   expect(r.stdout).toMatch(/Plan file: .*\/cdktf\.out\/stacks\/evacuate-alpha\/manila-placement\.plan\.json/);
