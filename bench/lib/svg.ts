@@ -88,9 +88,11 @@ export function timelineSvg(title: string, subtitle: string, panels: readonly Pa
       y += ROW;
     }
     if (p.endS !== undefined) {
+      // The label goes under the lanes: above them it ran into the panel's heading.
       const ex = f1(x(p.endS));
-      out.push(`<line x1="${ex}" y1="${top - 4}" x2="${ex}" y2="${y}" stroke="#333" stroke-dasharray="4 3"/>`);
-      out.push(`<text x="${ex}" y="${top - 7}" font-size="10" text-anchor="${p.endS / axisMax > 0.85 ? 'end' : 'start'}">process ends ${f1(p.endS)} s</text>`);
+      out.push(`<line x1="${ex}" y1="${top - 4}" x2="${ex}" y2="${y + 2}" stroke="#333" stroke-dasharray="4 3"/>`);
+      out.push(`<text x="${ex}" y="${y + 12}" font-size="10" text-anchor="${p.endS / axisMax > 0.85 ? 'end' : 'middle'}">process ends ${f1(p.endS)} s</text>`);
+      y += 12;
     }
     y += 14;
   }
