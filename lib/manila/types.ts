@@ -82,7 +82,10 @@ export interface Service {
   readonly status: string;
   /** `up` or `down`. */
   readonly state: string;
+  /** Why an admin disabled it (2.83+). */
   readonly disabledReason?: string;
+  /** The backend is re-checking its shares after a restart (2.86+, Manila 2024.2). */
+  readonly ensuring?: boolean;
 }
 
 const serviceSchema = z
@@ -94,11 +97,21 @@ const serviceSchema = z
     status: z.string(),
     state: z.string(),
     disabled_reason: z.string().nullish(),
+    ensuring: z.boolean().nullish(),
   })
   .loose();
 
 const serviceView = serviceSchema.transform(
-  (s): Service => ({ id: s.id, binary: s.binary, host: s.host, zone: s.zone ?? '', status: s.status, state: s.state, disabledReason: s.disabled_reason ?? undefined }),
+  (s): Service => ({
+    id: s.id,
+    binary: s.binary,
+    host: s.host,
+    zone: s.zone ?? '',
+    status: s.status,
+    state: s.state,
+    disabledReason: s.disabled_reason ?? undefined,
+    ensuring: s.ensuring ?? undefined,
+  }),
 );
 
 /** Parses one service. */

@@ -79,7 +79,10 @@ export function destinationBlockers(host: string, ctx: PlanContext): BlockedReas
   if (services.length === 0) return [reason('DEST_UNKNOWN', `no manila-share service runs on ${host}`)];
   const out: BlockedReason[] = [];
   const enabled = services.filter((s) => s.status === 'enabled');
-  if (enabled.length === 0) out.push(reason('DEST_DISABLED', `the manila-share service on ${host} is disabled`));
+  if (enabled.length === 0) {
+    const why = services.find((s) => s.disabledReason)?.disabledReason;
+    out.push(reason('DEST_DISABLED', `the manila-share service on ${host} is disabled${why ? ` (${why})` : ''}`));
+  }
   if (!(enabled.length > 0 ? enabled : services).some((s) => s.state === 'up')) out.push(reason('DEST_DOWN', `the manila-share service on ${host} is down`));
   const pools = ctx.poolsByHost.get(host) ?? [];
   if (!pools.some((p) => p.dhss === true)) {

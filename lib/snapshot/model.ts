@@ -42,6 +42,10 @@ const snapshotServiceSchema = z.object({
   zone: z.string(),
   status: z.string(),
   state: z.string(),
+  /** Why an admin disabled it (microversion 2.83+, so Manila 2023.2 and later); absent before. */
+  disabledReason: z.string().optional(),
+  /** The backend re-checks its shares after a restart (2.86+); absent before. */
+  ensuring: z.boolean().optional(),
 });
 
 const snapshotPoolSchema = z.object({

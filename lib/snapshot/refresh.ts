@@ -70,7 +70,8 @@ export async function takeSnapshot(client: ManilaClient, now: () => Date = () =>
       }))
       .sort(byId),
     services: services
-      .map((s) => ({ host: s.host, zone: s.zone, status: s.status, state: s.state }))
+      // Later releases' fields only when Manila gave them: a Zed snapshot's digest stays the same.
+      .map((s) => ({ host: s.host, zone: s.zone, status: s.status, state: s.state, ...(s.disabledReason ? { disabledReason: s.disabledReason } : {}), ...(s.ensuring !== undefined ? { ensuring: s.ensuring } : {}) }))
       .sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0)),
     pools: pools
       .map((p) => ({

@@ -32,8 +32,8 @@ export class SnapshotBuilder {
   private takenAt = '2026-11-25T08:00:00.000Z';
 
   /** A manila-share service (up and enabled unless told) and, unless `dhss` is undefined, one pool. */
-  public host(host: string, o: { status?: string; state?: string; zone?: string; dhss?: boolean | null } = {}): this {
-    this.services.push({ host, zone: o.zone ?? 'nova', status: o.status ?? 'enabled', state: o.state ?? 'up' });
+  public host(host: string, o: { status?: string; state?: string; zone?: string; dhss?: boolean | null; disabledReason?: string } = {}): this {
+    this.services.push({ host, zone: o.zone ?? 'nova', status: o.status ?? 'enabled', state: o.state ?? 'up', ...(o.disabledReason ? { disabledReason: o.disabledReason } : {}) });
     if (o.dhss !== null) {
       const pool = `fake_pool_for_${host.split('@')[1]?.toUpperCase() ?? 'X'}`;
       this.pools.push({ name: `${host}#${pool}`, backendHost: host, pool, dhss: o.dhss ?? true, totalCapacityGb: 1000, freeCapacityGb: 900 });

@@ -300,6 +300,11 @@ describe('plan()', () => {
     expect([...seen].sort()).toEqual(['blocked', 'conflict', 'in-sync', 'migrate', 'resume', 'unmatched']);
   });
 
+  it('GIVEN a destination an admin disabled with a reason (Manila 2023.2+) WHEN planning THEN the blocked reason gives it', () => {
+    const p = plan(toBeta(sn1), testbed({ servers: 1, hosts: { 'node1@beta': { status: 'disabled', disabledReason: 'disk swap, back Friday' } } }).build());
+    expect(p.entries[0]).toMatchObject({ action: 'blocked', reasons: [{ code: 'DEST_DISABLED', message: 'the manila-share service on node1@beta is disabled (disk swap, back Friday)' }] });
+  });
+
   it('GIVEN a migrate entry WHEN planning THEN it carries the declared flags, network id and completion', () => {
     const p = plan([placement('app/p', sn1, 'node1@beta', { flags: { writable: true, preserveSnapshots: true }, newShareNetwork: 'mp-sn-2', completion: 'manual' })], one().build());
     expect(p.entries[0]).toMatchObject({
