@@ -1,36 +1,6 @@
-// Public API of manila-placement.
-
-// Errors
-export * from './errors';
-
-// Manila and Keystone client
-export { resolveCloudConfig, cloudsYamlCandidates, normaliseAuthUrl } from './manila/config';
-export type { CloudConfig, AuthConfig, PasswordAuth, ApplicationCredentialAuth, TokenAuth, ConfigSources, ConfigOverrides } from './manila/config';
-export { ManilaClient, dispatcherFor } from './manila/client';
-export type { ManilaClientOptions, ShareServerFilters, RequestOptions } from './manila/client';
-export { HttpTransport, systemClock } from './manila/http';
-export type { Clock, Exchange, RetryOptions } from './manila/http';
-export { KeystoneSession, findManilaEndpoint, authRequestBody, MANILA_SERVICE_TYPES } from './manila/keystone';
-export type { KeystoneToken, CatalogService, CatalogEndpoint } from './manila/keystone';
-export { MIN_MICROVERSION, MAX_MICROVERSION, compareMicroversions } from './manila/microversion';
-export * from './manila/types';
-
-// Snapshot of the cloud
-export * from './snapshot/model';
-
-// Plans
-export * from './plan/types';
-
-// Planning (pure)
-export { plan } from './plan/plan';
-export { serializePlan, parsePlanText, planDigest, PLAN_FILE_NAME } from './plan/file';
-export { declarationProblems } from './plan/overlap';
-export type { DeclarationProblem } from './plan/overlap';
-export { normalizeSnapshot, planSnapshotDigest } from './plan/normalize';
-export { BLOCKED_CODES } from './plan/blockers';
-export type { BlockedCode } from './plan/blockers';
-export { hostProblem, isValidHost, backendName } from './plan/host';
-export { entryKey, isSafeKey } from './plan/key';
+// Public API of manila-placement: the constructs and their props, the Manila client, planning,
+// the apply runner, the plan and snapshot types, and the error classes. Everything else under
+// lib/ is internal: import it by module path only inside this repository.
 
 // Constructs (cdktf)
 export { PlacementStack } from './constructs/placement-stack';
@@ -39,15 +9,92 @@ export { ShareServerPlacement } from './constructs/share-server-placement';
 export type { ShareServerPlacementProps } from './constructs/share-server-placement';
 export { HostEvacuation } from './constructs/host-evacuation';
 export type { HostEvacuationProps } from './constructs/host-evacuation';
-export type { MigrationDemands } from './constructs/demands';
-export { moveTriggers, moveCommand } from './constructs/move-resource';
-export type { MoveResourceType } from './constructs/move-resource';
-export { SNAPSHOT_CONTEXT_KEY, DEFAULT_SNAPSHOT_FILE } from './constructs/snapshot-file';
-export { defaultRunnerCommand } from './constructs/runner-command';
-
-// Rebalancing
 export { Rebalance } from './constructs/rebalance';
 export type { RebalanceProps } from './constructs/rebalance';
+export type { MigrationDemands } from './constructs/demands';
+export type { MoveResourceType } from './constructs/move-resource';
+export { SNAPSHOT_CONTEXT_KEY, DEFAULT_SNAPSHOT_FILE } from './snapshot/file';
+
+// Rebalancing helpers
+export { OBJECTIVE_DEFAULTS as REBALANCE_DEFAULTS } from './plan/rebalance-model';
+export { REBALANCE_OBJECTIVES } from './plan/schema';
 export { compileHostPattern, hostPatternProblem } from './plan/host-pattern';
 export type { HostMatcher } from './plan/host-pattern';
-export { OBJECTIVE_DEFAULTS as REBALANCE_DEFAULTS, REBALANCE_OBJECTIVES } from './plan/rebalance-model';
+
+// Manila and Keystone client
+export { ManilaClient, BudgetSkipped } from './manila/client';
+export type { ManilaClientOptions, ShareServerFilters, RequestOptions } from './manila/client';
+export { resolveCloudConfig } from './manila/config';
+export type { CloudConfig, AuthConfig, PasswordAuth, ApplicationCredentialAuth, TokenAuth, ConfigSources, ConfigOverrides } from './manila/config';
+export type { Clock, Exchange, RetryOptions } from './manila/http';
+export type { RequestPriority } from './manila/budget';
+export type {
+  ShareServer,
+  Service,
+  Pool,
+  ShareNetwork,
+  ShareNetworkSubnet,
+  Share,
+  ShareType,
+  Snapshot,
+  AccessRule,
+  ExportLocation,
+  ShareInstance,
+  TaskState,
+  MigrationFlags,
+  MigrationParams,
+  MigrationCheckResult,
+  MigrationProgress,
+} from './manila/types';
+
+// Snapshot of the cloud
+export { parseSnapshotText } from './snapshot/model';
+export type { CloudSnapshot, SnapshotShareServer, SnapshotShare, SnapshotService, SnapshotPool, SnapshotShareType, SnapshotShareNetwork } from './snapshot/model';
+
+// Declarations and plans
+export { plan } from './plan/plan';
+export { serializePlan, parsePlanText } from './plan/file';
+export type {
+  Completion,
+  CompletionMode,
+  NextWindow,
+  DeclarationKind,
+  ServerSelector,
+  PlacementDeclaration,
+  EvacuationDeclaration,
+  RebalanceDeclaration,
+  Declaration,
+  ObservedServer,
+  ObservedShare,
+  BlockedReason,
+  PlanAction,
+  InSyncEntry,
+  MigrateEntry,
+  ResumeEntry,
+  ConflictEntry,
+  BlockedEntry,
+  UnmatchedEntry,
+  PlanEntry,
+  Plan,
+  RebalanceObjective,
+  RebalanceRole,
+  RebalanceHostLoad,
+  RebalanceStop,
+  RebalanceExplanation,
+} from './plan/types';
+export type { CompletionWindow } from './plan/window';
+export type { BlockedCode } from './plan/blockers';
+
+// Applying a plan
+export { applyPlan } from './apply/runner';
+export type { ApplyResult } from './apply/runner';
+export type { ApplyOptions } from './apply/options';
+export { EXIT } from './apply/result';
+export type { MoveResult } from './apply/result';
+export type { RunnerEvent, MoveEvent, RunEvent, MovePhase, ShareExports } from './apply/events';
+export type { RunLocks } from './apply/lock';
+
+// Errors
+export { ManilaPlacementError, ConfigError, InputError, AuthError, ManilaApiError, TransportError, TlsError, ProtocolError, MicroversionError, DeadlineError } from './errors';
+export { LockTimeoutError } from './apply/lock';
+export { DeclarationError } from './constructs/synth-problems';

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../errors';
+import { parseOrThrow } from '../util/parse';
 
 /** Keystone v3 password authentication. */
 export interface PasswordAuth {
@@ -148,16 +149,17 @@ function readYamlClouds(file: string): Record<string, RawCloud | null> {
   } catch (e) {
     throw new ConfigError('MP_CLOUDS_YAML_INVALID', `${file} is not valid YAML: ${(e as Error).message.split('\n')[0]}`, 'Fix the YAML syntax (indentation, quoting) in that file.');
   }
-  const parsed = cloudsFileSchema.safeParse(doc);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ConfigError(
-      'MP_CLOUDS_YAML_INVALID',
-      `${file} does not look like a clouds.yaml: ${issue.path.join('.') || '(top level)'}: ${issue.message}`,
-      'A clouds.yaml has a top-level `clouds:` mapping of cloud names to entries with an `auth:` mapping.',
-    );
-  }
-  return parsed.data.clouds;
+  const parsed = parseOrThrow(
+    cloudsFileSchema,
+    doc,
+    (issue, at) =>
+      new ConfigError(
+        'MP_CLOUDS_YAML_INVALID',
+        `${file} does not look like a clouds.yaml: ${at}: ${issue.message}`,
+        'A clouds.yaml has a top-level `clouds:` mapping of cloud names to entries with an `auth:` mapping.',
+      ),
+  );
+  return parsed.clouds;
 }
 
 function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {

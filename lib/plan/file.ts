@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { InputError } from '../errors';
 import { canonicalJson } from '../snapshot/model';
+import { parseOrThrow } from '../util/parse';
 import type { Plan } from './types';
 import { planFileSchema } from './schema';
 
@@ -41,16 +42,16 @@ export function parsePlanText(text: string, source: string): Plan {
   if (kind !== 'manila-placement/plan') {
     throw new InputError('MP_PLAN_INVALID', `${source} is not a manila-placement plan (its "kind" is ${JSON.stringify(kind)}).`, REGENERATE);
   }
-  const r = planFileSchema.safeParse(doc);
-  if (!r.success) {
-    const issue = r.error.issues[0];
-    throw new InputError(
-      'MP_PLAN_INVALID',
-      `${source} is not a valid plan: ${issue.path.join('.') || '(top level)'}: ${issue.message}.`,
-      `The file is corrupt or from another version of manila-placement. ${REGENERATE}`,
-    );
-  }
-  const { planDigest: recorded, ...plan } = r.data;
+  const { planDigest: recorded, ...plan } = parseOrThrow(
+    planFileSchema,
+    doc,
+    (issue, at) =>
+      new InputError(
+        'MP_PLAN_INVALID',
+        `${source} is not a valid plan: ${at}: ${issue.message}.`,
+        `The file is corrupt or from another version of manila-placement. ${REGENERATE}`,
+      ),
+  );
   const actual = planDigest(plan);
   if (recorded !== actual) {
     throw new InputError(

@@ -5,6 +5,9 @@
  * new id.
  */
 
+/** What every entry key matches; the plan file's schema checks keys with it too. */
+export const KEY_PATTERN = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+
 /** The declaration path as a key prefix: `/` becomes `_`, anything else unsafe becomes `-`. */
 export function declarationSlug(path: string): string {
   const slug = path.replace(/\//g, '_').replace(/[^A-Za-z0-9_-]/g, '-');
@@ -28,7 +31,7 @@ export function unmatchedKey(declarationPath: string): string {
 
 /** True when `key` can serve as a Terraform resource name and a `--move` argument. */
 export function isSafeKey(key: string): boolean {
-  return /^[A-Za-z_][A-Za-z0-9_-]*$/.test(key);
+  return KEY_PATTERN.test(key);
 }
 
 /** Code-unit order, the same in every locale. */

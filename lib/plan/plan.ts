@@ -7,14 +7,13 @@ import { compareStrings } from './key';
 import { problemsIn, type DeclarationProblem } from './overlap';
 import { planPlacement } from './placement';
 import { planRebalance } from './rebalance';
+import { PLAN_ACTIONS as ACTIONS } from './schema';
 import { windowAt } from './window';
 
 /**
  * Planning: declarations + snapshot -> Plan. Pure and deterministic: no I/O, no clock, no
  * randomness; the same inputs (in any list order) give the same plan.
  */
-
-const ACTIONS: readonly PlanEntry['action'][] = ['in-sync', 'migrate', 'resume', 'conflict', 'blocked', 'unmatched'];
 
 /** How to fix declarations that contradict each other (the hint of `plan()`'s error, and of synth's). */
 export const CONTRADICTION_HINT =

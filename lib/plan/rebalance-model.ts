@@ -106,7 +106,7 @@ export const OBJECTIVE_DEFAULTS: Readonly<Record<RebalanceObjective, { readonly 
 };
 
 /** Every objective. */
-export const REBALANCE_OBJECTIVES: readonly RebalanceObjective[] = ['server-count', 'allocated-gb', 'free-ratio'];
+export { REBALANCE_OBJECTIVES } from './schema';
 
 /** True for the objective that reads the pools' capacity. */
 export function usesCapacity(o: RebalanceObjective): boolean {

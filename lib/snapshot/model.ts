@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { InputError } from '../errors';
+import { parseOrThrow } from '../util/parse';
 
 /**
  * A snapshot of the cloud as `manila-placement refresh` saw it: the only input of planning
@@ -140,16 +141,16 @@ export function parseSnapshotDocument(doc: unknown, source: string): CloudSnapsh
       'Create one with `manila-placement refresh --out <file>`.',
     );
   }
-  const r = cloudSnapshotSchema.safeParse(doc);
-  if (!r.success) {
-    const issue = r.error.issues[0];
-    throw new InputError(
-      'MP_SNAPSHOT_INVALID',
-      `${source} is not a valid snapshot: ${issue.path.join('.') || '(top level)'}: ${issue.message}.`,
-      'The file is corrupt or from another version: run `manila-placement refresh` to write it again.',
-    );
-  }
-  return r.data;
+  return parseOrThrow(
+    cloudSnapshotSchema,
+    doc,
+    (issue, at) =>
+      new InputError(
+        'MP_SNAPSHOT_INVALID',
+        `${source} is not a valid snapshot: ${at}: ${issue.message}.`,
+        'The file is corrupt or from another version: run `manila-placement refresh` to write it again.',
+      ),
+  );
 }
 
 /** Parses snapshot text (JSON). */

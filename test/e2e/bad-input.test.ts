@@ -180,5 +180,6 @@ test('--debug output shows every call and no secret', async () => {
   expect(r.stderr).toMatch(/DEBUG GET \/v2\/share-servers -> 200 \(\d+ ms, req-/);
   for (const s of secrets()) expect(r.stdout + r.stderr).not.toContain(s);
   expect(r.stdout + r.stderr).not.toMatch(/gAAAAA[\w-]{20,}/);
-  expect(testbed().clouds_yaml).toBeTruthy();
+  // The test bed writes its clouds.yaml in its state directory (scripts/testbed/tb.py).
+  expect(testbed().clouds_yaml).toBe(path.join(String(testbed().state_dir), 'clouds.yaml'));
 });

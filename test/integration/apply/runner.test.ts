@@ -57,7 +57,8 @@ test('one move with auto completion reaches the host, verifies shares and rules,
   expect(r.exitCode).toBe(0);
   const res = r.results[0];
   expect(res.phase).toBe('done');
-  expect(res.newServerId).toBeDefined();
+  // Manila gives the destination a new id, a UUID; below, the live server of the network carries it.
+  expect(res.newServerId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
   expect(res.newServerId).not.toBe(res.server);
   expect(res.message).toMatch(/1 share\(s\), 1 access rule\(s\), 1 snapshot\(s\) verified/);
   const phases = events.filter((e): e is MoveEvent => e.type === 'move').map((e) => e.phase);

@@ -140,8 +140,15 @@ for (let i = 0; i < CASES.length; i += NETS.length) batches.push(CASES.slice(i, 
 test.each(batches.map((b, i) => [i + 1, b.map((c) => c.name).join('; '), b] as const))('fault batch %i: %s', async (_i, _names, batch) => {
   // Settle every case before judging, so no migration is left running into the next test.
   const settled = await Promise.allSettled(batch.map((c, j) => runCase(c, NETS[j])));
-  const failed = settled.filter((x): x is PromiseRejectedResult => x.status === 'rejected');
-  if (failed.length) throw failed[0].reason;
+  // Every failed case is reported, by name, not only the first.
+  const failed = settled.flatMap((x, j) => (x.status === 'rejected' ? [{ name: batch[j].name, reason: x.reason as unknown }] : []));
+  if (failed.length) {
+    const lines = failed.map((f) => `- ${f.name}: ${(f.reason instanceof Error ? f.reason.message : String(f.reason)).replace(/\n/g, '\n    ')}`);
+    throw new AggregateError(
+      failed.map((f) => f.reason),
+      `${failed.length} of ${batch.length} fault cases failed:\n${lines.join('\n')}`,
+    );
+  }
 });
 
 test('cancel whose answer is lost is observed, not resent: the migration ends cancelled', async () => {
