@@ -1,6 +1,7 @@
 import { InputError } from '../errors';
 import type { ManilaClient } from '../manila/client';
 import type { Plan, PlanEntry } from '../plan/types';
+import { checkSnapshotAge } from '../snapshot/file';
 
 /**
  * The checks before a run sends anything that changes the cloud, for every caller (the CLI,
@@ -27,18 +28,6 @@ export function mergePlans(plans: readonly Plan[]): Plan {
   for (const p of plans.slice(1)) for (const [k, v] of Object.entries(p.summary)) summary[k as keyof typeof summary] += v;
   const rebalance = plans.flatMap((p) => [...(p.rebalance ?? [])]);
   return { ...plans[0], entries, summary, ...(rebalance.length ? { rebalance } : {}) };
-}
-
-/** Refuses a plan whose snapshot is older than `maxAgeMs`. */
-export function checkSnapshotAge(takenAt: string, maxAgeMs: number, what: string, now: number = Date.now()): void {
-  const age = now - Date.parse(takenAt);
-  if (!(age <= maxAgeMs)) {
-    throw new InputError(
-      'MP_SNAPSHOT_TOO_OLD',
-      `${what} was taken ${takenAt}, ${Math.round(age / 3600_000)} h ago (limit ${Math.round(maxAgeMs / 3600_000)} h).`,
-      'Refresh it (`manila-placement refresh`), leave out --snapshot, or raise --max-snapshot-age.',
-    );
-  }
 }
 
 /** Runs the checks; throws an InputError (or Manila's error for the admin probe) before anything changes. */

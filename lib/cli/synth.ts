@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { InputError } from '../errors';
-import { DEFAULT_SNAPSHOT_FILE, SNAPSHOT_CONTEXT_KEY } from '../constructs/snapshot-file';
+import { snapshotPath, SNAPSHOT_CONTEXT_KEY } from '../snapshot/file';
 import { PLAN_FILE_NAME as PLAN_FILE, parsePlanText } from '../plan/file';
 import { DEBUG_ENV, formatProblem, SYNTH_ERRORS_ENV, type SynthProblem } from '../constructs/synth-problems';
 import type { Plan } from '../plan/types';
@@ -46,8 +46,7 @@ export function readCdktfJson(dir: string): CdktfApp {
 
 /** Where the snapshot of an app is, by its cdktf.json context (relative to the app dir). */
 export function snapshotPathOf(app: CdktfApp): string {
-  const v = app.context[SNAPSHOT_CONTEXT_KEY];
-  return path.resolve(app.dir, typeof v === 'string' ? v : DEFAULT_SNAPSHOT_FILE);
+  return snapshotPath(app.dir, app.context[SNAPSHOT_CONTEXT_KEY]);
 }
 
 /**

@@ -6,11 +6,11 @@ import { serializePlan } from '../plan/file';
 import { analysePlan, type PlanAnalysis } from '../plan/plan';
 import { pendingMoves, type Declaration, type Plan } from '../plan/types';
 import { isDeclarationSource, markPlanner, type IDeclarationSource, type IPlanner } from './declaration';
-import { badLimit, badResourceType, CONTRADICTION_FIX, contradiction, unknownName, unmatched, unresolvedHosts } from './errors';
+import { badLimit, badResourceType, CONTRADICTION_FIX, contradiction, unknownName, unmatched, unresolvedHosts, snapshotMissing, snapshotUnreadable } from './errors';
 import { addMoveResource, type MoveResourceType, type RunnerLimits } from './move-resource';
 import { PlanFileSynthesizer } from './plan-synthesizer';
 import { appDirFromStack, defaultRunnerCommand } from './runner-command';
-import { readSnapshotFile, resolveSnapshotPath } from './snapshot-file';
+import { readSnapshot, snapshotPath, SNAPSHOT_CONTEXT_KEY } from '../snapshot/file';
 import { DeclarationError, installSynthReporter } from './synth-problems';
 import { positiveInteger } from './validate';
 
@@ -93,7 +93,8 @@ export class PlacementStack extends TerraformStack implements IPlanner {
     const resourceType: unknown = props.resourceType ?? 'null_resource';
     if (resourceType !== 'null_resource' && resourceType !== 'terraform_data') throw badResourceType(path, resourceType);
     this.resourceType = resourceType;
-    this.snapshotPath = resolveSnapshotPath(this, props.snapshotPath);
+    // cdktf runs the app in its directory, so the working directory is the app directory.
+    this.snapshotPath = snapshotPath(process.cwd(), this.node.tryGetContext(SNAPSHOT_CONTEXT_KEY), props.snapshotPath);
     this.runnerCommand = props.runnerCommand ?? defaultRunnerCommand();
     this.cloud = props.cloud;
     const limit = (k: keyof RunnerLimits): number | undefined => positiveInteger(props[k], (v) => badLimit(path, k, v));
@@ -115,7 +116,9 @@ export class PlacementStack extends TerraformStack implements IPlanner {
 
   /** The snapshot, read from `snapshotPath`. */
   public readSnapshot(): CloudSnapshot {
-    return readSnapshotFile(this.node.path, this.snapshotPath);
+    return readSnapshot(this.snapshotPath, (p) =>
+      p.kind === 'missing' ? snapshotMissing(this.node.path, this.snapshotPath) : snapshotUnreadable(this.node.path, this.snapshotPath, p.detail, p.cause),
+    );
   }
 
   /**

@@ -1,10 +1,8 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { checkSnapshotAge } from '../../apply/preflight';
+import { checkSnapshotAge, checkSnapshotCloud, readSnapshot } from '../../snapshot/file';
 import { ConfigError, InputError } from '../../errors';
 import type { ManilaClient } from '../../manila/client';
 import { CloudConfig, resolveCloudConfig } from '../../manila/config';
-import { parseSnapshotText } from '../../snapshot/model';
 import { blockByChecks, checkMoves, type MoveCheck } from '../../apply/check';
 import { impactByProject } from '../../plan/impact';
 import type { MigrateEntry } from '../../plan/types';
@@ -57,19 +55,15 @@ export async function makePlans(o: PlanningOptions, client?: ManilaClient): Prom
   let snapshotFile: string;
   if (o.snapshot) {
     snapshotFile = path.resolve(o.snapshot);
-    if (!fs.existsSync(snapshotFile)) {
-      throw new InputError('MP_SNAPSHOT_MISSING', `The snapshot ${snapshotFile} does not exist.`, 'Write one with `manila-placement refresh --out <file>`, or leave out --snapshot to refresh now.');
-    }
-    const snap = parseSnapshotText(fs.readFileSync(snapshotFile, 'utf8'), snapshotFile);
+    const file = snapshotFile;
+    const snap = readSnapshot(file, (p) =>
+      p.kind === 'missing'
+        ? new InputError('MP_SNAPSHOT_MISSING', `The snapshot ${file} does not exist.`, 'Write one with `manila-placement refresh --out <file>`, or leave out --snapshot to refresh now.')
+        : p.cause instanceof Error ? p.cause : new Error(p.detail),
+    );
     const cloud = selectedCloud(o);
-    if (cloud && cloud.authUrl !== snap.cloud.authUrl) {
-      throw new InputError(
-        'MP_SNAPSHOT_OTHER_CLOUD',
-        `The snapshot ${snapshotFile} is of the cloud at ${snap.cloud.authUrl}, but the selected cloud${cloud.cloudName ? ` '${cloud.cloudName}'` : ''} is at ${cloud.authUrl}.`,
-        'Select the cloud the snapshot was taken of (--os-cloud / OS_CLOUD), or refresh against this one.',
-      );
-    }
-    checkSnapshotAge(snap.takenAt, secondsFlag(o.maxSnapshotAge, '--max-snapshot-age', 86_400_000)!, `The snapshot ${snapshotFile}`);
+    if (cloud) checkSnapshotCloud(snap, file, cloud);
+    checkSnapshotAge(snap.takenAt, secondsFlag(o.maxSnapshotAge, '--max-snapshot-age', 86_400_000)!, `The snapshot ${file}`);
   } else {
     snapshotFile = snapshotPathOf(app);
     await writeSnapshot(o, snapshotFile, client);

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { canonicalJson, CloudSnapshot } from '../../snapshot/model';
+import type { CloudSnapshot } from '../../snapshot/model';
+import { DEFAULT_SNAPSHOT_FILE, writeSnapshotFile } from '../../snapshot/file';
 import { takeSnapshot } from '../../snapshot/refresh';
 import type { ManilaClient } from '../../manila/client';
 import { cliClient, GlobalOptions } from '../context';
@@ -17,7 +18,7 @@ export function snapshotTarget(o: { app?: string; out?: string }): string {
   if (o.out) return path.resolve(o.out);
   const dir = path.resolve(o.app ?? '.');
   if (fs.existsSync(path.join(dir, 'cdktf.json'))) return snapshotPathOf(readCdktfJson(dir));
-  return path.join(dir, 'manila-placement.snapshot.json');
+  return path.join(dir, DEFAULT_SNAPSHOT_FILE);
 }
 
 /** Reads the cloud and writes the snapshot atomically (temp file, then rename). */
@@ -26,10 +27,7 @@ export async function writeSnapshot(o: GlobalOptions, file: string, shared?: Man
   const client = shared ?? cliClient(o).client;
   try {
     const snap = await takeSnapshot(client);
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, canonicalJson(snap));
-    fs.renameSync(tmp, file);
+    writeSnapshotFile(file, snap);
     return snap;
   } finally {
     if (!shared) await client.close();
