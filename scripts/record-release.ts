@@ -340,9 +340,25 @@ class Recorder {
   }
 
   /** Records an answer already obtained (a poll's distinct state). */
-  public add(group: string, name: string, method: string, p: string, opts: CallOptions, status: number | null, body: unknown, respVersion?: string, error?: string): void {
+  public add(
+    group: string,
+    name: string,
+    method: string,
+    p: string,
+    opts: CallOptions,
+    status: number | null,
+    body: unknown,
+    respVersion?: string,
+    error?: string,
+  ): void {
     const n = (v: unknown): unknown => this.norm.value(v);
-    const query = opts.query ? Object.fromEntries(Object.entries(opts.query).filter((e): e is [string, string] => e[1] !== undefined).map(([k, v]) => [k, n(v) as string])) : undefined;
+    const query = opts.query
+      ? Object.fromEntries(
+          Object.entries(opts.query)
+            .filter((e): e is [string, string] => e[1] !== undefined)
+            .map(([k, v]) => [k, n(v) as string]),
+        )
+      : undefined;
     const normBody = n(body);
     const rec: RecordedCall = {
       name,
@@ -387,7 +403,13 @@ class Recorder {
 
 /** The body the client sends for migration_check/_start (ManilaClient.migrationBody). */
 function migrationBody(host: string, flags: { writable?: boolean; nondisruptive?: boolean; preserveSnapshots?: boolean } = {}): Record<string, unknown> {
-  return { host, writable: flags.writable ?? false, nondisruptive: flags.nondisruptive ?? false, preserve_snapshots: flags.preserveSnapshots ?? false, new_share_network_id: null };
+  return {
+    host,
+    writable: flags.writable ?? false,
+    nondisruptive: flags.nondisruptive ?? false,
+    preserve_snapshots: flags.preserveSnapshots ?? false,
+    new_share_network_id: null,
+  };
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -551,7 +573,17 @@ async function main(): Promise<void> {
       const text = JSON.stringify(doc, null, 2) + '\n';
       norm.assertNoSecret(text, secrets);
       fs.writeFileSync(path.join(outDir, `${group}.json`), text);
-      for (const c of list) calls.push({ group, name: c.name, method: c.method, path: c.path, ...(c.query ? { query: c.query } : {}), status: c.status, keys: c.keys });
+      for (const c of list) {
+        calls.push({
+          group,
+          name: c.name,
+          method: c.method,
+          path: c.path,
+          ...(c.query ? { query: c.query } : {}),
+          status: c.status,
+          keys: c.keys,
+        });
+      }
     }
     const summary = {
       release,

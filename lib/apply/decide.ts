@@ -117,7 +117,15 @@ interface Draft {
 const finish = (o: Outcome): Draft => ({
   action: { kind: 'finish', outcome: o },
   phase: o.phase,
-  event: { code: o.code, message: o.message, hint: o.hint, newServerId: o.newServerId, check: o.check, exportLocations: o.exportLocations, readOnly: o.readOnly },
+  event: {
+    code: o.code,
+    message: o.message,
+    hint: o.hint,
+    newServerId: o.newServerId,
+    check: o.check,
+    exportLocations: o.exportLocations,
+    readOnly: o.readOnly,
+  },
 });
 
 /** The decision for one observed move, before admission. */
@@ -257,7 +265,14 @@ function atTarget(t: TrackedMove, serverId: string, p: MovePolicy, now: number):
   return { action: { kind: 'verify', destination: { id: serverId, host: e.to } }, phase: 'verifying', event: { newServerId: serverId }, memory: { verifySince } };
 }
 
-function ready(t: TrackedMove, server: { id: string; host: string; taskState: string | null; status: string }, obs: Observation, seen: boolean, p: MovePolicy, now: number): Draft {
+function ready(
+  t: TrackedMove,
+  server: { id: string; host: string; taskState: string | null; status: string },
+  obs: Observation,
+  seen: boolean,
+  p: MovePolicy,
+  now: number,
+): Draft {
   const e = t.entry;
   const m = t.memory;
   const rec = { ...server, sourceShareServerId: null };
@@ -332,7 +347,9 @@ function phase1(t: TrackedMove, taskState: string | null, since: number, p: Move
     });
   }
   const progress =
-    taskState === TASK_STATE.driverInProgress && m.check?.result?.supported.migrationGetProgress !== false && now - (m.progressAt ?? -Infinity) >= p.progressIntervalMs;
+    taskState === TASK_STATE.driverInProgress &&
+    m.check?.result?.supported.migrationGetProgress !== false &&
+    now - (m.progressAt ?? -Infinity) >= p.progressIntervalMs;
   return { action: { kind: 'leave' }, phase: 'phase1', progress, event: { progress: m.progress } };
 }
 
@@ -471,5 +488,12 @@ function toDecision(t: TrackedMove, d: Draft, p: MovePolicy, now: number): Decis
     waiting: d.action.kind === 'queue' ? ev.waiting : undefined,
     message: said ?? (d.phase === m.phase ? m.message : undefined),
   };
-  return { key: t.entry.key, action: d.action, memory, progress: d.progress === true, reads: d.reads ?? [], event: report ? { phase: d.phase, ...ev } : undefined };
+  return {
+    key: t.entry.key,
+    action: d.action,
+    memory,
+    progress: d.progress === true,
+    reads: d.reads ?? [],
+    event: report ? { phase: d.phase, ...ev } : undefined,
+  };
 }

@@ -27,7 +27,10 @@ export interface Verification {
  * settling (rules go `queued_to_apply` → `active` after the switchover) show as problems: the
  * runner asks again until its verify deadline.
  */
-export async function verifyOnce(client: ManilaClient, args: { sourceId: string; destination: { id: string; host: string }; expectedShareIds: readonly string[] }): Promise<Verification> {
+export async function verifyOnce(
+  client: ManilaClient,
+  args: { sourceId: string; destination: { id: string; host: string }; expectedShareIds: readonly string[] },
+): Promise<Verification> {
   const problems: string[] = [];
   let rules = 0;
   let snaps = 0;
@@ -60,12 +63,27 @@ export async function verifyOnce(client: ManilaClient, args: { sourceId: string;
   const source = await client.findShareServer(args.sourceId);
   const sourceGone = !source || source.status === SERVER_STATUS.deleting;
   if (!sourceGone) problems.push(`the old share server ${args.sourceId} still exists (status ${source?.status}); Manila normally deletes it after a success`);
-  return { ok: problems.length === 0, problems, shares: shares.length, accessRules: rules, snapshots: snaps, sourceGone, exportLocations, readOnly, queuedRules };
+  return {
+    ok: problems.length === 0,
+    problems,
+    shares: shares.length,
+    accessRules: rules,
+    snapshots: snaps,
+    sourceGone,
+    exportLocations,
+    readOnly,
+    queuedRules,
+  };
 }
 
 /** Export paths as clients see them: user-facing ones first, preferred first, then by path. */
 export function pathsOf(list: readonly ExportLocation[]): string[] {
   return [...list]
-    .sort((a, b) => Number(a.isAdminOnly === true) - Number(b.isAdminOnly === true) || Number(b.preferred === true) - Number(a.preferred === true) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+    .sort(
+      (a, b) =>
+        Number(a.isAdminOnly === true) - Number(b.isAdminOnly === true) ||
+        Number(b.preferred === true) - Number(a.preferred === true) ||
+        (a.path < b.path ? -1 : a.path > b.path ? 1 : 0),
+    )
     .map((e) => (e.isAdminOnly ? `${e.path} (admin)` : e.path));
 }

@@ -1,5 +1,8 @@
 import { Command, Option } from 'commander';
 import { ManilaPlacementError } from '../errors';
+import { APPLY_DEFAULTS } from '../apply/options';
+import { DEFAULT_MAX_REQUEST_RATE } from '../manila/budget';
+import { packageVersion } from '../package-root';
 // Commands load when run: `status` and `--help` then skip the modules of plan and apply.
 const commands = {
   refresh: () => import('./commands/refresh'),
@@ -11,9 +14,6 @@ const commands = {
   init: () => import('./commands/init'),
   report: () => import('./commands/report'),
 };
-import { APPLY_DEFAULTS } from '../apply/options';
-import { DEFAULT_MAX_REQUEST_RATE } from '../manila/budget';
-import { packageVersion } from '../package-root';
 
 /** Adds the options every command takes, named as the `openstack` client names them. */
 function withCloudOptions(cmd: Command): Command {

@@ -1,5 +1,5 @@
 import * as cliProgress from 'cli-progress';
-import { FINAL_PHASES, MoveEvent, MovePhase, RunnerEvent } from '../apply/events';
+import { FINAL_PHASES, type MoveEvent, type MovePhase, type RunnerEvent } from '../apply/events';
 import type { MoveResult } from '../apply/result';
 import type { Paint } from './render-plan';
 

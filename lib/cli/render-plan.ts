@@ -44,7 +44,11 @@ function who(s: ObservedServer): string {
   return `share server ${s.id}${net ? ` (${net})` : ''}`;
 }
 
-function flagsText(e: { flags: { writable: boolean; nondisruptive: boolean; preserveSnapshots: boolean }; newShareNetworkId: string | null; completion: Completion }): string {
+function flagsText(e: {
+  flags: { writable: boolean; nondisruptive: boolean; preserveSnapshots: boolean };
+  newShareNetworkId: string | null;
+  completion: Completion;
+}): string {
   const demands = [e.flags.writable && 'writable', e.flags.nondisruptive && 'nondisruptive', e.flags.preserveSnapshots && 'preserve-snapshots'].filter(Boolean);
   const parts = [`completion: ${completionText(e.completion)}`];
   if (demands.length) parts.push(`demands: ${demands.join(', ')}`);

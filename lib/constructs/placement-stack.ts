@@ -186,7 +186,15 @@ export class PlacementStack extends TerraformStack implements IPlanner {
     if (moves.length > 0) {
       const scope = new Construct(this, 'moves');
       const workingDir = appDirFromStack(this.node.id);
-      for (const e of moves) addMoveResource(scope, e, { resourceType: this.resourceType, runnerCommand: this.runnerCommand, workingDir, cloud: this.cloud, limits: this.limits });
+      for (const e of moves) {
+        addMoveResource(scope, e, {
+          resourceType: this.resourceType,
+          runnerCommand: this.runnerCommand,
+          workingDir,
+          cloud: this.cloud,
+          limits: this.limits,
+        });
+      }
     }
     const sources = new Map(
       this.node

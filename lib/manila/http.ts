@@ -1,4 +1,4 @@
-import { Dispatcher, errors as undiciErrors } from 'undici';
+import { type Dispatcher, errors as undiciErrors } from 'undici';
 import { ManilaApiError, ProtocolError, TlsError, TransportError } from '../errors';
 
 /** Time source and sleeper, injected so tests control time. */
@@ -220,11 +220,33 @@ export class HttpTransport {
       text = await res.body.text();
     } catch (err) {
       const t = transportCode(err);
-      this.onExchange?.({ operation: req.operation, method: req.method, path: pathAndQuery, status: res.statusCode, attempt, durationMs: this.clock.now() - started, error: t.code });
-      throw new TransportError(t.code, { operation: req.operation, request: `${req.method} ${url.pathname}`, detail: `${req.method} ${url.origin}${url.pathname}: ${t.detail}`, outcomeUnknown: req.method !== 'GET', cause: err });
+      this.onExchange?.({
+        operation: req.operation,
+        method: req.method,
+        path: pathAndQuery,
+        status: res.statusCode,
+        attempt,
+        durationMs: this.clock.now() - started,
+        error: t.code,
+      });
+      throw new TransportError(t.code, {
+        operation: req.operation,
+        request: `${req.method} ${url.pathname}`,
+        detail: `${req.method} ${url.origin}${url.pathname}: ${t.detail}`,
+        outcomeUnknown: req.method !== 'GET',
+        cause: err,
+      });
     }
     const requestId = requestIdOf(res.headers);
-    this.onExchange?.({ operation: req.operation, method: req.method, path: pathAndQuery, status: res.statusCode, requestId, attempt, durationMs: this.clock.now() - started });
+    this.onExchange?.({
+      operation: req.operation,
+      method: req.method,
+      path: pathAndQuery,
+      status: res.statusCode,
+      requestId,
+      attempt,
+      durationMs: this.clock.now() - started,
+    });
     const ok = req.expect ? req.expect.includes(res.statusCode) : res.statusCode >= 200 && res.statusCode < 300;
     if (!ok && !req.accept?.includes(res.statusCode)) {
       if (res.statusCode >= 200 && res.statusCode < 300) {

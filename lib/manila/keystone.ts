@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AuthError, ManilaApiError } from '../errors';
 import type { AuthConfig, CloudConfig } from './config';
-import { Clock, HttpTransport, systemClock } from './http';
+import { type Clock, type HttpTransport, systemClock } from './http';
 
 /** One endpoint of a catalog service. */
 export interface CatalogEndpoint {

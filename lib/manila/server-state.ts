@@ -100,7 +100,10 @@ export function awaitsDestinationRecord(s: ServerRecord): boolean {
 
 /** The old source after a successful migration: `inactive`/`migration_success`, or being deleted. */
 export function isRetiredSource(s: ServerRecord): boolean {
-  return ((s.status === SERVER_STATUS.inactive || s.status === SERVER_STATUS.deleting) && s.taskState === TASK_STATE.success) || s.status === SERVER_STATUS.deleting;
+  return (
+    ((s.status === SERVER_STATUS.inactive || s.status === SERVER_STATUS.deleting) && s.taskState === TASK_STATE.success) ||
+    s.status === SERVER_STATUS.deleting
+  );
 }
 
 /** A source back to `active` after its migration failed (`migration_error`). */

@@ -203,7 +203,16 @@ const shareNetworkSchema = z
     project_id: z.string().nullish(),
     status: z.string().nullish(),
     share_network_subnets: z
-      .array(z.object({ id: z.string(), availability_zone: z.string().nullish(), neutron_net_id: z.string().nullish(), neutron_subnet_id: z.string().nullish() }).loose())
+      .array(
+        z
+          .object({
+            id: z.string(),
+            availability_zone: z.string().nullish(),
+            neutron_net_id: z.string().nullish(),
+            neutron_subnet_id: z.string().nullish(),
+          })
+          .loose(),
+      )
       .nullish(),
   })
   .loose();
@@ -214,7 +223,12 @@ const shareNetworkView = shareNetworkSchema.transform((n): ShareNetwork => ({
     projectId: n.project_id ?? '',
     status: n.status ?? undefined,
     subnets: (n.share_network_subnets ?? [])
-      .map((s) => ({ id: s.id, availabilityZone: s.availability_zone ?? null, neutronNetId: s.neutron_net_id ?? undefined, neutronSubnetId: s.neutron_subnet_id ?? undefined }))
+      .map((s) => ({
+        id: s.id,
+        availabilityZone: s.availability_zone ?? null,
+        neutronNetId: s.neutron_net_id ?? undefined,
+        neutronSubnetId: s.neutron_subnet_id ?? undefined,
+      }))
       .sort((a, b) => a.id.localeCompare(b.id)),
   }));
 
@@ -386,7 +400,14 @@ export interface ShareInstance {
 const shareInstanceView = z
   .object({ id: z.string(), status: z.string(), share_server_id: z.string().nullish(), cast_rules_to_readonly: z.boolean().nullish() })
   .loose()
-  .transform((i): ShareInstance => ({ id: i.id, status: i.status, shareServerId: i.share_server_id ?? undefined, castRulesToReadonly: i.cast_rules_to_readonly ?? undefined }));
+  .transform(
+    (i): ShareInstance => ({
+      id: i.id,
+      status: i.status,
+      shareServerId: i.share_server_id ?? undefined,
+      castRulesToReadonly: i.cast_rules_to_readonly ?? undefined,
+    }),
+  );
 
 /** Parses one share instance. */
 export function parseShareInstance(raw: unknown): ShareInstance {

@@ -45,7 +45,9 @@ export function noticeMoves(entries: readonly PlanEntry[], events: readonly Runn
       const first = (f: (x: MoveEvent) => boolean): string | undefined => evs.find(f)?.ts;
       const last = evs[evs.length - 1];
       // The move's outcome carries before and after; until then, the record made before the start.
-      const exports = [...evs].reverse().find((x) => x.exportLocations?.some((l) => l.after))?.exportLocations ?? evs.find((x) => x.exportLocations)?.exportLocations;
+      const exports =
+        [...evs].reverse().find((x) => x.exportLocations?.some((l) => l.after))?.exportLocations ??
+        evs.find((x) => x.exportLocations)?.exportLocations;
       const readOnly = [...evs].reverse().find((x) => x.readOnly)?.readOnly;
       return {
         key: e.key,

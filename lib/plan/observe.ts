@@ -15,6 +15,12 @@ export function observe(s: SnapshotShareServer): ObservedServer {
     shareIds: s.shares.map((sh) => sh.id).sort(compareStrings),
     shares: [...s.shares]
       .sort((a, b) => compareStrings(a.id, b.id))
-      .map((sh) => ({ id: sh.id, ...(sh.name !== undefined ? { name: sh.name } : {}), size: sh.size, ...(sh.protocol !== undefined ? { protocol: sh.protocol } : {}), snapshots: sh.snapshots.length })),
+      .map((sh) => ({
+        id: sh.id,
+        ...(sh.name !== undefined ? { name: sh.name } : {}),
+        size: sh.size,
+        ...(sh.protocol !== undefined ? { protocol: sh.protocol } : {}),
+        snapshots: sh.snapshots.length,
+      })),
   };
 }

@@ -63,12 +63,21 @@ function capacityOf(host: string, ctx: PlanContext): { totalGb?: number; freeGb?
  */
 function zonesOf(l: Lineage, ctx: PlanContext, zones: readonly string[], cache: Map<string, ReadonlySet<string> | null>): ReadonlySet<string> | null {
   const netId = l.current.shareNetworkId;
-  const typeIds = [...new Set(l.current.shares.map((sh) => sh.shareTypeId).filter((t): t is string => t !== undefined && ctx.shareTypesById.get(t)?.availabilityZones !== undefined))].sort(compareStrings);
+  const typeIds = [
+    ...new Set(
+      l.current.shares
+        .map((sh) => sh.shareTypeId)
+        .filter((t): t is string => t !== undefined && ctx.shareTypesById.get(t)?.availabilityZones !== undefined),
+    ),
+  ].sort(compareStrings);
   const key = `${netId ?? ''}|${typeIds.join(',')}`;
   let z = cache.get(key);
   if (z === undefined) {
     const subnets = netId === undefined ? [] : (ctx.networksById.get(netId)?.subnets ?? []);
-    const byNetwork = subnets.length === 0 || subnets.some((sn) => sn.availabilityZone === null) ? null : new Set(subnets.map((sn) => sn.availabilityZone as string));
+    const byNetwork =
+      subnets.length === 0 || subnets.some((sn) => sn.availabilityZone === null)
+        ? null
+        : new Set(subnets.map((sn) => sn.availabilityZone as string));
     if (typeIds.length === 0) z = byNetwork;
     else {
       const specs = typeIds.map((t) => ctx.shareTypesById.get(t)?.availabilityZones);

@@ -55,7 +55,10 @@ function byShareNetwork(value: string, project: string | undefined, ctx: PlanCon
     }
     networkIds = new Set(named.map((n) => n.id));
   }
-  const candidates = networkIds.size === 0 ? (ctx.index.lineagesByNetwork.get(value) ?? []) : [...networkIds].flatMap((n) => ctx.index.lineagesByNetwork.get(n) ?? []);
+  const candidates =
+    networkIds.size === 0
+      ? (ctx.index.lineagesByNetwork.get(value) ?? [])
+      : [...networkIds].flatMap((n) => ctx.index.lineagesByNetwork.get(n) ?? []);
   const seen = new Set<Lineage>();
   const matches = candidates
     .filter((l) => {
@@ -79,7 +82,10 @@ function byShares(shares: readonly string[], project: string | undefined, ctx: P
   const problems: string[] = [];
   for (const wanted of [...new Set(shares)].sort(compareStrings)) {
     const holders = [...new Set(ctx.index.sharesById.get(wanted) ?? [])].filter((l) => project === undefined || l.current.projectId === project);
-    const byName = holders.length > 0 ? [] : (ctx.index.sharesByName.get(wanted) ?? []).filter((x) => project === undefined || x.l.current.projectId === project);
+    const byName =
+      holders.length > 0
+        ? []
+        : (ctx.index.sharesByName.get(wanted) ?? []).filter((x) => project === undefined || x.l.current.projectId === project);
     if (holders.length === 0 && byName.length === 0) {
       problems.push(`no live share server holds a share with id or name "${wanted}"${project === undefined ? '' : ` in project ${project}`}`);
       continue;

@@ -71,7 +71,14 @@ export async function takeSnapshot(client: ManilaClient, now: () => Date = () =>
       .sort(byId),
     services: services
       // Later releases' fields only when Manila gave them: a Zed snapshot's digest stays the same.
-      .map((s) => ({ host: s.host, zone: s.zone, status: s.status, state: s.state, ...(s.disabledReason ? { disabledReason: s.disabledReason } : {}), ...(s.ensuring !== undefined ? { ensuring: s.ensuring } : {}) }))
+      .map((s) => ({
+        host: s.host,
+        zone: s.zone,
+        status: s.status,
+        state: s.state,
+        ...(s.disabledReason ? { disabledReason: s.disabledReason } : {}),
+        ...(s.ensuring !== undefined ? { ensuring: s.ensuring } : {}),
+      }))
       .sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0)),
     pools: pools
       .map((p) => ({
@@ -85,7 +92,13 @@ export async function takeSnapshot(client: ManilaClient, now: () => Date = () =>
       }))
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
     shareNetworks: networks
-      .map((n) => ({ id: n.id, name: n.name, projectId: n.projectId, status: n.status, subnets: n.subnets.map((s) => ({ id: s.id, availabilityZone: s.availabilityZone })) }))
+      .map((n) => ({
+        id: n.id,
+        name: n.name,
+        projectId: n.projectId,
+        status: n.status,
+        subnets: n.subnets.map((s) => ({ id: s.id, availabilityZone: s.availabilityZone })),
+      }))
       .sort(byId),
     shareTypes: types
       .filter((t) => typeIdsInUse.has(t.id))

@@ -6,10 +6,10 @@
  */
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import { AddressInfo } from 'node:net';
+import { type AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { canonicalJson, CloudSnapshot } from '../../lib/snapshot/model';
+import { canonicalJson, type CloudSnapshot } from '../../lib/snapshot/model';
 import { plan } from '../../lib/plan/plan';
 import { serializePlan } from '../../lib/plan/file';
 import { makeApp, runCli } from '../helper/cli';

@@ -14,7 +14,7 @@ import { plan } from '../../lib/plan/plan';
 import { takeSnapshot } from '../../lib/snapshot/refresh';
 import { jsonLines, runCli, spawnCli } from '../helper/cli';
 import { addFigure } from '../helper/figures';
-import { FaultRule, RecordingProxy } from '../helper/proxy';
+import { type FaultRule, RecordingProxy } from '../helper/proxy';
 import { clientFor, resetTestbed, serverOfNetwork, testbed } from '../helper/testbed';
 
 jest.setTimeout(600_000);

@@ -54,7 +54,7 @@ test('examples/evacuate-alpha: plan shows every alpha server moving, apply moves
   const summary = lines.find((l) => l.type === 'summary') as { results: Array<{ phase: string; newServerId: string; to: string; apiCalls: number }>; apiCalls: number };
   expect(summary.results).toHaveLength(6);
   expect(summary.results.every((r) => r.phase === 'done' && r.newServerId)).toBe(true);
-  // eslint-disable-next-line no-console
+   
   console.log(`evacuate-alpha: API calls per move ${summary.results.map((r) => r.apiCalls).join(', ')}; total ${summary.apiCalls}`);
 
   // THEN nothing is left on alpha, and planning again finds nothing to do

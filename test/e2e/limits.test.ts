@@ -31,7 +31,10 @@ afterAll(async () => {
 async function planThroughProxy(dir: string): Promise<{ file: string; keys: string[]; servers: Map<string, string> }> {
   const r = await runCli(['plan', '--json', '--os-endpoint-override', `${proxy.url}/v2`], { cwd: dir });
   expect(r.code).toBe(0);
-  const p = JSON.parse(r.stdout).plans[0] as { file: string; entries: Array<{ key: string; action: string; server: { id: string; shareNetworkName: string } }> };
+  const p = JSON.parse(r.stdout).plans[0] as {
+    file: string;
+    entries: Array<{ key: string; action: string; server: { id: string; shareNetworkName: string } }>;
+  };
   const moves = p.entries.filter((e) => e.action === 'migrate');
   return { file: p.file, keys: moves.map((e) => e.key), servers: new Map(moves.map((e) => [e.server.shareNetworkName, e.server.id])) };
 }
@@ -56,7 +59,7 @@ test('two apply processes at once, --parallel 2 each, on halves of one plan: Man
   const [ra, rb] = await Promise.all([a.done, b.done]);
   const peaks = await watch.stop();
   expect({ a: ra.code, b: rb.code, stderr: ra.stderr + rb.stderr }).toEqual({ a: 0, b: 0, stderr: '' });
-  // eslint-disable-next-line no-console
+   
   console.log(`two runners, --parallel 2 each: at most ${peaks.total} in flight over ${peaks.polls} polls of Manila`);
   expect(peaks.polls).toBeGreaterThan(10);
   expect(peaks.total).toBe(2); // the limit was reached, and never exceeded
@@ -86,7 +89,7 @@ test('two apply processes on the same moves at once: each server gets exactly on
 const terraform = spawnSync('sh', ['-c', 'command -v terraform'], { encoding: 'utf8' }).stdout.trim();
 const deployTest = terraform ? test : test.skip;
 if (!terraform) {
-  // eslint-disable-next-line no-console
+   
   console.warn('SKIPPED: the cdktf deploy limits test needs a terraform binary on PATH (none here)');
 }
 
@@ -108,7 +111,7 @@ deployTest('cdktf deploy (terraform_data) of an evacuation of six servers with s
   });
   const peaks = await watch.stop();
   expect({ code: deploy.code, tail: deploy.code === 0 ? '' : deploy.out.slice(-3000) }).toEqual({ code: 0, tail: '' });
-  // eslint-disable-next-line no-console
+   
   console.log(`cdktf deploy, six local-execs, stack parallel 2: at most ${peaks.total} in flight over ${peaks.polls} polls`);
   expect(peaks.total).toBe(2);
   for (const id of servers.values()) expect({ id, starts: proxy.actionCount('migration_start', id) }).toEqual({ id, starts: 1 });

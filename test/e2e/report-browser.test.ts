@@ -5,7 +5,7 @@
  * labels stay in their bar), and keeps a screenshot under .manila-placement/test-artifacts/.
  * Needs no test bed. Without a working chromium it reports itself SKIPPED, with the reason.
  */
-import { spawnSync, SpawnSyncReturns } from 'node:child_process';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';

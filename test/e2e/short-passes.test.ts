@@ -62,7 +62,7 @@ test('--no-wait passes in a loop until exit 0, one of them SIGKILLed mid-pass: e
     expect({ pass: n, code: r.code }).toEqual({ pass: n, code: 4 });
     await sleep(3_000);
   }
-  // eslint-disable-next-line no-console
+   
   console.log(`--no-wait passes until done: exit codes ${codes.map((c) => c ?? 'SIGKILL').join(', ')}`);
   expect(killed).toBe(true);
   expect(codes[codes.length - 1]).toBe(0);

@@ -49,7 +49,13 @@ test('a move to a driver that cannot stay writable: announced read-only, cast re
   const r = await run.done;
   expect(castSeen).toBe(true);
   const summary = jsonLines(r.stdout).find((l) => l.type === 'summary') as {
-    results: Array<{ phase: string; code?: string; hint?: string; readOnly?: unknown; exportLocations?: Array<{ before: string[]; after: string[]; changed: boolean }> }>;
+    results: Array<{
+      phase: string;
+      code?: string;
+      hint?: string;
+      readOnly?: unknown;
+      exportLocations?: Array<{ before: string[]; after: string[]; changed: boolean }>;
+    }>;
   };
   const res = summary.results[0];
   // After: the cast is lifted and the rule is read-write again in Manila's records...

@@ -1,6 +1,6 @@
 import { MockAgent } from 'undici';
 import type { CloudConfig } from '../../lib/manila/config';
-import { ManilaClient, ManilaClientOptions } from '../../lib/manila/client';
+import { ManilaClient, type ManilaClientOptions } from '../../lib/manila/client';
 import type { Clock } from '../../lib/manila/http';
 
 /** Loopback origins that MockAgent answers for (nothing is sent on the network). */

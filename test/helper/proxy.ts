@@ -1,5 +1,5 @@
 import * as http from 'node:http';
-import { AddressInfo } from 'node:net';
+import { type AddressInfo } from 'node:net';
 import { request } from 'undici';
 
 /** One request the proxy passed on (or answered itself). */

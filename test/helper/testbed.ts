@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ManilaClient, ManilaClientOptions } from '../../lib/manila/client';
+import { ManilaClient, type ManilaClientOptions } from '../../lib/manila/client';
 import { resolveCloudConfig } from '../../lib/manila/config';
 import type { ShareServer } from '../../lib/manila/types';
 

@@ -60,7 +60,7 @@ test('six servers on alpha, rebalanced by count over alpha, beta and gamma: exac
   // AND its moves are run, four at a time
   const t0 = Date.now();
   const r = await applyPlan(p, client, { pollIntervalMs: 500, parallel: 4, verifyTimeoutMs: 120_000 });
-  // eslint-disable-next-line no-console
+   
   console.log(`rebalance: 4 moves in ${((Date.now() - t0) / 1000).toFixed(1)} s wall; per move ${r.results.map((x) => `${x.elapsed.toFixed(1)} s`).join(', ')}`);
 
   // THEN every move is done, and the servers sit two per host

@@ -7,10 +7,10 @@ import { EXIT } from '../../apply/result';
 import { applyPlan } from '../../apply/runner';
 import { InputError } from '../../errors';
 import { cliClient, intFlag, rateFlag, secondsFlag } from '../context';
-import { JsonLinesRenderer, Renderer, renderSummary, TtyRenderer } from '../progress';
+import { JsonLinesRenderer, type Renderer, renderSummary, TtyRenderer } from '../progress';
 import { colourWanted, paint, renderPlans } from '../render-plan';
 import { readPlanFile } from '../synth';
-import { makePlans, PlanningOptions } from './plan';
+import { makePlans, type PlanningOptions } from './plan';
 import type { RunnerEvent } from '../../apply/events';
 import { noticeMoves, tenantNotices } from '../../notice/tenant-notice';
 

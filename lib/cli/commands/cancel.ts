@@ -1,7 +1,7 @@
-import { cancelMigration, CancelResult } from '../../apply/cancel';
+import { cancelMigration, type CancelResult } from '../../apply/cancel';
 import { InputError } from '../../errors';
 import { SERVER_STATUS } from '../../manila/server-state';
-import { cliClient, GlobalOptions } from '../context';
+import { cliClient, type GlobalOptions } from '../context';
 
 /** Options of `cancel`. */
 export interface CancelOptions extends GlobalOptions {

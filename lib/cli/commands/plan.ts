@@ -2,14 +2,14 @@ import * as path from 'node:path';
 import { checkSnapshotAge, checkSnapshotCloud, readSnapshot } from '../../snapshot/file';
 import { ConfigError, InputError } from '../../errors';
 import type { ManilaClient } from '../../manila/client';
-import { CloudConfig, resolveCloudConfig } from '../../manila/config';
+import { type CloudConfig, resolveCloudConfig } from '../../manila/config';
 import { blockByChecks, checkMoves, type MoveCheck } from '../../apply/check';
 import { impactByProject } from '../../plan/impact';
 import type { MigrateEntry } from '../../plan/types';
 import { cliClient, secondsFlag, type GlobalOptions } from '../context';
 import { renderMarkdown } from '../render-markdown';
 import { colourWanted, hasChanges, hasProblems, paint, renderPlans, supportedOf } from '../render-plan';
-import { StackPlan, readCdktfJson, snapshotPathOf, synthApp } from '../synth';
+import { type StackPlan, readCdktfJson, snapshotPathOf, synthApp } from '../synth';
 import { writeSnapshot } from './refresh';
 
 /** Options shared by `plan` and `apply` for making a plan. */

@@ -4,7 +4,7 @@ import type { CloudSnapshot } from '../../snapshot/model';
 import { DEFAULT_SNAPSHOT_FILE, writeSnapshotFile } from '../../snapshot/file';
 import { takeSnapshot } from '../../snapshot/refresh';
 import type { ManilaClient } from '../../manila/client';
-import { cliClient, GlobalOptions } from '../context';
+import { cliClient, type GlobalOptions } from '../context';
 import { readCdktfJson, snapshotPathOf } from '../synth';
 
 /** Options of `refresh`. */

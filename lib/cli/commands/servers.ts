@@ -1,5 +1,5 @@
 import { isLeftover, isRetiredSource } from '../../manila/server-state';
-import { cliClient, GlobalOptions } from '../context';
+import { cliClient, type GlobalOptions } from '../context';
 import { renderTable } from '../table';
 
 /** `manila-placement servers`: share servers by host, with their share network and shares. */

@@ -1,5 +1,5 @@
 import { inFlightMigrations } from '../../apply/status';
-import { cliClient, GlobalOptions } from '../context';
+import { cliClient, type GlobalOptions } from '../context';
 import { renderTable } from '../table';
 
 /** `manila-placement status`: migrations in flight. */

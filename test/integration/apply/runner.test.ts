@@ -89,7 +89,7 @@ test('three moves with --parallel 3 --max-per-destination 2 never run more than 
   const maxOverlap = Math.max(...spans.map((s) => spans.filter((o) => o.start <= s.start && o.end > s.start).length));
   expect(maxOverlap).toBe(2);
   const slowest = Math.max(...r.results.map((x) => x.elapsed));
-  // eslint-disable-next-line no-console
+   
   console.log(`three moves, max 2 per destination: wall ${wall.toFixed(1)} s, slowest single move ${slowest.toFixed(1)} s`);
 });
 

@@ -23,7 +23,7 @@ test('the client negotiates min(the server\'s max, ours) and reads every field i
   const facts = testbed() as unknown as Facts;
   const negotiated = await client.microversion();
   expect(negotiated).toBe(minMicroversion(facts.manila.max_microversion, MAX_MICROVERSION));
-  // eslint-disable-next-line no-console
+   
   console.log(`release ${facts.release ?? 'zed'}: server max ${facts.manila.max_microversion}, negotiated ${negotiated}`);
 
   const [servers, services, pools, shares] = await Promise.all([client.listShareServers(), client.listServices({ binary: 'manila-share' }), client.listPools(), client.listShares()]);
@@ -57,7 +57,7 @@ test('migration_get_progress right after a start: Zed answers 400, 2024.1+ 200 w
     const p = early as { taskState: string | null; destinationShareServerId: string | null };
     expect(p.taskState === null || typeof p.taskState === 'string').toBe(true);
   }
-  // eslint-disable-next-line no-console
+   
   console.log(`release ${release}: get_progress right after start: ${early instanceof ManilaApiError ? `HTTP ${early.status}` : JSON.stringify(early)}`);
   const during = await waitFor(
     'driver in progress',

@@ -5,7 +5,7 @@
 import { ManilaApiError } from '../../../lib/errors';
 import type { ManilaClient } from '../../../lib/manila/client';
 import type { MigrationParams } from '../../../lib/manila/types';
-import { clientFor, resetTestbed, serverOfNetwork, TestbedFacts, waitFor } from '../../helper/testbed';
+import { clientFor, resetTestbed, serverOfNetwork, type TestbedFacts, waitFor } from '../../helper/testbed';
 
 jest.setTimeout(240_000);
 

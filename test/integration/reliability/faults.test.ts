@@ -13,7 +13,7 @@ import { plan } from '../../../lib/plan/plan';
 import type { Plan } from '../../../lib/plan/types';
 import { takeSnapshot } from '../../../lib/snapshot/refresh';
 import { addFigure } from '../../helper/figures';
-import { Fault, FaultRule, RecordingProxy } from '../../helper/proxy';
+import { type Fault, type FaultRule, RecordingProxy } from '../../helper/proxy';
 import { clientFor, resetTestbed, serverOfNetwork, testbed, waitFor } from '../../helper/testbed';
 
 jest.setTimeout(600_000);

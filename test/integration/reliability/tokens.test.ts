@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { request } from 'undici';
 import { applyPlan } from '../../../lib/apply/runner';
-import { resolveCloudConfig, PasswordAuth } from '../../../lib/manila/config';
+import { resolveCloudConfig, type PasswordAuth } from '../../../lib/manila/config';
 import { plan } from '../../../lib/plan/plan';
 import { takeSnapshot } from '../../../lib/snapshot/refresh';
 import { runCli } from '../../helper/cli';

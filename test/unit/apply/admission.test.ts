@@ -1,7 +1,13 @@
 import { admit, countInFlight, overshoots } from '../../../lib/apply/admission';
 import type { ServerRecord } from '../../../lib/manila/server-state';
 
-const rec = (id: string, status: string, host: string, taskState: string | null = null, sourceShareServerId: string | null = null): ServerRecord => ({ id, status, host, taskState, sourceShareServerId });
+const rec = (id: string, status: string, host: string, taskState: string | null = null, sourceShareServerId: string | null = null): ServerRecord => ({
+  id,
+  status,
+  host,
+  taskState,
+  sourceShareServerId,
+});
 
 describe('counting migrations in flight from Manila\'s records', () => {
   const servers = [

@@ -1,4 +1,4 @@
-import { classify, Observation } from '../../../lib/apply/stage';
+import { classify, type Observation } from '../../../lib/apply/stage';
 import { exitCodeFor, fairOrder } from '../../../lib/apply/runner';
 import type { MoveResult } from '../../../lib/apply/result';
 import type { ShareServer } from '../../../lib/manila/types';

@@ -203,7 +203,21 @@ const cases: Case[] = [
   {
     name: 'verification passed: done, with what was verified',
     obs: { successor: srv({ id: 'N', host: TO, sourceShareServerId: 'S' }) },
-    memory: { ...started, verifySince: T0 - 1_000, verification: { ok: true, problems: [], shares: 1, accessRules: 1, snapshots: 1, sourceGone: true, exportLocations: {}, readOnly: false, queuedRules: [] } },
+    memory: {
+      ...started,
+      verifySince: T0 - 1_000,
+      verification: {
+        ok: true,
+        problems: [],
+        shares: 1,
+        accessRules: 1,
+        snapshots: 1,
+        sourceGone: true,
+        exportLocations: {},
+        readOnly: false,
+        queuedRules: [],
+      },
+    },
     expect: { action: 'finish', phase: 'done', message: /S → N on node1@beta: 1 share\(s\), 1 access rule\(s\), 1 snapshot\(s\) verified/ },
   },
   {

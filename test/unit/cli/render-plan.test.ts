@@ -76,6 +76,7 @@ describe('renderPlans with a rebalance', () => {
     const p = plan([rebalance()], testbed().build());
     const lines = renderRebalance(p.rebalance![0], p.entries, paint(true));
     expect(lines[1]).toContain('\x1b[32mbalanced\x1b[0m');
+    // eslint-disable-next-line no-control-regex -- ANSI colour codes are what the test strips
     expect(lines[6]).toMatch(/^ {2}\x1b\[2mhost/);
   });
 });

@@ -111,7 +111,8 @@ describe('PlacementStack', () => {
       moveOne(a.stack, 'node1@beta');
       const b = newStack();
       moveOne(b.stack, 'node1@gamma');
-      const trig = (s: PlacementStack): unknown => Object.values(JSON.parse(synth(s, true)).resource.null_resource as Record<string, { triggers: unknown }>)[0].triggers;
+      const trig = (s: PlacementStack): unknown =>
+        Object.values(JSON.parse(synth(s, true)).resource.null_resource as Record<string, { triggers: unknown }>)[0].triggers;
       expect(trig(b.stack)).not.toEqual(trig(a.stack));
     });
   });

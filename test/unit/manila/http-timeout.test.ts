@@ -1,5 +1,5 @@
 import * as http from 'node:http';
-import { AddressInfo } from 'node:net';
+import { type AddressInfo } from 'node:net';
 import { Agent } from 'undici';
 import { TransportError } from '../../../lib/errors';
 import { HttpTransport } from '../../../lib/manila/http';

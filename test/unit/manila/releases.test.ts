@@ -111,7 +111,9 @@ for (const release of releases) {
     test('the summary names this release, its microversions and every call group file', () => {
       expect(summary.release).toBe(release);
       expect(summary.clientMaxMicroversion).toBe(MAX_MICROVERSION);
-      expect(summary.negotiatedMicroversion).toBe(minMicroversion(summary.maxMicroversion, MAX_MICROVERSION, ...(summary.configuredMaxMicroversion ? [summary.configuredMaxMicroversion] : [])));
+      expect(summary.negotiatedMicroversion).toBe(
+        minMicroversion(summary.maxMicroversion, MAX_MICROVERSION, ...(summary.configuredMaxMicroversion ? [summary.configuredMaxMicroversion] : [])),
+      );
       expect(compareMicroversions(v, '2.57')).toBeGreaterThanOrEqual(0);
       for (const f of summary.files) expect(fs.existsSync(path.join(dir, f))).toBe(true);
       const all = summary.files.flatMap((f) => calls(f.replace(/\.json$/, '')));

@@ -103,7 +103,12 @@ describe('evacuation planning (property-based)', () => {
     fc.assert(
       fc.property(worldArb, (w) => {
         const snap = snapshotOf(w);
-        const reversed: CloudSnapshot = { ...snap, shareServers: [...snap.shareServers].reverse(), services: [...snap.services].reverse(), pools: [...snap.pools].reverse() };
+        const reversed: CloudSnapshot = {
+          ...snap,
+          shareServers: [...snap.shareServers].reverse(),
+          services: [...snap.services].reverse(),
+          pools: [...snap.pools].reverse(),
+        };
         const d = [evacuation('app/e', SOURCE, w.targets, { maxPerTarget: w.maxPerTarget })];
         expect(serializePlan(plan(d, reversed))).toBe(serializePlan(plan(d, snap)));
       }),

@@ -56,7 +56,11 @@ const hostArb = (healthy: boolean): fc.Arbitrary<HostSpec> =>
       {
         arbitrary: fc
           .integer({ min: 50, max: 600 })
-          .chain((total) => fc.oneof({ arbitrary: fc.integer({ min: Math.floor(total / 2), max: total }), weight: 3 }, fc.integer({ min: 0, max: total })).map((free) => ({ total, free }))),
+          .chain((total) =>
+            fc
+              .oneof({ arbitrary: fc.integer({ min: Math.floor(total / 2), max: total }), weight: 3 }, fc.integer({ min: 0, max: total }))
+              .map((free) => ({ total, free })),
+          ),
         weight: 4,
       },
       { arbitrary: fc.constant(undefined), weight: 1 },
@@ -84,7 +88,10 @@ export function worldArb(o: WorldOptions = {}): fc.Arbitrary<World> {
       host: fc.oneof(fc.constant(0), idx),
       network: fc.integer({ min: 0, max: 3 }),
       status: fc.constantFrom('active' as const, 'active' as const, 'active' as const, 'active' as const, 'error' as const),
-      sizes: fc.oneof({ arbitrary: fc.array(fc.integer({ min: 1, max: 60 }), { minLength: 1, maxLength: 2 }), weight: 9 }, { arbitrary: fc.constant([]), weight: 1 }),
+      sizes: fc.oneof(
+        { arbitrary: fc.array(fc.integer({ min: 1, max: 60 }), { minLength: 1, maxLength: 2 }), weight: 9 },
+        { arbitrary: fc.constant([]), weight: 1 },
+      ),
       shareType: fc.oneof({ arbitrary: fc.constant(0), weight: 5 }, { arbitrary: fc.integer({ min: 1, max: TYPE_ZONES.length - 1 }), weight: 2 }),
       inFlight: fc.oneof({ arbitrary: fc.constant(undefined), weight: 15 }, { arbitrary: idx, weight: 1 }),
     });
@@ -190,6 +197,8 @@ export function applyMoves(snap: CloudSnapshot, p: Plan): CloudSnapshot {
     delta.set(m.to, (delta.get(m.to) ?? 0) - sizeOf(s));
     return { ...s, host: m.to };
   });
-  const pools = snap.pools.map((pool) => (pool.freeCapacityGb === undefined ? pool : { ...pool, freeCapacityGb: pool.freeCapacityGb + (delta.get(pool.backendHost) ?? 0) }));
+  const pools = snap.pools.map((pool) =>
+    pool.freeCapacityGb === undefined ? pool : { ...pool, freeCapacityGb: pool.freeCapacityGb + (delta.get(pool.backendHost) ?? 0) },
+  );
   return { ...snap, shareServers, pools };
 }

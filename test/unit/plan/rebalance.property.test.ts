@@ -64,7 +64,10 @@ function violations(w: World, snap: CloudSnapshot, p: Plan): string[] {
   }
   for (const h of received) {
     const pool = snap.pools.find((x) => x.backendHost === h);
-    const cap = pool?.totalCapacityGb !== undefined && pool.freeCapacityGb !== undefined ? { total: pool.totalCapacityGb, free: pool.freeCapacityGb } : undefined;
+    const cap =
+      pool?.totalCapacityGb !== undefined && pool.freeCapacityGb !== undefined
+        ? { total: pool.totalCapacityGb, free: pool.freeCapacityGb }
+        : undefined;
     if (!cap) {
       if (d.reserveGb > 0 || d.reserveRatio > 0) out.push(`${h}: reserve set but no capacity data, yet it received servers`);
       continue;

@@ -26,7 +26,11 @@ export class JournalBuilder {
     return this;
   }
 
-  public http(ts: string, operation: string, o: { move?: string; method?: string; path?: string; status?: number; error?: string; requestId?: string; attempt?: number } = {}): this {
+  public http(
+    ts: string,
+    operation: string,
+    o: { move?: string; method?: string; path?: string; status?: number; error?: string; requestId?: string; attempt?: number } = {},
+  ): this {
     const { method = 'GET', path: p = '/v2/share-servers', attempt = 1, ...rest } = o;
     return this.raw({ ts, type: 'http', operation, method, path: p, ...rest, attempt, durationMs: 40 });
   }

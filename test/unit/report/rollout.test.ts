@@ -1,5 +1,5 @@
 import { parseJournal } from '../../../lib/report/journal-read';
-import { buildRollout, MoveView, Rollout, Segment } from '../../../lib/report/rollout';
+import { buildRollout, type MoveView, type Rollout, type Segment } from '../../../lib/report/rollout';
 import { FAULTY, fixtureText, JournalBuilder, QUICK, READONLY, twoRunJournal, WIN } from './journals';
 
 const rollout = (text: string): Rollout => buildRollout(parseJournal(text, 'j.jsonl'), 'j.jsonl');
@@ -55,7 +55,14 @@ describe('buildRollout from the fixture journal (one failed, one finished move)'
     expect(m.final).toMatchObject({ phase: 'done', outcome: 'done' });
     expect(m.final.code).toBeUndefined();
     expect(m.final.hint).toBeUndefined();
-    expect(r.totals).toMatchObject({ moves: 2, runs: 1, calls: 42, errors: 0, phases: { failed: 1, done: 1 }, outcomes: { done: 1, failed: 0 + 1, unfinished: 0 } });
+    expect(r.totals).toMatchObject({
+      moves: 2,
+      runs: 1,
+      calls: 42,
+      errors: 0,
+      phases: { failed: 1, done: 1 },
+      outcomes: { done: 1, failed: 0 + 1, unfinished: 0 },
+    });
   });
 
   it('GIVEN the fixture WHEN modelled THEN API calls are counted per move by their move field, the rest outside any move', () => {
