@@ -1,4 +1,5 @@
 import { ManilaApiError, ManilaPlacementError, TransportError } from '../errors';
+import { withPriority } from '../manila/budget';
 import { BudgetSkipped, type ManilaClient } from '../manila/client';
 import type { Clock } from '../manila/http';
 import { isMigrationSource, isPhase1Done, SERVER_STATUS } from '../manila/server-state';
@@ -67,7 +68,8 @@ export async function admitAndStart(
   knownDestinations: ReadonlyMap<string, string>,
   now: () => number,
 ): Promise<AdmissionResult> {
-  return locks.cloud(async () => {
+  // Urgent: other runners wait for this lock, and the starts go right after the count.
+  return withPriority('urgent', () => locks.cloud(async () => {
     const servers = await client.listShareServers();
     const inFlight = countInFlight(servers, knownDestinations);
     const byId = new Map(servers.map((s) => [s.id, s] as const));
@@ -93,8 +95,9 @@ export async function admitAndStart(
         }),
       ),
     );
-    return { started, waiting: new Map(waiting.map((w) => [w.candidate.key, w.why] as const)), changed, servers, inFlight, overshoots: overshoots(inFlight, limits) };
-  });
+    const waitingByKey = new Map(waiting.map((w) => [w.candidate.key, w.why] as const));
+    return { started, waiting: waitingByKey, changed, servers, inFlight, overshoots: overshoots(inFlight, limits) };
+  }));
 }
 
 /**
@@ -110,7 +113,7 @@ export async function completeOnce(
   serverId: string,
   opts: { watchMs: number; intervalMs: number },
 ): Promise<{ call: SentCall; destinationId?: string } | undefined> {
-  return locks.server(serverId, async () => {
+  return withPriority('urgent', () => locks.server(serverId, async () => {
     const s = await client.findShareServer(serverId);
     if (!s || !isPhase1Done(s)) return undefined;
     const at = clock.now();
@@ -127,14 +130,14 @@ export async function completeOnce(
       if (!now || !isPhase1Done(now)) break;
     }
     return { call: { at }, destinationId };
-  });
+  }));
 }
 
 /** `migration_cancel` (never resent). */
 export async function cancelOnce(client: ManilaClient, serverId: string, now: () => number): Promise<SentCall> {
   const at = now();
   try {
-    await client.migrationCancel(serverId);
+    await withPriority('urgent', () => client.migrationCancel(serverId));
     return { at };
   } catch (e) {
     return { at, error: failureOf(e) };

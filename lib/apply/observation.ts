@@ -18,6 +18,8 @@ export interface Known {
   readonly destination?: ShareServer;
   /** The destination id (from the record or from `migration_complete`). */
   readonly destinationId?: string;
+  /** The plan's server record was seen gone (ids never come back): not read again. */
+  readonly sourceGone?: boolean;
 }
 
 /** An observation, or the need for the list of every share server. */
@@ -29,7 +31,7 @@ export type ByIdResult = { readonly observation: Observation } | { readonly need
  * the failed destinations to name in a hint).
  */
 export async function observeById(client: ManilaClient, k: Known): Promise<ByIdResult> {
-  const source = await client.findShareServer(k.serverId);
+  const source = k.sourceGone ? undefined : await client.findShareServer(k.serverId);
   if (source && isMigrationSource(source)) {
     // The destination does not change while a migration runs: once seen, it is not read again.
     if (k.destination) return { observation: { source, destination: k.destination } };
@@ -67,7 +69,15 @@ export function observeInFleet(fleet: Fleet, k: Known): Observation {
     return { source, destination };
   }
   if (source && !isRetiredSource(source)) {
-    return isFailedSource(source) ? { source, leftovers: fleet.servers.filter((d) => isFailedDestinationOf(d, source.id)).map((d) => d.id).sort() } : { source };
+    return isFailedSource(source)
+      ? {
+          source,
+          leftovers: fleet.servers
+            .filter((d) => isFailedDestinationOf(d, source.id))
+            .map((d) => d.id)
+            .sort(),
+        }
+      : { source };
   }
   let successor = successorOf(k.serverId, fleet.servers);
   // Follow finished later migrations of the successor (bounded: servers rarely move often).

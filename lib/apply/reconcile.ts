@@ -10,6 +10,8 @@ import type { MoveEvent, MovePhase, RunnerEvent } from './events';
 import type { RunLocks } from './lock';
 import { freshMemory, type MoveMemory, type TrackedMove } from './memory';
 import { fleetOf, observeById, observeInFleet, type Fleet, type Known } from './observation';
+import { withPriority } from '../manila/budget';
+import { listIsCheaper } from '../manila/read-costs';
 import { APPLY_DEFAULTS, type MovePolicy } from './options';
 import type { MoveResult } from './result';
 import { moveScope } from './scope';
@@ -40,11 +42,19 @@ function transient(e: unknown): boolean {
   return e instanceof TransportError || (e instanceof ManilaApiError && (e.status >= 500 || e.status === 401));
 }
 
+const readId = (key: string, kind: string): string => `${key}\n${kind}`;
+
 class Loop {
-  private readonly moves = new Map<string, { entry: MigrateEntry | ResumeEntry; memory: MoveMemory; readFailures: number }>();
+  private readonly moves = new Map<string, { entry: MigrateEntry | ResumeEntry; memory: MoveMemory; readFailures: number; sourceGone?: boolean }>();
   private readonly order: string[];
   private readonly results = new Map<string, MoveResult>();
   private readonly progress = new Set<Promise<void>>();
+  /** Reads running beside the loop (impact, verification), by move key and kind. */
+  private readonly reading = new Map<string, Promise<void>>();
+  /** Moves with news from a read beside the loop: decided again on their last observation. */
+  private readonly informed = new Set<string>();
+  private readonly lastObservation = new Map<string, Observation>();
+  private wake?: () => void;
   private lastWarnings = '';
 
   constructor(
@@ -70,7 +80,7 @@ class Loop {
 
   private known(key: string): Known {
     const m = this.moves.get(key)!;
-    return { serverId: m.entry.server.id, destination: m.memory.destination, destinationId: m.memory.destinationId };
+    return { serverId: m.entry.server.id, destination: m.memory.destination, destinationId: m.memory.destinationId, sourceGone: m.sourceGone };
   }
 
   private scoped<T>(key: string | undefined, fn: () => Promise<T>): Promise<T> {
@@ -85,31 +95,78 @@ class Loop {
       if (!active.length) break;
       await this.pass(first);
       first = false;
-      if (this.p.noWait || !this.active().length) break;
+      if (this.p.noWait) {
+        await this.settle();
+        break;
+      }
+      if (!this.active().length) break;
       await this.sleepUntilDue();
     }
-    await Promise.allSettled([...this.progress]);
-    for (const k of this.active()) this.results.set(k, this.resultOf(k, { phase: this.moves.get(k)!.memory.phase as MovePhase, message: this.moves.get(k)!.memory.message }));
+    await Promise.allSettled([...this.progress, ...this.reading.values()]);
+    for (const k of this.active()) {
+      const m = this.moves.get(k)!.memory;
+      this.results.set(k, this.resultOf(k, { phase: m.phase as MovePhase, message: m.message }));
+    }
     return this.order.map((k) => this.results.get(k)!);
   }
 
   private async pass(first: boolean): Promise<void> {
     const now = this.ctx.clock.now();
     const detached = this.ctx.detach.aborted;
-    const due = this.active().filter((k) => first || detached || this.moves.get(k)!.memory.nextPollAt <= now);
-    if (!due.length) return;
+    // A move whose verification is running is decided when it ends: polling it meanwhile reads nothing new.
+    const due = this.active().filter((k) => (first || detached || this.moves.get(k)!.memory.nextPollAt <= now) && !this.reading.has(readId(k, 'verify')));
+    const informed = [...this.informed].filter((k) => !this.results.has(k));
+    this.informed.clear();
+    if (!due.length && !informed.length) return;
     const needsCounts = first || due.some((k) => this.moves.get(k)!.memory.phase === 'queued');
-    const { observations, inFlight } = await this.observe(due, needsCounts);
+    const nothingRead = { observations: new Map<string, Observation>(), inFlight: undefined };
+    const { observations, inFlight } = due.length ? await this.observe(due, needsCounts) : nothingRead;
+    for (const [k, o] of observations) {
+      this.lastObservation.set(k, o);
+      // A share server id never comes back: once its record is gone, it is not read again.
+      if (!o.source) this.moves.get(k)!.sourceGone = true;
+    }
+    // News from a read beside the loop is decided on the move's last observation: no new read.
+    for (const k of informed) if (!observations.has(k) && this.lastObservation.has(k)) observations.set(k, this.lastObservation.get(k)!);
     let round = observations;
     for (let i = 0; i < APPLY_DEFAULTS.immediatePasses && round.size > 0; i++) {
       const decisions = decide({ moves: round, inFlight, detached: this.ctx.detach.aborted }, this.tracked(this.active()), this.p, this.ctx.clock.now());
       const again = await this.apply(decisions);
-      // Decide again at once on what was just learnt (a check answer, a verification), from the same reads.
+      // Decide again at once on what was just learnt (a check answer), from the same reads.
       round = new Map([...round].filter(([k]) => again.has(k) && !this.results.has(k)));
     }
   }
 
-  /** Reads the due moves: one list when counts are needed or ids cannot tell, else GETs by id. */
+  /** `--no-wait`: the pass waits for its reads beside the loop and decides on what they found. */
+  private async settle(): Promise<void> {
+    for (let i = 0; i < APPLY_DEFAULTS.immediatePasses && this.reading.size > 0; i++) {
+      await Promise.allSettled([...this.reading.values()]);
+      if (this.informed.size) await this.pass(false);
+    }
+  }
+
+  /** Runs a read beside the loop (at most one of a kind per move); `inform` decides the move again when it ends. */
+  private beside(key: string, kind: string, read: () => Promise<boolean>): void {
+    const id = readId(key, kind);
+    if (this.reading.has(id)) return;
+    const task = this.scoped(key, read)
+      .then((news) => {
+        if (news && !this.results.has(key)) this.informed.add(key);
+      })
+      .catch((e) => this.readFailed(key, e))
+      .finally(() => {
+        this.reading.delete(id);
+        // The loop may be asleep with nothing else due: the move is due again now.
+        this.wake?.();
+      });
+    this.reading.set(id, task);
+  }
+
+  /**
+   * Reads the due moves: one list when counts are needed, when ids cannot tell, or when one
+   * list costs Manila less than the GETs (as measured on this cloud); else GETs by id. A list
+   * read anyway shows every active move, so all of them are decided on it.
+   */
   private async observe(due: readonly string[], needsCounts: boolean): Promise<{ observations: Map<string, Observation>; inFlight?: InFlightCounts }> {
     const observations = new Map<string, Observation>();
     let fleet: Fleet | undefined;
@@ -123,9 +180,10 @@ class Loop {
       }
       return fleet;
     };
+    const costs = this.ctx.client.readCosts;
     let byFleet: string[] = [];
-    if (needsCounts) {
-      byFleet = [...due];
+    if (needsCounts || listIsCheaper(due.length, { list: costs.of('list'), get: costs.of('get') })) {
+      byFleet = this.active();
     } else {
       await Promise.all(
         due.map((k) =>
@@ -145,11 +203,12 @@ class Loop {
     }
     if (byFleet.length) {
       const f = await readFleet();
+      const dueNow = new Set(due);
       for (const k of byFleet) {
         if (f) {
           observations.set(k, observeInFleet(f, this.known(k)));
           this.moves.get(k)!.readFailures = 0;
-        } else this.readFailed(k, fleetError);
+        } else if (dueNow.has(k)) this.readFailed(k, fleetError);
       }
     }
     const inFlight = fleet ? countInFlight(fleet.servers, this.knownDestinations()) : undefined;
@@ -195,7 +254,7 @@ class Loop {
       m.memory = d.memory;
       if (d.event) this.emitMove(d.key, d.event);
       if (d.progress) this.askProgress(d.key);
-      if (d.reads.length) work.push(this.scoped(d.key, () => this.readImpact(d.key, d.reads)));
+      if (d.reads.length) this.readImpact(d.key, d.reads);
       const a = d.action;
       switch (a.kind) {
         case 'finish':
@@ -225,15 +284,19 @@ class Loop {
           );
           break;
         case 'verify':
-          work.push(
-            this.scoped(d.key, async () => {
-              try {
-                const v = await verifyOnce(this.ctx.client, { sourceId: m.entry.server.id, destination: a.destination, expectedShareIds: m.entry.server.shareIds });
-                m.memory = { ...m.memory, verification: v };
-                again.add(d.key);
-              } catch (e) {
-                this.readFailed(d.key, e);
-              }
+          // Beside the loop, after the polls and the calls that change the cloud (its reads are
+          // background). A clean result is decided at once; one with problems waits for the
+          // move's next poll, so rounds are spaced while rules settle.
+          this.beside(d.key, 'verify', () =>
+            withPriority('background', async () => {
+              const v = await verifyOnce(this.ctx.client, {
+                sourceId: m.entry.server.id,
+                destination: a.destination,
+                expectedShareIds: m.entry.server.shareIds,
+              });
+              // With problems, the next round waits a poll interval (rules settle after the switchover).
+              m.memory = { ...m.memory, verification: v, nextPollAt: this.ctx.clock.now() + this.p.pollIntervalMs };
+              return v.ok || this.p.noWait;
             }),
           );
           break;
@@ -290,34 +353,51 @@ class Loop {
     }
   }
 
-  /** What the move does to the shares' users, as Manila shows it: export locations before the switchover, the read-only cast in phase 1. */
-  private async readImpact(key: string, reads: readonly ImpactRead[]): Promise<void> {
+  /**
+   * What the move does to the shares' users, as Manila shows it: export locations before the
+   * switchover (read as soon as the move is decided on: they must be read before it), the
+   * read-only cast in phase 1 (background). Beside the loop; a failed read never stops a move.
+   */
+  private readImpact(key: string, reads: readonly ImpactRead[]): void {
     const m = this.moves.get(key)!;
     const shares = m.entry.server.shares ?? m.entry.server.shareIds.map((id) => ({ id, name: undefined }));
-    try {
-      if (reads.includes('exports-before')) {
-        const before: Record<string, readonly string[]> = {};
-        for (const s of shares) before[s.id] = pathsOf(await this.ctx.client.listExportLocations(s.id));
-        m.memory = { ...m.memory, exportsBefore: before };
-        this.emitMove(key, {
-          phase: m.memory.phase as MovePhase,
-          message: 'export locations recorded before the switchover',
-          exportLocations: shares.map((s) => ({ shareId: s.id, ...(s.name ? { name: s.name } : {}), before: before[s.id] })),
-        });
+    const tolerant = async (fn: () => Promise<void>): Promise<boolean> => {
+      try {
+        await fn();
+      } catch (e) {
+        if (!(e instanceof ManilaPlacementError)) throw e;
       }
-      if (reads.includes('read-only')) {
-        let cast = false;
-        for (const s of shares) if ((await this.ctx.client.listShareInstances(s.id)).some((i) => i.castRulesToReadonly === true)) cast = true;
-        m.memory = { ...m.memory, readOnlyInPhase1: cast };
-        this.emitMove(key, {
-          phase: m.memory.phase as MovePhase,
-          message: cast ? 'Manila applies the shares\' access rules read-only for phase 1 (cast_rules_to_readonly): writes fail until the switchover' : 'the shares stay writable during phase 1',
-          readOnly: { duringPhase1: cast },
-        });
-      }
-    } catch (e) {
-      // For the tenants' report only: a failed read never stops a move.
-      if (!(e instanceof ManilaPlacementError)) throw e;
+      return false;
+    };
+    if (reads.includes('exports-before')) {
+      this.beside(key, 'exports-before', () =>
+        tolerant(async () => {
+          const before: Record<string, readonly string[]> = {};
+          for (const s of shares) before[s.id] = pathsOf(await this.ctx.client.listExportLocations(s.id));
+          m.memory = { ...m.memory, exportsBefore: before };
+          this.emitMove(key, {
+            phase: m.memory.phase as MovePhase,
+            message: 'export locations recorded before the switchover',
+            exportLocations: shares.map((s) => ({ shareId: s.id, ...(s.name ? { name: s.name } : {}), before: before[s.id] })),
+          });
+        }),
+      );
+    }
+    if (reads.includes('read-only')) {
+      this.beside(key, 'read-only', () =>
+        withPriority('background', () =>
+          tolerant(async () => {
+            let cast = false;
+            for (const s of shares) if ((await this.ctx.client.listShareInstances(s.id)).some((i) => i.castRulesToReadonly === true)) cast = true;
+            m.memory = { ...m.memory, readOnlyInPhase1: cast };
+            this.emitMove(key, {
+              phase: m.memory.phase as MovePhase,
+              message: cast ? 'Manila applies the shares\' access rules read-only for phase 1 (cast_rules_to_readonly): writes fail until the switchover' : 'the shares stay writable during phase 1',
+              readOnly: { duringPhase1: cast },
+            });
+          }),
+        ),
+      );
     }
   }
 
@@ -397,16 +477,22 @@ class Loop {
   }
 
   private async sleepUntilDue(): Promise<void> {
-    const next = Math.min(...this.active().map((k) => this.moves.get(k)!.memory.nextPollAt));
+    if (this.informed.size || this.ctx.detach.aborted) return;
+    const polled = this.active().filter((k) => !this.reading.has(readId(k, 'verify')));
+    const next = Math.min(...polled.map((k) => this.moves.get(k)!.memory.nextPollAt));
     const ms = Math.max(0, next - this.ctx.clock.now());
-    if (ms === 0 || this.ctx.detach.aborted) return;
+    if (ms === 0) return;
+    if (!Number.isFinite(ms) && this.reading.size === 0) return;
     await new Promise<void>((resolve) => {
-      const onAbort = (): void => resolve();
-      this.ctx.detach.addEventListener('abort', onAbort, { once: true });
-      void this.ctx.clock.sleep(ms).then(() => {
-        this.ctx.detach.removeEventListener('abort', onAbort);
+      const done = (): void => {
+        this.ctx.detach.removeEventListener('abort', done);
+        if (this.wake === done) this.wake = undefined; // an earlier sleep's timer must not clear a later wake
         resolve();
-      });
+      };
+      this.wake = done;
+      this.ctx.detach.addEventListener('abort', done, { once: true });
+      // Every move waits for a read beside the loop: its end wakes the loop.
+      if (Number.isFinite(ms)) void this.ctx.clock.sleep(ms).then(done);
     });
   }
 }

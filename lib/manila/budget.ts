@@ -1,10 +1,13 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Clock } from './http';
 
 /**
  * A token bucket that bounds the request rate of one client, whatever the number of
- * migrations it watches. Requests a decision depends on wait for a token; requests that only
- * feed the display (`migration_get_progress`) are skipped when the bucket runs low, so they
- * never delay a decision.
+ * migrations it watches. Waiting requests are served by priority, first come first served
+ * within one: what changes the cloud (and the read right before it) goes first, then the
+ * reads decisions depend on, then the reads that only describe a move (its shares' export
+ * locations, the checks after a switchover). Requests that only feed the display
+ * (`migration_get_progress`) are skipped when the bucket runs low, so they never delay anything.
  */
 
 /** Options of a request budget. */
@@ -17,8 +20,27 @@ export interface RequestBudgetOptions {
   readonly clock: Clock;
 }
 
-/** How much a request matters. */
-export type RequestPriority = 'decision' | 'display';
+/**
+ * How much a request matters, most first: `urgent` (start, complete, cancel and the read
+ * under a lock right before one), `decision` (the polls and lists decisions are made on),
+ * `background` (reads that describe a move: impact and verification), `display` (skipped
+ * when the bucket runs low).
+ */
+export type RequestPriority = 'urgent' | 'decision' | 'background' | 'display';
+
+/** The priority requests made inside `fn` get when the caller names none. */
+export function withPriority<T>(priority: RequestPriority, fn: () => Promise<T>): Promise<T> {
+  return priorityScope.run(priority, fn);
+}
+
+/** The priority of the current async context (see withPriority). @default 'decision' */
+export function currentPriority(): RequestPriority {
+  return priorityScope.getStore() ?? 'decision';
+}
+
+const priorityScope = new AsyncLocalStorage<RequestPriority>();
+const WAITING_ORDER = ['urgent', 'decision', 'background'] as const;
+type WaitingPriority = (typeof WAITING_ORDER)[number];
 
 /** Default sustained request rate, in requests per second. */
 export const DEFAULT_MAX_REQUEST_RATE = 2;
@@ -30,8 +52,9 @@ export class RequestBudget {
   private readonly clock: Clock;
   private tokens: number;
   private refilledAt: number;
-  /** Callers waiting for a token, first come first served. */
-  private tail: Promise<void> = Promise.resolve();
+  /** Callers waiting for a token, by priority, first come first served within one. */
+  private readonly waiting: Record<WaitingPriority, Array<() => void>> = { urgent: [], decision: [], background: [] };
+  private pumping = false;
   private waitedMs = 0;
   private skipped = 0;
 
@@ -56,38 +79,50 @@ export class RequestBudget {
   }
 
   /**
-   * Takes a token: a `decision` waits until one is free; a `display` request gets one only
-   * when at least half the burst is left, else `false` at once.
+   * Takes a token: `display` gets one only when nobody waits and at least half the burst is
+   * left, else `false` at once; every other priority waits its turn.
    */
-  public take(priority: RequestPriority = 'decision'): Promise<boolean> {
+  public take(priority: RequestPriority = currentPriority()): Promise<boolean> {
     if (!Number.isFinite(this.rate)) return Promise.resolve(true);
     if (priority === 'display') {
       this.refill();
-      if (this.tokens < this.burst / 2) {
+      if (this.tokens < this.burst / 2 || this.queued() > 0) {
         this.skipped++;
         return Promise.resolve(false);
       }
       this.tokens -= 1;
       return Promise.resolve(true);
     }
-    const turn = this.tail.then(() => this.acquire());
-    this.tail = turn.then(
-      () => undefined,
-      () => undefined,
-    );
-    return turn.then(() => true);
+    return new Promise<boolean>((resolve) => {
+      this.waiting[priority].push(() => resolve(true));
+      void this.pump();
+    });
   }
 
-  private async acquire(): Promise<void> {
-    for (;;) {
-      this.refill();
-      if (this.tokens >= 1) {
-        this.tokens -= 1;
-        return;
+  private queued(): number {
+    return WAITING_ORDER.reduce((n, p) => n + this.waiting[p].length, 0);
+  }
+
+  /** Hands out tokens, most important waiter first, sleeping while the bucket is empty. */
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      for (;;) {
+        const queue = WAITING_ORDER.map((p) => this.waiting[p]).find((q) => q.length > 0);
+        if (!queue) return;
+        this.refill();
+        if (this.tokens >= 1) {
+          this.tokens -= 1;
+          queue.shift()!();
+          continue;
+        }
+        const ms = Math.ceil(((1 - this.tokens) * 1000) / this.rate);
+        this.waitedMs += ms;
+        await this.clock.sleep(ms);
       }
-      const ms = Math.ceil(((1 - this.tokens) * 1000) / this.rate);
-      this.waitedMs += ms;
-      await this.clock.sleep(ms);
+    } finally {
+      this.pumping = false;
     }
   }
 }

@@ -1,27 +1,28 @@
 import * as fs from 'node:fs';
-import { Agent, Dispatcher } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import { ConfigError, ManilaApiError, MicroversionError, ProtocolError } from '../errors';
 import type { CloudConfig } from './config';
-import { DEFAULT_MAX_REQUEST_RATE, RequestBudget, RequestPriority } from './budget';
-import { Clock, Exchange, HttpResponse, HttpTransport, RetryOptions, systemClock } from './http';
-import { KeystoneSession, KeystoneToken, findManilaEndpoint } from './keystone';
+import { DEFAULT_MAX_REQUEST_RATE, RequestBudget, type RequestPriority } from './budget';
+import { type Clock, type Exchange, type HttpResponse, HttpTransport, type RetryOptions, systemClock } from './http';
+import { ReadCosts, type ServerRead } from './read-costs';
+import { KeystoneSession, type KeystoneToken, findManilaEndpoint } from './keystone';
 import { MAX_MICROVERSION, MIN_MICROVERSION, compareMicroversions, minMicroversion, parseMicroversion } from './microversion';
 import {
-  AccessRule,
-  ExportLocation,
-  ShareInstance,
+  type AccessRule,
+  type ExportLocation,
+  type ShareInstance,
   parseExportLocation,
   parseShareInstance,
-  MigrationCheckResult,
-  MigrationParams,
-  MigrationProgress,
-  Pool,
-  Service,
-  Share,
-  ShareNetwork,
-  ShareServer,
-  ShareType,
-  Snapshot,
+  type MigrationCheckResult,
+  type MigrationParams,
+  type MigrationProgress,
+  type Pool,
+  type Service,
+  type Share,
+  type ShareNetwork,
+  type ShareServer,
+  type ShareType,
+  type Snapshot,
   parseAccessRule,
   parseCheck,
   parsePool,
@@ -141,12 +142,16 @@ export class ManilaClient {
   /** The request budget every Manila call goes through. */
   public readonly budget: RequestBudget;
   private readonly pageSize: number;
+  private readonly clock: Clock;
+  /** What share server reads cost on this cloud, as measured. */
+  public readonly readCosts = new ReadCosts();
 
   constructor(opts: ManilaClientOptions) {
     this.config = opts.config;
     this.ownsDispatcher = !opts.dispatcher;
     this.dispatcher = opts.dispatcher ?? dispatcherFor(opts.config, opts.onInsecure);
     const clock = opts.clock ?? systemClock;
+    this.clock = clock;
     this.http = new HttpTransport({ dispatcher: this.dispatcher, timeoutMs: opts.timeoutMs, retry: opts.retry, clock, onExchange: opts.onExchange });
     this.keystone = new KeystoneSession(opts.config, this.http, { clock, renewBeforeMs: opts.renewTokenBeforeMs });
     this.budget = new RequestBudget({ ratePerSecond: opts.maxRequestRate ?? DEFAULT_MAX_REQUEST_RATE, clock });
@@ -222,7 +227,8 @@ export class ManilaClient {
     return this.call(operation, method, path, opts);
   }
 
-  private async call(operation: string, method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, opts: RequestOptions = {}): Promise<HttpResponse> {
+  /** One call; `measured` records Manila's answer time (the budget's wait left out) in readCosts. */
+  private async call(operation: string, method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, opts: RequestOptions = {}, measured?: ServerRead): Promise<HttpResponse> {
     const [endpoint, negotiated] = await Promise.all([this.endpoint(), this.microversion()]);
     const version = opts.microversion ?? negotiated;
     const qs = new URLSearchParams();
@@ -233,8 +239,11 @@ export class ManilaClient {
       const token: KeystoneToken = await this.keystone.token();
       const headers: Record<string, string> = { 'x-auth-token': token.value, 'x-openstack-manila-api-version': version };
       if (opts.experimental) headers['x-openstack-manila-api-experimental'] = 'True';
+      const sentAt = this.clock.now();
       try {
-        return await this.http.send({ operation, method, url, headers, body: opts.body, idempotent: opts.idempotent ?? method === 'GET', expect: opts.expect });
+        const res = await this.http.send({ operation, method, url, headers, body: opts.body, idempotent: opts.idempotent ?? method === 'GET', expect: opts.expect });
+        if (measured) this.readCosts.record(measured, this.clock.now() - sentAt);
+        return res;
       } catch (e) {
         // A 401 comes from the auth middleware before any action runs: resending is safe.
         if (e instanceof ManilaApiError && e.status === 401 && attempt === 0) {
@@ -250,13 +259,13 @@ export class ManilaClient {
 
   /** Lists share servers (all projects; admin only). */
   public async listShareServers(filters: ShareServerFilters = {}): Promise<ShareServer[]> {
-    const res = await this.call('list share servers', 'GET', '/share-servers', { query: { ...filters } });
+    const res = await this.call('list share servers', 'GET', '/share-servers', { query: { ...filters } }, 'list');
     return this.array(res, 'share_servers', 'list share servers').map(parseShareServer);
   }
 
   /** One share server; throws MP_MANILA_NOT_FOUND when it does not exist. */
   public async getShareServer(id: string): Promise<ShareServer> {
-    const res = await this.call(`get share server ${id}`, 'GET', `/share-servers/${encodeURIComponent(id)}`);
+    const res = await this.call(`get share server ${id}`, 'GET', `/share-servers/${encodeURIComponent(id)}`, {}, 'get');
     try {
       return parseShareServer(this.object(res, 'share_server', `get share server ${id}`));
     } catch (e) {
@@ -287,7 +296,13 @@ export class ManilaClient {
 
   private static migrationBody(p: MigrationParams): Record<string, unknown> {
     // All four keys are mandatory; new_share_network_id must be present in check (else 500).
-    return { host: p.host, writable: p.writable, nondisruptive: p.nondisruptive, preserve_snapshots: p.preserveSnapshots, new_share_network_id: p.newShareNetworkId };
+    return {
+      host: p.host,
+      writable: p.writable,
+      nondisruptive: p.nondisruptive,
+      preserve_snapshots: p.preserveSnapshots,
+      new_share_network_id: p.newShareNetworkId,
+    };
   }
 
   /** `migration_check`: asks the destination whether the move can be done. Changes nothing. */
@@ -374,7 +389,13 @@ export class ManilaClient {
    * pager stops at an empty page, or at a page shorter than an earlier one (the tail). Items
    * seen twice (the list moved under the pager) are kept once.
    */
-  private async listAll<T extends { id: string }>(operation: string, path: string, key: string, query: Record<string, string>, parse: (raw: unknown) => T): Promise<T[]> {
+  private async listAll<T extends { id: string }>(
+    operation: string,
+    path: string,
+    key: string,
+    query: Record<string, string>,
+    parse: (raw: unknown) => T,
+  ): Promise<T[]> {
     const out: T[] = [];
     const seen = new Set<string>();
     let largest = 0;

@@ -1,4 +1,5 @@
-import { RequestBudget } from '../../../lib/manila/budget';
+import { RequestBudget, withPriority } from '../../../lib/manila/budget';
+import { listIsCheaper, ReadCosts } from '../../../lib/manila/read-costs';
 import type { Clock } from '../../../lib/manila/http';
 
 function fakeClock(): Clock & { t: number } {
@@ -48,10 +49,68 @@ describe('the request budget', () => {
     expect(clock.t).toBe(2_000);
   });
 
+  test('waiting requests are served most important first, in order within a priority', async () => {
+    const clock = fakeClock();
+    const b = new RequestBudget({ ratePerSecond: 1, burst: 1, clock });
+    await b.take(); // the bucket is empty now
+    const order: string[] = [];
+    const asks = (['background', 'decision', 'background', 'urgent', 'decision'] as const).map((p, i) => b.take(p).then(() => order.push(`${p}${i}`)));
+    await Promise.all(asks);
+    expect(order).toEqual(['urgent3', 'decision1', 'decision4', 'background0', 'background2']);
+    expect(clock.t).toBe(5_000);
+  });
+
+  test('a request made inside withPriority gets that priority unless it names one', async () => {
+    const clock = fakeClock();
+    const b = new RequestBudget({ ratePerSecond: 1, burst: 1, clock });
+    await b.take();
+    const order: string[] = [];
+    const late = withPriority('background', () => b.take().then(() => order.push('scoped background')));
+    const first = withPriority('background', () => b.take('urgent').then(() => order.push('named urgent')));
+    const plain = b.take().then(() => order.push('decision'));
+    await Promise.all([late, first, plain]);
+    expect(order).toEqual(['named urgent', 'decision', 'scoped background']);
+  });
+
+  test('display requests are skipped while others wait, even with tokens left', async () => {
+    const clock = fakeClock();
+    const b = new RequestBudget({ ratePerSecond: 1, burst: 2, clock });
+    await b.take();
+    await b.take();
+    const waiting = b.take('background');
+    clock.t += 2_000; // the bucket refills, but a request is still queued until the pump runs
+    expect(await b.take('display')).toBe(false);
+    await waiting;
+  });
+
   test('Infinity turns it off', async () => {
     const clock = fakeClock();
     const b = new RequestBudget({ ratePerSecond: Infinity, clock });
     for (let i = 0; i < 100; i++) await b.take();
     expect(clock.t).toBe(0);
+  });
+});
+
+describe('choosing between one list and GETs by id', () => {
+  test('one list when it costs Manila less than the GETs it replaces, as measured', () => {
+    expect(listIsCheaper(1, { list: 10, get: 100 })).toBe(false); // one move: a GET by id
+    expect(listIsCheaper(3, { list: 300, get: 100 })).toBe(true);
+    expect(listIsCheaper(2, { list: 300, get: 100 })).toBe(false);
+    // Zed's list grows with the cloud: at 1,000 servers (1.3 s) it takes 17 moves due at 80 ms a GET
+    expect(listIsCheaper(16, { list: 1_300, get: 80 })).toBe(false);
+    expect(listIsCheaper(17, { list: 1_300, get: 80 })).toBe(true);
+    // unmeasured: counted as equal, so any two moves due go by list
+    expect(listIsCheaper(2, {})).toBe(true);
+  });
+
+  test('costs are a moving average of the answers', () => {
+    const c = new ReadCosts();
+    expect(c.of('list')).toBeUndefined();
+    c.record('list', 1_000);
+    expect(c.of('list')).toBe(1_000);
+    c.record('list', 2_000);
+    expect(c.of('list')).toBeCloseTo(1_300, 6);
+    c.record('get', 50);
+    expect(c.of('get')).toBe(50);
   });
 });
