@@ -1,15 +1,14 @@
-import type { MigrationParams } from '../manila/types';
 import { isCancelledSource, isFailedSource, isMigrationSource, TASK_STATE } from '../manila/server-state';
-import { windowAt } from '../plan/window';
-import { admit, type InFlightCounts } from './admission';
+import { admit } from './admission';
 import { checkVerdict, migrationParams, snapshotsOf } from './check';
-import type { MoveEvent, MovePhase } from './events';
-import type { MoveMemory, SentCall, TrackedMove } from './memory';
+import type { MovePhase } from './events';
+import type { MoveMemory, TrackedMove } from './memory';
 import type { MovePolicy } from './options';
 import { nextPollAt } from './poll';
 import { migrationErrorHint, resetSourceCommands, stuckHint } from './recovery';
-import { classify, type Observation, type Stage } from './stage';
-import type { Verification } from './verify';
+import { classify, IN_FLIGHT_STAGES, type Observation } from './stage';
+import { finish, manilaTime, secs, watching, type Decision, type Draft, type ImpactRead, type PassObservation } from './decision';
+import { atTarget, phase1Done } from './decide-end';
 
 /**
  * The runner's decisions, as a pure function: `decide(observation, moves, policy, now)` gives
@@ -17,116 +16,9 @@ import type { Verification } from './verify';
  * passed in. No I/O, no clock: the same inputs always give the same decisions, so every rule
  * is a table case in the unit tests.
  */
+export type { Action, Decision, EventDraft, ImpactRead, Outcome, PassObservation } from './decision';
 
-/** How a move ends in this run. */
-export interface Outcome {
-  readonly phase: MovePhase;
-  readonly code?: string;
-  readonly message?: string;
-  readonly hint?: string;
-  readonly newServerId?: string;
-  readonly check?: MoveEvent['check'];
-  readonly exportLocations?: MoveEvent['exportLocations'];
-  readonly readOnly?: MoveEvent['readOnly'];
-}
 
-/** Reads that tell the tenants what a move does (never a decision): export locations before the switchover, the read-only cast during phase 1. */
-export type ImpactRead = 'exports-before' | 'read-only';
-
-/** The next step of one move. */
-export type Action =
-  /** Nothing to do until it is read again (`memory.nextPollAt`). */
-  | { readonly kind: 'leave' }
-  /** Wants to start and waits for a free slot (`needsCounts`: the run must list what is in flight first). */
-  | { readonly kind: 'queue'; readonly needsCounts: boolean }
-  | { readonly kind: 'check'; readonly params: MigrationParams }
-  /** Start, if admission under the lock agrees. */
-  | { readonly kind: 'start'; readonly params: MigrationParams }
-  | { readonly kind: 'complete' }
-  | { readonly kind: 'cancel' }
-  /** One round of checks on the destination: shares, rules, snapshots, old record gone. */
-  | { readonly kind: 'verify'; readonly destination: { readonly id: string; readonly host: string } }
-  /** The move is over for this run. */
-  | { readonly kind: 'finish'; readonly outcome: Outcome };
-
-/** What the runner reports about a move, when something changed. */
-export type EventDraft = Omit<MoveEvent, 'type' | 'ts' | 'key' | 'server' | 'from' | 'to' | 'elapsed'>;
-
-/** One decision. */
-export interface Decision {
-  readonly key: string;
-  readonly action: Action;
-  /** The memory after this decision. */
-  readonly memory: MoveMemory;
-  /** Ask `migration_get_progress` for the display (never for a decision). */
-  readonly progress: boolean;
-  /** Read what the move does to the shares' users. */
-  readonly reads: readonly ImpactRead[];
-  /** Report this (a phase or task state changed, or there is something to say). */
-  readonly event?: EventDraft;
-}
-
-/** What one pass read from Manila. */
-export interface PassObservation {
-  /** Fresh observations of the moves read this pass, by key; moves not read are left alone. */
-  readonly moves: ReadonlyMap<string, Observation>;
-  /** Migrations in flight in the cloud, when the pass listed the share servers. */
-  readonly inFlight?: InFlightCounts;
-  /** Ctrl-C: start nothing, detach from the rest. */
-  readonly detached?: boolean;
-}
-
-const IN_FLIGHT_STAGES: ReadonlySet<Stage['kind']> = new Set(['phase1', 'phase1-done', 'completing', 'cancelling']);
-
-/** Parses Manila's `updated_at` (UTC, often without a zone). */
-function manilaTime(t: string | undefined): number | undefined {
-  if (!t) return undefined;
-  const ms = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(t) ? t : `${t}Z`);
-  return Number.isFinite(ms) ? ms : undefined;
-}
-
-/** How long rules may stay queued_to_apply after a read-only phase 1 before the move says why. */
-const RULES_SETTLE_MS = 30_000;
-
-function secs(ms: number): number {
-  return Math.round(ms / 1000);
-}
-
-/** Within the window after an ambiguous call: keep watching before calling it not applied. */
-function watching(call: SentCall | undefined, now: number, p: MovePolicy): boolean {
-  return call?.error?.ambiguous === true && now - call.at < p.ambiguityWindowMs;
-}
-
-interface Draft {
-  action: Action;
-  phase: MovePhase;
-  event?: Partial<EventDraft>;
-  progress?: boolean;
-  /** Poll again at the base interval (something is about to happen). */
-  soon?: boolean;
-  /** Poll again at this time at the latest. */
-  until?: number;
-  memory?: Partial<MoveMemory>;
-  /** Wants a start slot. */
-  wantsSlot?: boolean;
-  /** What Manila showed, to tell when something changed (set when the move was read). */
-  signature?: string;
-  reads?: ImpactRead[];
-}
-
-const finish = (o: Outcome): Draft => ({
-  action: { kind: 'finish', outcome: o },
-  phase: o.phase,
-  event: {
-    code: o.code,
-    message: o.message,
-    hint: o.hint,
-    newServerId: o.newServerId,
-    check: o.check,
-    exportLocations: o.exportLocations,
-    readOnly: o.readOnly,
-  },
-});
 
 /** The decision for one observed move, before admission. */
 function decideOne(t: TrackedMove, obs: Observation, p: MovePolicy, now: number): Draft {
@@ -160,7 +52,7 @@ function decideOne(t: TrackedMove, obs: Observation, p: MovePolicy, now: number)
       case 'stuck':
         return finish({ phase: 'failed', code: 'MP_SERVER_STUCK', message: `share server ${stage.server.id}: ${stage.why}`, hint: stuckHint(stage.server.id, stage.why, e.server.shareIds) });
       case 'at-target':
-        return atTarget(t, stage.server.id, p, now);
+        return atTarget(t, stage.server, p, now);
       case 'ready':
         return ready(t, stage.server, obs, seen, p, now);
       case 'phase1':
@@ -209,62 +101,6 @@ function waitIn(phase: MovePhase, since: number, timeoutMs: number, now: number,
   return { action: { kind: 'leave' }, phase };
 }
 
-function atTarget(t: TrackedMove, serverId: string, p: MovePolicy, now: number): Draft {
-  const e = t.entry;
-  if (serverId === e.server.id) return finish({ phase: 'done', message: `already on ${e.to}`, newServerId: serverId });
-  if (!p.verify) return finish({ phase: 'done', newServerId: serverId, message: `${e.server.id} → ${serverId} on ${e.to}` });
-  const verifySince = t.memory.verifySince ?? now;
-  const v: Verification | undefined = t.memory.verification;
-  const m = t.memory;
-  const exportLocations = (): NonNullable<Outcome['exportLocations']> =>
-    (e.server.shares ?? e.server.shareIds.map((id) => ({ id, name: undefined }))).map((s) => {
-      const before = m.exportsBefore?.[s.id];
-      const after = v?.exportLocations[s.id];
-      return { shareId: s.id, ...(s.name ? { name: s.name } : {}), before, after, changed: before !== undefined && after !== undefined && before.join('\n') !== after.join('\n') };
-    });
-  if (v?.ok) {
-    return finish({
-      phase: 'done',
-      newServerId: serverId,
-      message: `${e.server.id} → ${serverId} on ${e.to}: ${v.shares} share(s), ${v.accessRules} access rule(s), ${v.snapshots} snapshot(s) verified`,
-      exportLocations: exportLocations(),
-      readOnly: { duringPhase1: m.readOnlyInPhase1, restored: !v.readOnly },
-    });
-  }
-  // After a read-only phase 1, Zed's share manager asks the *source* host to apply the restored
-  // rules (share/manager.py _server_migration_complete_driver: _reset_read_only_access_rules_for_server
-  // with dest_host = the source's host), so the destination never applies them: they stay
-  // queued_to_apply until something else changes the share's access. Say so, with the fix.
-  if (v && m.readOnlyInPhase1 && v.queuedRules.length && v.problems.length === v.queuedRules.length && now - verifySince >= RULES_SETTLE_MS) {
-    const shares = [...new Set(v.queuedRules.map((r) => r.shareId))];
-    return finish({
-      phase: 'failed',
-      code: 'MP_RULES_NOT_APPLIED',
-      newServerId: serverId,
-      message:
-        `moved to ${e.to} as ${serverId}, but Manila left ${v.queuedRules.length} access rule(s) queued_to_apply after the switchover (${v.queuedRules.map((r) => `${r.accessTo} on share ${r.shareId}`).join(', ')}): ` +
-        'it restored the rules it had cast read-only for phase 1 through the source host, so the destination has not applied them and clients cannot mount yet',
-      hint:
-        'Any access change on the share makes the destination apply every queued rule: ' +
-        shares.map((s) => `openstack share access create ${s} ip 192.0.2.1 --access-level ro, then openstack share access delete ${s} <that rule's id>`).join('; ') +
-        '; then `openstack share access list` shows them active.',
-      exportLocations: exportLocations(),
-      readOnly: { duringPhase1: true, restored: !v.readOnly },
-    });
-  }
-  if (v && (now - verifySince >= p.verifyTimeoutMs || p.noWait)) {
-    if (p.noWait && now - verifySince < p.verifyTimeoutMs) return { action: { kind: 'leave' }, phase: 'verifying', event: { newServerId: serverId, message: v.problems.join('; ') } };
-    return finish({
-      phase: 'failed',
-      code: 'MP_VERIFY_FAILED',
-      newServerId: serverId,
-      message: `moved to ${e.to} as ${serverId}, but: ${v.problems.join('; ')}`,
-      hint: 'Inspect the shares (openstack share show) and their access rules; apply again to re-verify.',
-    });
-  }
-  return { action: { kind: 'verify', destination: { id: serverId, host: e.to } }, phase: 'verifying', event: { newServerId: serverId }, memory: { verifySince } };
-}
-
 function ready(
   t: TrackedMove,
   server: { id: string; host: string; taskState: string | null; status: string },
@@ -281,7 +117,7 @@ function ready(
   // `plan` (which then shows the failure) or with --replan starts anew.
   const endedSincePlan = !p.replan && server.taskState !== e.server.taskState && (isFailedSource(rec) || isCancelledSource(rec));
   if (seen || endedSincePlan) {
-    if (isCancelledSource(rec)) return finish({ phase: 'cancelled', code: 'MP_CANCELLED', message: `the migration of ${server.id} was cancelled`, hint: 'Plan again to start it anew (or apply --replan).' });
+    if (isCancelledSource(rec)) return finish({ phase: 'cancelled', code: 'MP_CANCELLED', message: `the migration of ${server.id} was cancelled`, hint: `To move it again: clear Manila's mark (manila share-server-reset-task-state ${server.id}), then plan again (or apply --replan with this plan).` });
     if (isFailedSource(rec) || seen) {
       return finish({
         phase: 'failed',
@@ -351,53 +187,6 @@ function phase1(t: TrackedMove, taskState: string | null, since: number, p: Move
     m.check?.result?.supported.migrationGetProgress !== false &&
     now - (m.progressAt ?? -Infinity) >= p.progressIntervalMs;
   return { action: { kind: 'leave' }, phase: 'phase1', progress, event: { progress: m.progress } };
-}
-
-function phase1Done(t: TrackedMove, p: MovePolicy, now: number): Draft {
-  const e = t.entry;
-  const m = t.memory;
-  const serverId = e.server.id;
-  if (m.complete && !m.complete.error) {
-    // Complete was accepted; Manila records it when the destination's manager picks it up.
-    if (now - m.complete.at > p.completeTimeoutMs) {
-      return finish({ phase: 'timed-out', code: 'MP_DEADLINE', message: `completion of ${serverId} did not begin in ${secs(p.completeTimeoutMs)} s`, hint: 'Run apply again.' });
-    }
-    return { action: { kind: 'leave' }, phase: 'completing', soon: true };
-  }
-  if (m.complete?.error) {
-    if (watching(m.complete, now, p)) return { action: { kind: 'leave' }, phase: 'completing', soon: true };
-    const err = m.complete.error;
-    return finish({
-      phase: 'failed',
-      code: err.code,
-      message: err.ambiguous ? `${err.message} (Manila shows no completion for ${serverId}; nothing was resent)` : err.message,
-      hint: err.ambiguous ? 'Nothing changed in Manila. Apply again when Manila answers normally.' : err.hint,
-    });
-  }
-  const c = e.completion;
-  if (c === 'manual' && !p.completeManual) {
-    return finish({
-      phase: 'awaiting-completion',
-      message: `phase 1 of ${serverId} is done; completion is manual (the switchover disrupts clients)`,
-      hint: 'When ready: manila-placement apply --complete.',
-    });
-  }
-  if (typeof c === 'object' && !p.completeManual) {
-    const w = windowAt(c.window, now);
-    if (!w.open) {
-      const when = new Date(w.opensAt).toISOString();
-      if (!p.waitForWindow || p.noWait) {
-        const outcome: Outcome = {
-          phase: 'awaiting-window',
-          message: `phase 1 of ${serverId} is done; the switchover waits for the next maintenance window, which opens ${when}`,
-          hint: 'Run `manila-placement apply --no-wait` again inside the window (e.g. from a schedule), or `apply --complete` to switch over now.',
-        };
-        return p.noWait ? { action: { kind: 'leave' }, phase: 'awaiting-window', event: { message: outcome.message, waiting: `window opens ${when}` } } : finish(outcome);
-      }
-      return { action: { kind: 'leave' }, phase: 'phase1-done', until: w.opensAt, event: { waiting: `window opens ${when}` } };
-    }
-  }
-  return { action: { kind: 'complete' }, phase: 'completing' };
 }
 
 /** A move that was not read this pass: left alone. */

@@ -14,9 +14,9 @@ export const APPLY_DEFAULTS = {
   /** Longest time between two reads while nothing changes. */
   maxPollIntervalMs: 60_000,
   /** Share of the time since the last change that the next poll waits (then clamped). */
-  pollGrowth: 0.1,
+  pollGrowth: 0.05,
   /** Production Manila asks the driver every 900 s; data copies take hours. */
-  phase1TimeoutMs: 6 * 3_600_000,
+  phase1TimeoutMs: 24 * 3_600_000,
   completeTimeoutMs: 3_600_000,
   cancelTimeoutMs: 900_000,
   verifyTimeoutMs: 120_000,

@@ -14,8 +14,9 @@ import { withPriority } from '../manila/budget';
 import { listIsCheaper } from '../manila/read-costs';
 import { APPLY_DEFAULTS, type MovePolicy } from './options';
 import type { MoveResult } from './result';
+import { nextPollAt } from './poll';
 import { moveScope } from './scope';
-import type { Observation } from './stage';
+import { IN_FLIGHT_STAGES, type Observation } from './stage';
 import { pathsOf, verifyOnce } from './verify';
 
 /**
@@ -250,8 +251,12 @@ class Loop {
     for (const d of decisions) {
       const m = this.moves.get(d.key)!;
       const wasInFlight = m.memory.seenInFlight;
+      // The slot frees when Manila shows the migration out of flight (the switchover done, a
+      // cancel finished), not when this run has verified it: queued moves look at once.
+      const leftFlight = IN_FLIGHT_STAGES.has(m.memory.stage?.kind ?? '') && !IN_FLIGHT_STAGES.has(d.memory.stage?.kind ?? '');
       if (d.action.kind === 'leave' && !d.event && !d.progress && !d.reads.length && d.memory.signature === m.memory.signature && d.memory.nextPollAt === m.memory.nextPollAt) continue; // left alone
       m.memory = d.memory;
+      if (leftFlight) this.slotFreed();
       if (d.event) this.emitMove(d.key, d.event);
       if (d.progress) this.askProgress(d.key);
       if (d.reads.length) this.readImpact(d.key, d.reads);
@@ -293,6 +298,8 @@ class Loop {
                 sourceId: m.entry.server.id,
                 destination: a.destination,
                 expectedShareIds: m.entry.server.shareIds,
+                sourceGone: m.sourceGone,
+                castInPhase1: m.memory.readOnlyInPhase1,
               });
               // With problems, the next round waits a poll interval (rules settle after the switchover).
               m.memory = { ...m.memory, verification: v, nextPollAt: this.ctx.clock.now() + this.p.pollIntervalMs };
@@ -331,7 +338,9 @@ class Loop {
       }
       const why = r.waiting.get(c.key);
       if (why !== undefined) {
-        m.memory = { ...m.memory, phase: 'queued', waiting: why, message: why, nextPollAt: now + this.p.pollIntervalMs };
+        // Looked at again when one of this run's migrations leaves flight (slotFreed), else
+        // less and less often while nothing changes: a freed slot elsewhere is seen within the cap.
+        m.memory = { ...m.memory, phase: 'queued', waiting: why, message: why, nextPollAt: nextPollAt(now, m.memory.lastChangeAt, this.p) };
         this.emitMove(c.key, { phase: 'queued', waiting: why });
       } else {
         m.memory = { ...m.memory, nextPollAt: now };

@@ -21,7 +21,8 @@ export function deleteDestinationCommand(destinationId: string): string {
 export function migrationErrorHint(sourceId: string, leftoverDestinations: readonly string[]): string {
   const parts = [
     `Manila reports migration_error for ${sourceId}: the driver refused or failed the move (see manila-share.log on the destination host).`,
-    'The server is active and its shares are available on the source; fix the cause, then plan and apply again (or apply --replan): a plan made before the failure does not retry it.',
+    'The server is active and its shares are available on the source. Fix the cause, then clear the mark ' +
+      `(manila share-server-reset-task-state ${sourceId}) and plan again: until then plans show the move blocked (LAST_MIGRATION_FAILED), so a schedule does not retry it.`,
   ];
   if (leftoverDestinations.length) parts.push(`Remove the failed destination(s): ${leftoverDestinations.map(deleteDestinationCommand).join(' && ')}.`);
   return parts.join(' ');

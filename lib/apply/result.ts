@@ -27,7 +27,7 @@ export const EXIT = {
   OK: 0,
   /** The run could not proceed: bad input, credentials, unreachable cloud. */
   ERROR: 1,
-  /** Some moves blocked, failed, stale, in conflict or cancelled. */
+  /** Some moves blocked, failed, stale, in conflict or cancelled (and none still running). */
   MOVES_FAILED: 3,
   /** Nothing failed, but some moves are not finished: awaiting completion or a window, past a deadline, detached, or still running after a `--no-wait` pass. */
   INCOMPLETE: 4,
@@ -38,8 +38,18 @@ export const EXIT = {
 /** Phases that count as a failure of the move. */
 export const FAILED_PHASES: ReadonlySet<MovePhase> = new Set(['blocked', 'failed', 'stale', 'conflict', 'cancelled']);
 
-/** Exit code for a set of results. */
+/** Phases a `--no-wait` pass leaves a move in when the next pass carries it on without anyone acting. */
+export const RUNNING_PHASES: ReadonlySet<MovePhase> = new Set([
+  'queued', 'observing', 'checking', 'starting', 'phase1', 'phase1-done', 'completing', 'verifying', 'cancelling', 'awaiting-window',
+]);
+
+/**
+ * Exit code for a set of results. While some move still runs (a `--no-wait` pass), it is 4
+ * even when another failed: a schedule that repeats passes while they exit 4 keeps going, and
+ * the pass after the last running move ends reports the failure (3).
+ */
 export function exitCodeFor(results: readonly MoveResult[]): number {
+  if (results.some((r) => RUNNING_PHASES.has(r.phase))) return EXIT.INCOMPLETE;
   if (results.some((r) => FAILED_PHASES.has(r.phase))) return EXIT.MOVES_FAILED;
   if (results.some((r) => r.phase !== 'done')) return EXIT.INCOMPLETE;
   return EXIT.OK;

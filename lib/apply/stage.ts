@@ -21,6 +21,9 @@ export interface Observation {
   readonly leftovers?: readonly string[];
 }
 
+/** Stages in which the move's migration holds a slot of every limit (Manila counts it in flight). */
+export const IN_FLIGHT_STAGES: ReadonlySet<string> = new Set(['phase1', 'phase1-done', 'completing', 'cancelling']);
+
 /** Where a move stands, derived only from Manila's state. */
 export type Stage =
   | { readonly kind: 'ready'; readonly server: ShareServer }

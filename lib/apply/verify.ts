@@ -29,7 +29,15 @@ export interface Verification {
  */
 export async function verifyOnce(
   client: ManilaClient,
-  args: { sourceId: string; destination: { id: string; host: string }; expectedShareIds: readonly string[] },
+  args: {
+    sourceId: string;
+    destination: { id: string; host: string };
+    expectedShareIds: readonly string[];
+    /** The old record was already seen gone (404): not read again. */
+    sourceGone?: boolean;
+    /** Whether phase 1 cast the rules read-only; `false` skips reading the share instances. */
+    castInPhase1?: boolean;
+  },
 ): Promise<Verification> {
   const problems: string[] = [];
   let rules = 0;
@@ -55,12 +63,13 @@ export async function verifyOnce(
     snaps += snapshots.length;
     for (const s of snapshots) if (s.status !== 'available') problems.push(`snapshot ${s.id} of share ${sh.id} is ${s.status}`);
     exportLocations[sh.id] = pathsOf(await client.listExportLocations(sh.id));
-    if ((await client.listShareInstances(sh.id)).some((i) => i.castRulesToReadonly === true)) {
+    // Only a read-only phase 1 (or an unknown one) leaves rules to restore.
+    if (args.castInPhase1 !== false && (await client.listShareInstances(sh.id)).some((i) => i.castRulesToReadonly === true)) {
       readOnly = true;
       problems.push(`the access rules of share ${sh.id} are still read-only (cast_rules_to_readonly); Manila restores them after the switchover`);
     }
   }
-  const source = await client.findShareServer(args.sourceId);
+  const source = args.sourceGone ? undefined : await client.findShareServer(args.sourceId);
   const sourceGone = !source || source.status === SERVER_STATUS.deleting;
   if (!sourceGone) problems.push(`the old share server ${args.sourceId} still exists (status ${source?.status}); Manila normally deletes it after a success`);
   return {

@@ -46,9 +46,10 @@ Share server APIs need the admin role.
 
 Exit codes: plan --detailed-exitcode (or --check): 0 no changes, 1 error, 2 changes,
                    3 some move blocked (by the snapshot or by Manila's check), in conflict or unmatched.
-            apply: 0 all done, 1 error, 3 some moves blocked/failed/stale/cancelled,
-                   4 some moves not finished (manual completion, a closed window, deadline,
-                   detached, or still running after --no-wait), 130 interrupted.
+            apply: 0 all done, 1 error, 3 some moves blocked/failed/stale/cancelled and none
+                   still running, 4 some moves not finished (still running after --no-wait,
+                   even if another failed; manual completion, a closed window, deadline,
+                   detached), 130 interrupted.
 
 Limits (--parallel, --max-per-*) count migrations in flight as Manila shows them, so they hold
 across runner processes on this machine (an inter-process lock under MANILA_PLACEMENT_LOCK_DIR,

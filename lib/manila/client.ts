@@ -234,8 +234,9 @@ export class ManilaClient {
     const qs = new URLSearchParams();
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) qs.set(k, v);
     const url = `${endpoint}${path}${qs.size ? `?${qs.toString()}` : ''}`;
-    if (!(await this.budget.take(opts.priority))) throw new BudgetSkipped(operation);
     for (let attempt = 0; ; attempt++) {
+      // Every send takes a token, the resend after a 401 too (a revocation must not burst).
+      if (!(await this.budget.take(opts.priority))) throw new BudgetSkipped(operation);
       const token: KeystoneToken = await this.keystone.token();
       const headers: Record<string, string> = { 'x-auth-token': token.value, 'x-openstack-manila-api-version': version };
       if (opts.experimental) headers['x-openstack-manila-api-experimental'] = 'True';

@@ -3,6 +3,7 @@ import type { BlockedReason } from './types';
 import type { PlanContext } from './context';
 import type { Lineage } from './lineage';
 import { backendName, hostProblem } from './host';
+import { TASK_STATE } from '../manila/server-state';
 
 /**
  * Every precondition of `migration_check`/`migration_start` (reference §3) that a snapshot can
@@ -33,12 +34,16 @@ export const BLOCKED_CODES = [
   'SHARE_NETWORK_UNKNOWN',
   'SHARE_NETWORK_NOT_ACTIVE',
   'NO_CAPACITY',
+  'LAST_MIGRATION_CANCELLED',
+  'LAST_MIGRATION_FAILED',
 ] as const;
 
 /** A BlockedReason code. */
 export type BlockedCode = (typeof BLOCKED_CODES)[number];
 
 const reason = (code: BlockedCode, message: string): BlockedReason => ({ code, message });
+
+const MOVE_AGAIN = (id: string): string => `to move it again, clear Manila's mark (manila share-server-reset-task-state ${id}) and plan again`;
 
 const shareName = (sh: { id: string; name?: string }): string => (sh.name ? `${sh.name} (${sh.id})` : sh.id);
 
@@ -54,6 +59,15 @@ export function serverBlockers(l: Lineage): BlockedReason[] {
         `destination server ${l.destination.id} (server_migrating_to on ${l.destination.host}) still points at ${s.id}; clean it up before a new migration`,
       ),
     );
+  }
+  // Manila keeps the mark of the last migration's end on the source. A schedule that plans
+  // afresh every few minutes must not undo an operator's cancel, nor retry a failing driver
+  // forever: clearing the mark is the operator's explicit "move it again", seen by every runner.
+  if (s.taskState === TASK_STATE.cancelled) {
+    out.push(reason('LAST_MIGRATION_CANCELLED', `the last migration of share server ${s.id} was cancelled; a new plan does not undo a cancel. ${MOVE_AGAIN(s.id)}`));
+  }
+  if (s.taskState === TASK_STATE.error) {
+    out.push(reason('LAST_MIGRATION_FAILED', `the last migration of share server ${s.id} failed (migration_error; see manila-share.log on its destination). Fix the cause; ${MOVE_AGAIN(s.id)}`));
   }
   if (s.shares.length === 0) out.push(reason('NO_SHARES', `share server ${s.id} holds no shares; Manila refuses to migrate an empty server`));
   for (const sh of s.shares) {

@@ -735,6 +735,13 @@ def reset():
             if s["status"] in ("server_migrating", "server_migrating_to"):
                 mn("POST", "/shares/%s/action" % s["id"], {"reset_status": {"status": "available"}})
 
+    # servers that a cancelled or failed migration left marked: plans block them until the mark
+    # is cleared (LAST_MIGRATION_CANCELLED / _FAILED), so every test starts from clean ones
+    for s in list_servers():
+        if s["status"] == "active" and s.get("task_state") in ("migration_cancelled", "migration_error"):
+            log("reset: clearing %s on share server %s" % (s["task_state"], s["id"]))
+            server_action(s["id"], {"reset_task_state": {"task_state": None}})
+
     # 2. classify fixtures
     servers = {s["id"]: s for s in list_servers()}
     nets = {n["name"]: n for n in list_networks() if n["project_id"] == pids[FIXTURE_PROJECT]}

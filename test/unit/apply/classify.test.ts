@@ -55,6 +55,10 @@ describe('exitCodeFor', () => {
     [[r('timed-out'), r('blocked')], 3],
     [[r('failed')], 3],
     [[r('stale')], 3],
+    // a --no-wait pass: one move failed while another still runs, so the schedule keeps going
+    [[r('failed'), r('phase1')], 4],
+    [[r('blocked'), r('awaiting-window')], 4],
+    [[r('failed'), r('awaiting-completion')], 3],
   ])('%j -> %i', (results, code) => {
     expect(exitCodeFor(results as MoveResult[])).toBe(code);
   });
