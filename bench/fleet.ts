@@ -249,7 +249,12 @@ function journalOps(file: string): ToolRun['journalOps'] {
   const out: NonNullable<ToolRun['journalOps']> = {};
   for (const [op, ds] of [...by].sort((a, b) => b[1].length - a[1].length)) {
     const sorted = [...ds].sort((a, b) => a - b);
-    out[op] = { count: ds.length, medianMs: sorted[Math.floor(sorted.length / 2)], maxMs: sorted[sorted.length - 1], totalMs: Math.round(ds.reduce((a, b) => a + b, 0)) };
+    out[op] = {
+      count: ds.length,
+      medianMs: sorted[Math.floor(sorted.length / 2)],
+      maxMs: sorted[sorted.length - 1],
+      totalMs: Math.round(ds.reduce((a, b) => a + b, 0)),
+    };
   }
   return out;
 }

@@ -34,7 +34,9 @@ async function main(): Promise<void> {
     { name: 'manila-placement servers', cmd: process.execPath, args: [BIN, 'servers'], env: cloudEnv() },
     { name: 'manila share-server-list', cmd: 'manila', args: ['share-server-list'], env: legacyEnv() },
   ];
-  const samples = new Map<string, { wallMs: number[]; rssMb: number[]; failures: number }>(commands.map((c) => [c.name, { wallMs: [], rssMb: [], failures: 0 }]));
+  const samples = new Map<string, { wallMs: number[]; rssMb: number[]; failures: number }>(
+    commands.map((c) => [c.name, { wallMs: [], rssMb: [], failures: 0 }]),
+  );
   // One warm-up of each (disk cache, Keystone's role cache), not counted.
   for (const c of commands) await measure(c.cmd, c.args, { env: c.env, timeoutMs: 120_000 });
   for (let i = 0; i < REPS; i++) {

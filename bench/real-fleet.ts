@@ -135,7 +135,15 @@ async function fixtureSources(client: ManilaClient, nets: readonly string[]): Pr
 }
 
 /** One runner run: apply in an app, at the tool's defaults but for the given flags. */
-async function runnerRun(label: string, root: string, dir: string, nets: readonly string[], flags: readonly string[], client: ManilaClient, js: string): Promise<Record<string, unknown>> {
+async function runnerRun(
+  label: string,
+  root: string,
+  dir: string,
+  nets: readonly string[],
+  flags: readonly string[],
+  client: ManilaClient,
+  js: string,
+): Promise<Record<string, unknown>> {
   const sources = await fixtureSources(client, nets);
   const rssFile = scratch(`rss-${label}.jsonl`);
   const env = cloudEnv({ NODE_OPTIONS: `--require ${path.join(js, 'rss-probe.js')}`, MP_BENCH_RSS_FILE: rssFile });
@@ -256,7 +264,12 @@ async function main(): Promise<void> {
         while (watching) {
           try {
             const c = countInFlight(await watcher.listShareServers());
-            peaks = { polls: peaks.polls + 1, total: Math.max(peaks.total, c.total), perDestination: Math.max(peaks.perDestination, ...c.byDestination.values(), 0), perSource: Math.max(peaks.perSource, ...c.bySource.values(), 0) };
+            peaks = {
+              polls: peaks.polls + 1,
+              total: Math.max(peaks.total, c.total),
+              perDestination: Math.max(peaks.perDestination, ...c.byDestination.values(), 0),
+              perSource: Math.max(peaks.perSource, ...c.bySource.values(), 0),
+            };
           } catch {
             // a failed poll proves nothing
           }

@@ -63,7 +63,16 @@ interface ScaleFile {
 interface ReadFile {
   at: string;
   reps: number;
-  results: Array<{ name: string; command: string; medianMs?: number; minMs?: number; maxMs?: number; medianRssMb?: number; wallMs: number[]; failures: number }>;
+  results: Array<{
+    name: string;
+    command: string;
+    medianMs?: number;
+    minMs?: number;
+    maxMs?: number;
+    medianRssMb?: number;
+    wallMs: number[];
+    failures: number;
+  }>;
 }
 
 const s = (a?: number, b?: number): number | undefined => (a !== undefined && b !== undefined ? (a - b) / 1000 : undefined);
@@ -290,7 +299,20 @@ function main(): void {
   writeJson(path.join(OUT, 'latest.json'), {
     ...meta,
     targets,
-    fleet: fleet ? { settings: { continueInterval: fleet.continueInterval, pollInterval: fleet.pollInterval, loopPoll: fleet.loopPoll, resetsBeforeRounds: fleet.resetsBeforeRounds }, runner, loop, runs, raw: fleet.runs } : undefined,
+    fleet: fleet
+      ? {
+          settings: {
+            continueInterval: fleet.continueInterval,
+            pollInterval: fleet.pollInterval,
+            loopPoll: fleet.loopPoll,
+            resetsBeforeRounds: fleet.resetsBeforeRounds,
+          },
+          runner,
+          loop,
+          runs,
+          raw: fleet.runs,
+        }
+      : undefined,
     scale,
     read,
     timelineRound: svg?.round,

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, as README and .ci/run call it (`npm test`):
-# type-check and build, start the real Manila + Keystone test bed (installing it on a fresh
+# type-check, build and lint, start the real Manila + Keystone test bed (installing it on a fresh
 # machine), then unit tests, then integration and end-to-end tests against the test bed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +12,8 @@ t0=$(date +%s)
 echo "== build (tsc)"
 npx tsc -p tsconfig.json
 npx tsc -p tsconfig.test.json   # tests, examples and benchmarks type-check too
+echo "== lint (eslint, typescript-eslint)"
+npx eslint .
 
 # The report page is checked in a real headless browser: Debian's chromium (best effort: the
 # browser test reports itself skipped, with the reason, when there is none).

@@ -107,7 +107,10 @@ export function requestTimes(text: string): Map<string, number> {
 export interface ShareEvents {
   /** Source server id -> when the manager recorded `migration_driver_phase1_done` (logged right after the DB update). */
   readonly phase1Done: Map<string, number>;
-  /** Source server id -> when completion finished (logged right after the destination became active/migration_success) and the request id of the `complete` call. */
+  /**
+   * Source server id -> when completion finished (logged right after the destination became
+   * active/migration_success) and the request id of the `complete` call.
+   */
   readonly completed: Map<string, { at: number; requestId?: string }>;
 }
 

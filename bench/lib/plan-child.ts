@@ -9,17 +9,18 @@
  */
 import * as path from 'node:path';
 import { generateDeclarations, generateSnapshot, type Shape } from './generate';
+import type * as PlanModule from '../../lib/plan/plan';
+import type * as PlanFileModule from '../../lib/plan/file';
+import type * as SnapshotModule from '../../lib/snapshot/model';
 
 const repo = process.env.MP_BENCH_REPO ?? path.resolve(__dirname, '..', '..', '..', '..');
 const dist = (m: string): string => path.join(repo, 'dist', 'lib', m);
 // Only the planning modules (lib/index would load cdktf too, which planning does not use).
-/* eslint-disable @typescript-eslint/no-require-imports */
 const lib = {
-  ...(require(dist('plan/plan.js')) as typeof import('../../lib/plan/plan')),
-  ...(require(dist('plan/file.js')) as typeof import('../../lib/plan/file')),
-  ...(require(dist('snapshot/model.js')) as typeof import('../../lib/snapshot/model')),
+  ...(require(dist('plan/plan.js')) as typeof PlanModule),
+  ...(require(dist('plan/file.js')) as typeof PlanFileModule),
+  ...(require(dist('snapshot/model.js')) as typeof SnapshotModule),
 };
-/* eslint-enable @typescript-eslint/no-require-imports */
 
 const mb = (): number => Math.round((process.memoryUsage().rss / 1048576) * 10) / 10;
 const ms = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e6;

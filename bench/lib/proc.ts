@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type * as TypeScript from 'typescript';
 
 /** The repository root (bench/lib/.. /..), as the bench scripts run from the source tree. */
 export const REPO = path.resolve(__dirname, '..', '..');
@@ -93,8 +94,7 @@ export function measure(cmd: string, args: readonly string[], opts: MeasureOptio
  * carry the TypeScript compiler. Returns that directory.
  */
 export function transpileBenchLib(): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const ts: typeof import('typescript') = require('typescript');
+  const ts: typeof TypeScript = require('typescript');
   const src = path.join(REPO, 'bench', 'lib');
   const out = path.join(TMP, 'js');
   fs.mkdirSync(out, { recursive: true });

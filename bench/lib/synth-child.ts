@@ -9,6 +9,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { generateDeclarations, generateSnapshot } from './generate';
+import type * as Cdktf from 'cdktf';
+import type * as Lib from '../../lib/index';
 
 const repo = process.env.MP_BENCH_REPO ?? path.resolve(__dirname, '..', '..', '..', '..');
 const ms = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e6;
@@ -26,10 +28,8 @@ function main(): void {
   const rssStart = mb();
 
   let t = process.hrtime.bigint();
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  const cdktf = require(path.join(repo, 'node_modules', 'cdktf')) as typeof import('cdktf');
-  const lib = require(path.join(repo, 'dist', 'lib', 'index.js')) as typeof import('../../lib/index');
-  /* eslint-enable @typescript-eslint/no-require-imports */
+  const cdktf = require(path.join(repo, 'node_modules', 'cdktf')) as typeof Cdktf;
+  const lib = require(path.join(repo, 'dist', 'lib', 'index.js')) as typeof Lib;
   const loadMs = ms(t);
 
   t = process.hrtime.bigint();
