@@ -50,7 +50,7 @@ class Loop {
   private readonly order: string[];
   private readonly results = new Map<string, MoveResult>();
   private readonly progress = new Set<Promise<void>>();
-  /** Reads running beside the loop (impact, verification), by move key and kind. */
+  /** Work beside the loop (switchovers, impact and verification reads), by move key and kind. */
   private readonly reading = new Map<string, Promise<void>>();
   /** Moves with news from a read beside the loop: decided again on their last observation. */
   private readonly informed = new Set<string>();
@@ -114,8 +114,8 @@ class Loop {
   private async pass(first: boolean): Promise<void> {
     const now = this.ctx.clock.now();
     const detached = this.ctx.detach.aborted;
-    // A move whose verification is running is decided when it ends: polling it meanwhile reads nothing new.
-    const due = this.active().filter((k) => (first || detached || this.moves.get(k)!.memory.nextPollAt <= now) && !this.reading.has(readId(k, 'verify')));
+    // A move whose switchover or verification is running is decided when it ends: polling it meanwhile reads nothing new.
+    const due = this.active().filter((k) => (first || detached || this.moves.get(k)!.memory.nextPollAt <= now) && !this.busy(k));
     const informed = [...this.informed].filter((k) => !this.results.has(k));
     this.informed.clear();
     if (!due.length && !informed.length) return;
@@ -146,7 +146,12 @@ class Loop {
     }
   }
 
-  /** Runs a read beside the loop (at most one of a kind per move); `inform` decides the move again when it ends. */
+  /** A switchover or a verification of this move runs beside the loop. */
+  private busy(key: string): boolean {
+    return this.reading.has(readId(key, 'complete')) || this.reading.has(readId(key, 'verify'));
+  }
+
+  /** Runs work beside the loop (at most one of a kind per move); when it ends with news, the move is decided again at once. */
   private beside(key: string, kind: string, read: () => Promise<boolean>): void {
     const id = readId(key, kind);
     if (this.reading.has(id)) return;
@@ -278,7 +283,12 @@ class Loop {
           starts.push({ key: d.key, serverId: m.entry.server.id, from: m.entry.from, to: m.entry.to, params: a.params });
           break;
         case 'complete':
-          work.push(this.scoped(d.key, () => this.complete(d.key)));
+          // Beside the loop: the switchover is watched until Manila records it, and other
+          // moves' polls must not wait for that.
+          this.beside(d.key, 'complete', async () => {
+            await this.complete(d.key);
+            return true;
+          });
           break;
         case 'cancel':
           work.push(
@@ -487,7 +497,7 @@ class Loop {
 
   private async sleepUntilDue(): Promise<void> {
     if (this.informed.size || this.ctx.detach.aborted) return;
-    const polled = this.active().filter((k) => !this.reading.has(readId(k, 'verify')));
+    const polled = this.active().filter((k) => !this.busy(k));
     const next = Math.min(...polled.map((k) => this.moves.get(k)!.memory.nextPollAt));
     const ms = Math.max(0, next - this.ctx.clock.now());
     if (ms === 0) return;
