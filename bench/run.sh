@@ -8,11 +8,18 @@
 #   3. with the test bed lock held (other engineers' tests wait, and we wait for theirs):
 #      start + reset the test bed, fleet move rounds (manila-placement vs a manila CLI loop)
 #      -> bench/fleet.ts, read latency (status vs openstack)          -> bench/read.ts,
+#      the reconciler's load at 1 and 6 in flight beside the previous release, and a fleet of 24
+#      at two request budgets                                         -> bench/real-fleet.ts,
 #      then reset again so the test bed is left as found
-#   4. bench/results/latest.json, latest.md, fleet-timeline.svg      -> bench/report.ts
+#   4. production scale in the Manila simulator (no test bed: 1,000 servers, virtual time)
+#                                                                      -> bench/simulate.ts
+#   5. bench/results/latest.json, latest.md, fleet-timeline.svg      -> bench/report.ts
+#      bench/results/real-fleet.json, real-fleet.md                   -> bench/real-fleet-report.ts
+#      (simulate.ts writes simulation.json, simulation.md, simulation-inflight.svg itself)
 #
 # Environment: BENCH_ROUNDS (default 3), BENCH_READ_REPS (10), BENCH_SIZES (1000,10000,50000),
-# BENCH_SYNTH (100,1000), BENCH_SKIP_TESTBED=1 (planning scale only), MP_TESTBED_DIR.
+# BENCH_SYNTH (100,1000), BENCH_SKIP_TESTBED=1 (no test bed parts), BENCH_SKIP_REAL_FLEET=1,
+# BENCH_SKIP_SIM=1, BENCH_SIM_ARGS (e.g. "--control --heap-probe 96"), MP_TESTBED_DIR.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CHECKPOINT_DISABLE=1
@@ -30,7 +37,7 @@ npx tsc -p tsconfig.json
 
 TMPDIR_BENCH=bench/results/tmp
 mkdir -p "$TMPDIR_BENCH"
-rm -f "$TMPDIR_BENCH"/{scale,fleet,read}.json
+rm -f "$TMPDIR_BENCH"/{scale,fleet,read,real-fleet}.json
 rc=0
 
 echo "== planning scale (no test bed)"
@@ -53,6 +60,10 @@ if [ "${BENCH_SKIP_TESTBED:-0}" != 1 ]; then
   npx ts-node --transpile-only bench/fleet.ts --rounds "${BENCH_ROUNDS:-3}" --out "$TMPDIR_BENCH/fleet.json" || rc=$?
   echo "== read latency: manila-placement status vs openstack share server list"
   npx ts-node --transpile-only bench/read.ts --reps "${BENCH_READ_REPS:-10}" --out "$TMPDIR_BENCH/read.json" || rc=$?
+  if [ "${BENCH_SKIP_REAL_FLEET:-0}" != 1 ]; then
+    echo "== reconciler: load at 1 and 6 in flight (and the previous release), a fleet of 24"
+    npx ts-node --transpile-only bench/real-fleet.ts --out "$TMPDIR_BENCH/real-fleet.json" || rc=$?
+  fi
 
   echo "== test bed: reset (leave it as found)"
   bash scripts/testbed/testbed.sh reset || rc=$?
@@ -61,7 +72,16 @@ if [ "${BENCH_SKIP_TESTBED:-0}" != 1 ]; then
   [ $rc -eq 0 ] || echo "WARNING: a test bed part failed (exit $rc); the report shows what was measured" >&2
 fi
 
+if [ "${BENCH_SKIP_SIM:-0}" != 1 ]; then
+  echo "== production scale in the Manila simulator (no test bed)"
+  # shellcheck disable=SC2086 # BENCH_SIM_ARGS is a list of flags
+  npx ts-node --transpile-only bench/simulate.ts --out bench/results ${BENCH_SIM_ARGS:-} || rc=$?
+fi
+
 echo "== report"
 npx ts-node --transpile-only bench/report.ts --in "$TMPDIR_BENCH" --out bench/results
+if [ -f "$TMPDIR_BENCH/real-fleet.json" ]; then
+  npx ts-node --transpile-only bench/real-fleet-report.ts --in "$TMPDIR_BENCH/real-fleet.json" --out bench/results
+fi
 echo "timing: bench took $(($(date +%s) - t0)) s; results in bench/results/latest.md"
 exit $rc

@@ -20,6 +20,7 @@ import { execFileSync, fork } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { APPLY_DEFAULTS } from '../lib/apply/options';
 import { inflightSvg } from './sim/chart';
 import { probeExitCodeWithFailure, probeFreshPlanAfterCancel, probePhase1Deadline, type ProbeResult } from './sim/probes';
 import { runProduction, type ProductionOptions, type ProductionResult } from './sim/production';
@@ -56,8 +57,7 @@ function options(): Omit<ProductionOptions, 'mode'> {
     tokenLifetimeMs: num('--token-minutes', 20) * M,
     revokeAtMs: 10 * H,
     passEveryMs: num('--pass-minutes', 5) * M,
-    // Above the longest phase 1 drawn (6 h) plus startup and one continue interval; the 6 h default is not (probe 1).
-    phase1TimeoutMs: 8 * H,
+    phase1TimeoutMs: num('--phase1-timeout-hours', APPLY_DEFAULTS.phase1TimeoutMs / H) * H,
     limitMs: 30 * 24 * H,
     start: Date.parse('2026-12-07T00:00:00Z'),
   };

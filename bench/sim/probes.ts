@@ -83,7 +83,10 @@ export async function probePhase1Deadline(): Promise<ProbeResult> {
       APPLY_DEFAULTS.phase1TimeoutMs / H
     } h), auto completion`,
     runner: `${value.r.phase} ${value.r.code ?? ''}: ${value.r.message ?? ''}`.trim(),
-    manila: `2 h after the runner returned: ${after} (still in flight: this run no longer watches it, and it holds a slot of every limit until another apply completes it)`,
+    manila:
+      value.r.phase === 'done'
+        ? `2 h after the runner returned: ${after}`
+        : `2 h after the runner returned: ${after} (still in flight: this run no longer watches it, and it holds a slot of every limit until another apply completes it)`,
     finding: value.r.phase !== 'done',
   };
 }

@@ -1,5 +1,6 @@
 import type { ProbeResult } from './probes';
 import type { ProductionOptions, ProductionResult, Stats } from './production';
+import { APPLY_DEFAULTS } from '../../lib/apply/options';
 
 /**
  * bench/results/simulation.md: the production runs in the simulator, in words and tables, with
@@ -161,20 +162,21 @@ function findings(rep: SimulationReport): string[] {
   const long = rep.runs.find((r) => r.label === 'long');
   const nw = rep.runs.find((r) => r.label === 'no-wait');
   const probe = (name: string): ProbeResult | undefined => rep.probes.find((p) => p.name.startsWith(name));
-  if (long) {
+  if (long && long.overDefaultPhase1Deadline > 0) {
     const p = probe('phase-1');
     const evidence = p ? ` (probe: ${p.runner}; ${p.manila})` : '';
     out.push(
-      `**The default phase-1 deadline (6 h) is shorter than phase 1 here.** ${long.overDefaultPhase1Deadline} of ${n0(rep.options.servers)} migrations ` +
-        'took longer than 6 h from the accepted start to phase1_done (a 6 h copy plus startup and up to one 900 s continue interval). With the default, ' +
+      `**The default phase-1 deadline (${h(APPLY_DEFAULTS.phase1TimeoutMs)} h) is shorter than phase 1 here.** ${long.overDefaultPhase1Deadline} of ${n0(rep.options.servers)} migrations ` +
+        'took longer than that from the accepted start to phase1_done. With the default, ' +
         "each would end the run's watch as `timed-out` while Manila keeps it in flight at phase1_done, holding a slot of every limit until another " +
-        `apply completes it${evidence}. These runs use 8 h.`
+        `apply completes it${evidence}. These runs use ${h(rep.options.phase1TimeoutMs)} h.`
     );
   }
-  if (nw) {
-    const b = nw.requests.runner.byOp;
-    const verifyKeys = ['GET shares/{id}/export_locations', 'GET shares/detail', 'GET snapshots/detail', 'GET share-access-rules', 'GET shares/{id}/instances'];
-    const verifyReads = verifyKeys.reduce((acc, k) => acc + (b[k] ?? 0), 0);
+  const b = nw?.requests.runner.byOp ?? {};
+  const verifyKeys = ['GET shares/{id}/export_locations', 'GET shares/detail', 'GET snapshots/detail', 'GET share-access-rules', 'GET shares/{id}/instances'];
+  const verifyReads = verifyKeys.reduce((acc, k) => acc + (b[k] ?? 0), 0);
+  // Reported when the share reads dominate a no-wait run (each move needs about six once).
+  if (nw && verifyReads > 0.3 * nw.requests.runner.manila) {
     const checks = b['POST action:migration_check'] ?? 0;
     const starts = b['POST action:migration_start'] ?? 0;
     const wasted =
@@ -197,14 +199,14 @@ function findings(rep: SimulationReport): string[] {
     );
   }
   const ex = probe('exit code');
-  if (ex) {
+  if (ex?.finding) {
     out.push(
       `**A --no-wait pass exits 3 as soon as one move failed, even while others still run** (${ex.runner}; ${ex.manila}): ` +
         'a schedule that repeats while the exit code is 4 stops early; one that waits for 0 never stops.'
     );
   }
   const fresh = probe('a fresh plan');
-  if (fresh) {
+  if (fresh?.finding) {
     out.push(
       `**A fresh plan starts again what an operator cancelled** (${fresh.runner}; ${fresh.manila}): \`apply --no-wait\` without --plan re-plans each pass, ` +
         'and a server at active/migration_cancelled (or migration_error) plans as migrate, so a cancel lasts one pass and a persistently failing server restarts every pass.'
@@ -290,9 +292,9 @@ export function renderReport(rep: SimulationReport): string {
   L.push(
     `- Limits: parallel ${o.limits.parallel}, maxPerSource ${o.limits.maxPerSource}, maxPerDestination ${
       o.limits.maxPerDestination
-    }. Runner defaults otherwise (poll 2 s growing to the 60 s cap, request budget 2/s with a burst of 10, get_progress every 60 s for display), except \`phase1TimeoutMs\` = ${h(
-      o.phase1TimeoutMs
-    )} h (see finding 1: the 6 h default is shorter than the longest phase 1 here).`
+    }. Runner defaults otherwise: poll 2 s growing by ${APPLY_DEFAULTS.pollGrowth} × the quiet time to the 60 s cap, request budget 2/s with a burst of 10 served by priority, ` +
+      `get_progress every 60 s for display, phase-1 deadline \`phase1TimeoutMs\` = ${h(o.phase1TimeoutMs)} h` +
+      (o.phase1TimeoutMs === APPLY_DEFAULTS.phase1TimeoutMs ? ' (the default).' : ` (the default is ${h(APPLY_DEFAULTS.phase1TimeoutMs)} h).`)
   );
   L.push(
     `- Manila: continue interval 900 s (every host on one grid), phase 1 drawn uniformly between ${h(o.phase1Ms[0])} h and ${h(
