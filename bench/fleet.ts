@@ -18,14 +18,10 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ManilaClient } from '../lib/manila/client';
+import { arg } from './lib/args';
 import { apiCalls, appended, keystoneClientCalls, manilaTime, offsets, requestTimes, shareEvents } from './lib/manila-logs';
 import { measure, REPO, round, TMP, transpileBenchLib, writeJson } from './lib/proc';
 import { adminClient, cloudEnv, legacyEnv, scratch, settledOn, testbed, writeFleetApp } from './lib/testbed';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-}
 
 const ROUNDS = Number(arg('--rounds', '3'));
 const OUT = path.resolve(arg('--out', path.join(TMP, 'fleet.json')));

@@ -8,13 +8,9 @@
  *   npx ts-node --transpile-only bench/read.ts [--reps 10] [--out FILE]
  */
 import * as path from 'node:path';
+import { arg } from './lib/args';
 import { measure, median, REPO, round, TMP, writeJson } from './lib/proc';
 import { cloudEnv, legacyEnv } from './lib/testbed';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-}
 
 const REPS = Number(arg('--reps', '10'));
 const OUT = path.resolve(arg('--out', path.join(TMP, 'read.json')));

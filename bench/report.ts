@@ -9,13 +9,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Migration, ToolRun } from './fleet';
+import { arg } from './lib/args';
 import { median, REPO, round, TMP, writeJson } from './lib/proc';
 import { timelineSvg, type Panel, type Segment } from './lib/svg';
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-}
 const IN = path.resolve(arg('--in', TMP));
 const OUT = path.resolve(arg('--out', path.join(REPO, 'bench', 'results')));
 

@@ -11,13 +11,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { arg } from './lib/args';
 import { generateDeclarations, generateSnapshot } from './lib/generate';
 import { lastJsonLine, measure, REPO, round, TMP, transpileBenchLib, writeJson } from './lib/proc';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-}
 
 const OUT = path.resolve(arg('--out', path.join(TMP, 'scale.json')));
 const SIZES = arg('--sizes', '1000,10000,50000').split(',').map(Number);

@@ -21,6 +21,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { APPLY_DEFAULTS } from '../lib/apply/options';
+import { arg, flag } from './lib/args';
 import { inflightSvg } from './sim/chart';
 import { probeExitCodeWithFailure, probeFreshPlanAfterCancel, probePhase1Deadline, type ProbeResult } from './sim/probes';
 import { runProduction, type ProductionOptions, type ProductionResult } from './sim/production';
@@ -30,11 +31,6 @@ const REPO = path.resolve(__dirname, '..');
 const H = 3_600_000;
 const M = 60_000;
 
-function arg(name: string, fallback?: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-}
-const flag = (name: string): boolean => process.argv.includes(name);
 const num = (name: string, fallback: number): number => {
   const v = Number(arg(name, String(fallback)));
   if (!Number.isFinite(v) || v <= 0) throw new RangeError(`${name} must be a positive number`);

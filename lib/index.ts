@@ -22,11 +22,13 @@ export { compileHostPattern, hostPatternProblem } from './plan/host-pattern';
 export type { HostMatcher } from './plan/host-pattern';
 
 // Manila and Keystone client
-export { ManilaClient, BudgetSkipped } from './manila/client';
+export { ManilaClient } from './manila/client';
+export { BudgetSkipped } from './manila/budget';
 export type { ManilaClientOptions, ShareServerFilters, RequestOptions } from './manila/client';
 export { resolveCloudConfig } from './manila/config';
 export type { CloudConfig, AuthConfig, PasswordAuth, ApplicationCredentialAuth, TokenAuth, ConfigSources, ConfigOverrides } from './manila/config';
-export type { Clock, Exchange, RetryOptions } from './manila/http';
+export type { Exchange, RetryOptions } from './manila/http';
+export type { Clock } from './util/clock';
 export type { RequestPriority } from './manila/budget';
 export type {
   ShareServer,

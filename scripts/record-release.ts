@@ -38,6 +38,8 @@ import * as path from 'node:path';
 import { ManilaApiError, ProtocolError } from '../lib/errors';
 import { ManilaClient } from '../lib/manila/client';
 import { resolveCloudConfig } from '../lib/manila/config';
+import { compareStrings } from '../lib/util/compare';
+import { arg, flag } from '../bench/lib/args';
 import { MAX_MICROVERSION, compareMicroversions } from '../lib/manila/microversion';
 import {
   parseAccessRule,
@@ -69,12 +71,6 @@ const DISABLED_HOST = 'node1@gamma';
 const DISABLED_REASON = 'mp-testbed: disabled by record-release.ts for a moment';
 
 // ---- arguments and the test bed ---------------------------------------------------------
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-const flag = (name: string): boolean => process.argv.includes(name);
 
 interface Fixture {
   readonly index: number;
@@ -449,8 +445,8 @@ async function main(): Promise<void> {
   norm.literal(facts.keystone.url, '<keystone>');
   norm.literal(facts.keystone.short_url, '<keystone-short>');
   for (const s of secrets) norm.literal(s, '<secret>');
-  for (const [name, p] of Object.entries(facts.projects).sort(([a], [b]) => a.localeCompare(b))) norm.name(p.id, 'project', name);
-  for (const [name, u] of Object.entries(facts.users).sort(([a], [b]) => a.localeCompare(b))) norm.name(u.id, 'user', name);
+  for (const [name, p] of Object.entries(facts.projects).sort(([a], [b]) => compareStrings(a, b))) norm.name(p.id, 'project', name);
+  for (const [name, u] of Object.entries(facts.users).sort(([a], [b]) => compareStrings(a, b))) norm.name(u.id, 'user', name);
   for (const [name, ac] of Object.entries(facts.application_credentials ?? {})) norm.name(ac.id, 'application-credential', name);
   norm.name(facts.share_type.id, 'share-type', facts.share_type.name);
   norm.name(UNKNOWN_SERVER, 'unknown-share-server', 'x');
@@ -478,7 +474,7 @@ async function main(): Promise<void> {
     for (const f of fixtures) {
       (await client.listShareInstances(f.share.id)).forEach((s, i, all) => norm.name(s.id, 'share-instance', all.length > 1 ? `${f.index}.${i + 1}` : f.index));
       (await client.listExportLocations(f.share.id))
-        .sort((a, b) => a.path.localeCompare(b.path))
+        .sort((a, b) => compareStrings(a.path, b.path))
         .forEach((e, i) => norm.name(e.id, 'export-location', `${f.index}.${i + 1}`));
     }
 

@@ -24,9 +24,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Dispatcher } from 'undici';
-import { ManilaClient, dispatcherFor } from '../lib/manila/client';
+import { ManilaClient } from '../lib/manila/client';
+import { dispatcherFor } from '../lib/manila/dispatcher';
 import { resolveCloudConfig } from '../lib/manila/config';
-import { systemClock } from '../lib/manila/http';
+import { systemClock } from '../lib/util/clock';
+import { arg, flag } from '../bench/lib/args';
 import { runInVirtualTime } from '../bench/sim/clock';
 import { compareSequences } from '../bench/sim/fidelity';
 import { SCENARIOS, runScenario, type ScenarioEnv } from '../bench/sim/scenarios';
@@ -35,12 +37,6 @@ import { StateTrace } from '../bench/sim/trace';
 
 const REPO = path.resolve(__dirname, '..');
 const OUT = path.join(REPO, 'test/fixtures/sequences');
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-const flag = (name: string): boolean => process.argv.includes(name);
 
 function testbed(command: 'reset'): void {
   process.stderr.write(`== bash scripts/testbed/testbed.sh ${command}\n`);

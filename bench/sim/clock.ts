@@ -1,4 +1,4 @@
-import type { Clock } from '../../lib/manila/http';
+import type { Clock } from '../../lib/util/clock';
 import { MinHeap } from './heap';
 
 /**

@@ -1,6 +1,6 @@
 import { cancelMigration } from '../../lib/apply/cancel';
 import type { ManilaClient } from '../../lib/manila/client';
-import type { Clock } from '../../lib/manila/http';
+import type { Clock } from '../../lib/util/clock';
 
 /**
  * An operator who cancels some migrations by hand while the runner works, through the real

@@ -3,7 +3,7 @@ import { cancelMigration } from '../../lib/apply/cancel';
 import type { RunnerEvent } from '../../lib/apply/events';
 import { applyPlan } from '../../lib/apply/runner';
 import type { ManilaClient } from '../../lib/manila/client';
-import type { Clock } from '../../lib/manila/http';
+import type { Clock } from '../../lib/util/clock';
 import type { MigrationFlags } from '../../lib/manila/types';
 import { plan } from '../../lib/plan/plan';
 import type { PlacementDeclaration } from '../../lib/plan/types';

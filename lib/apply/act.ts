@@ -1,7 +1,7 @@
 import { ManilaApiError, ManilaPlacementError, TransportError } from '../errors';
-import { withPriority } from '../manila/budget';
-import { BudgetSkipped, type ManilaClient } from '../manila/client';
-import type { Clock } from '../manila/http';
+import { BudgetSkipped, withPriority } from '../manila/budget';
+import type { ManilaClient } from '../manila/client';
+import type { Clock } from '../util/clock';
 import { isMigrationSource, isPhase1Done, SERVER_STATUS } from '../manila/server-state';
 import type { MigrationCheckResult, MigrationParams, ShareServer } from '../manila/types';
 import { admit, countInFlight, overshoots, type Candidate, type InFlightCounts } from './admission';

@@ -1,6 +1,6 @@
 import { ManilaApiError } from '../errors';
 import type { ManilaClient } from '../manila/client';
-import { type Clock, systemClock } from '../manila/http';
+import { type Clock, systemClock } from '../util/clock';
 import { isCancelledSource, isCancelling, isMigrationSource, TASK_STATE } from '../manila/server-state';
 
 /** Result of cancelling one migration. */

@@ -65,6 +65,16 @@ export interface TrackedMove {
   readonly memory: MoveMemory;
 }
 
+/** A move as the reconcile loop holds it: the plan's entry, the memory, and what reading it taught. */
+export interface LoopMove {
+  readonly entry: MigrateEntry | ResumeEntry;
+  memory: MoveMemory;
+  /** Reads of it in a row that failed for a moment. */
+  readFailures: number;
+  /** Its source record was seen gone. */
+  sourceGone?: boolean;
+}
+
 /** The memory of a move the run has not looked at yet. */
 export function freshMemory(now: number): MoveMemory {
   return { since: now, observed: false, seenInFlight: false, lastChangeAt: now, nextPollAt: now, phase: 'queued' };

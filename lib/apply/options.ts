@@ -1,4 +1,4 @@
-import type { Clock } from '../manila/http';
+import type { Clock } from '../util/clock';
 import type { RunnerEvent } from './events';
 import type { RunLocks } from './lock';
 

@@ -1,23 +1,23 @@
 import { ManilaApiError, ManilaPlacementError, TransportError } from '../errors';
 import type { ManilaClient } from '../manila/client';
-import type { Clock } from '../manila/http';
-import { TASK_STATE } from '../manila/server-state';
+import type { Clock } from '../util/clock';
 import type { MigrateEntry, ResumeEntry } from '../plan/types';
-import { admitAndStart, cancelOnce, checkMove, completeOnce, failureOf, readProgress, type StartCandidate } from './act';
+import { admitAndStart, cancelOnce, checkMove, completeOnce, failureOf, type StartCandidate } from './act';
 import { countInFlight, overshoots, type InFlightCounts } from './admission';
-import { decide, type Decision, type EventDraft, type ImpactRead, type Outcome } from './decide';
+import { BesideLoop, type BesideHost } from './beside';
+import { decide, type Decision, type EventDraft, type Outcome } from './decide';
 import type { MoveEvent, MovePhase, RunnerEvent } from './events';
 import type { RunLocks } from './lock';
-import { freshMemory, type MoveMemory, type TrackedMove } from './memory';
-import { fleetOf, observeById, observeInFleet, type Fleet, type Known } from './observation';
+import { freshMemory, type LoopMove, type MoveMemory, type TrackedMove } from './memory';
+import type { Known } from './observation';
+import { observeDue, type ObserveHost } from './observe-due';
 import { withPriority } from '../manila/budget';
-import { listIsCheaper } from '../manila/read-costs';
 import { APPLY_DEFAULTS, type MovePolicy } from './options';
 import type { MoveResult } from './result';
 import { nextPollAt } from './poll';
 import { moveScope } from './scope';
 import { IN_FLIGHT_STAGES, type Observation } from './stage';
-import { pathsOf, verifyOnce } from './verify';
+import { verifyOnce } from './verify';
 
 /**
  * The reconcile loop: observe (through lib/manila, by id or from one list), decide (pure),
@@ -43,19 +43,13 @@ function transient(e: unknown): boolean {
   return e instanceof TransportError || (e instanceof ManilaApiError && (e.status >= 500 || e.status === 401));
 }
 
-const readId = (key: string, kind: string): string => `${key}\n${kind}`;
-
-class Loop {
-  private readonly moves = new Map<string, { entry: MigrateEntry | ResumeEntry; memory: MoveMemory; readFailures: number; sourceGone?: boolean }>();
+class Loop implements BesideHost, ObserveHost {
+  private readonly moves = new Map<string, LoopMove>();
   private readonly order: string[];
   private readonly results = new Map<string, MoveResult>();
-  private readonly progress = new Set<Promise<void>>();
-  /** Work beside the loop (switchovers, impact and verification reads), by move key and kind. */
-  private readonly reading = new Map<string, Promise<void>>();
-  /** Moves with news from a read beside the loop: decided again on their last observation. */
-  private readonly informed = new Set<string>();
+  /** Switchovers, impact and verification reads and progress asks, run beside the loop. */
+  private readonly beside: BesideLoop;
   private readonly lastObservation = new Map<string, Observation>();
-  private wake?: () => void;
   private lastWarnings = '';
 
   constructor(
@@ -65,26 +59,39 @@ class Loop {
     const now = ctx.clock.now();
     this.order = entries.map((e) => e.key);
     for (const e of entries) this.moves.set(e.key, { entry: e, memory: freshMemory(now), readFailures: 0 });
+    this.beside = new BesideLoop(ctx, this);
+  }
+
+  public get client(): ManilaClient {
+    return this.ctx.client;
   }
 
   private get p(): MovePolicy {
     return this.ctx.policy;
   }
 
-  private active(): string[] {
+  public active(): string[] {
     return this.order.filter((k) => !this.results.has(k));
+  }
+
+  public move(key: string): LoopMove {
+    return this.moves.get(key)!;
+  }
+
+  public isOver(key: string): boolean {
+    return this.results.has(key);
   }
 
   private tracked(keys: readonly string[]): TrackedMove[] {
     return keys.map((k) => this.moves.get(k)!).map((m) => ({ entry: m.entry, memory: m.memory }));
   }
 
-  private known(key: string): Known {
+  public known(key: string): Known {
     const m = this.moves.get(key)!;
     return { serverId: m.entry.server.id, destination: m.memory.destination, destinationId: m.memory.destinationId, sourceGone: m.sourceGone };
   }
 
-  private scoped<T>(key: string | undefined, fn: () => Promise<T>): Promise<T> {
+  public scoped<T>(key: string | undefined, fn: () => Promise<T>): Promise<T> {
     return key ? moveScope.run({ key }, fn) : fn();
   }
 
@@ -97,13 +104,14 @@ class Loop {
       await this.pass(first);
       first = false;
       if (this.p.noWait) {
-        await this.settle();
+        // The pass waits for its reads beside the loop and decides on what they found.
+        await this.beside.settle(() => this.pass(false));
         break;
       }
       if (!this.active().length) break;
       await this.sleepUntilDue();
     }
-    await Promise.allSettled([...this.progress, ...this.reading.values()]);
+    await this.beside.drain();
     for (const k of this.active()) {
       const m = this.moves.get(k)!.memory;
       this.results.set(k, this.resultOf(k, { phase: m.phase as MovePhase, message: m.message }));
@@ -115,9 +123,8 @@ class Loop {
     const now = this.ctx.clock.now();
     const detached = this.ctx.detach.aborted;
     // A move whose switchover or verification is running is decided when it ends: polling it meanwhile reads nothing new.
-    const due = this.active().filter((k) => (first || detached || this.moves.get(k)!.memory.nextPollAt <= now) && !this.busy(k));
-    const informed = [...this.informed].filter((k) => !this.results.has(k));
-    this.informed.clear();
+    const due = this.active().filter((k) => (first || detached || this.moves.get(k)!.memory.nextPollAt <= now) && !this.beside.busy(k));
+    const informed = this.beside.takeNews().filter((k) => !this.results.has(k));
     if (!due.length && !informed.length) return;
     const needsCounts = first || due.some((k) => this.moves.get(k)!.memory.phase === 'queued');
     const nothingRead = { observations: new Map<string, Observation>(), inFlight: undefined };
@@ -138,85 +145,9 @@ class Loop {
     }
   }
 
-  /** `--no-wait`: the pass waits for its reads beside the loop and decides on what they found. */
-  private async settle(): Promise<void> {
-    for (let i = 0; i < APPLY_DEFAULTS.immediatePasses && this.reading.size > 0; i++) {
-      await Promise.allSettled([...this.reading.values()]);
-      if (this.informed.size) await this.pass(false);
-    }
-  }
-
-  /** A switchover or a verification of this move runs beside the loop. */
-  private busy(key: string): boolean {
-    return this.reading.has(readId(key, 'complete')) || this.reading.has(readId(key, 'verify'));
-  }
-
-  /** Runs work beside the loop (at most one of a kind per move); when it ends with news, the move is decided again at once. */
-  private beside(key: string, kind: string, read: () => Promise<boolean>): void {
-    const id = readId(key, kind);
-    if (this.reading.has(id)) return;
-    const task = this.scoped(key, read)
-      .then((news) => {
-        if (news && !this.results.has(key)) this.informed.add(key);
-      })
-      .catch((e) => this.readFailed(key, e))
-      .finally(() => {
-        this.reading.delete(id);
-        // The loop may be asleep with nothing else due: the move is due again now.
-        this.wake?.();
-      });
-    this.reading.set(id, task);
-  }
-
-  /**
-   * Reads the due moves: one list when counts are needed, when ids cannot tell, or when one
-   * list costs Manila less than the GETs (as measured on this cloud); else GETs by id. A list
-   * read anyway shows every active move, so all of them are decided on it.
-   */
+  /** Reads the due moves (./observe-due.ts), and counts the migrations in flight when the list was read. */
   private async observe(due: readonly string[], needsCounts: boolean): Promise<{ observations: Map<string, Observation>; inFlight?: InFlightCounts }> {
-    const observations = new Map<string, Observation>();
-    let fleet: Fleet | undefined;
-    let fleetError: unknown;
-    const readFleet = async (): Promise<Fleet | undefined> => {
-      if (fleet || fleetError) return fleet;
-      try {
-        fleet = fleetOf(await this.ctx.client.listShareServers());
-      } catch (e) {
-        fleetError = e;
-      }
-      return fleet;
-    };
-    const costs = this.ctx.client.readCosts;
-    let byFleet: string[] = [];
-    if (needsCounts || listIsCheaper(due.length, { list: costs.of('list'), get: costs.of('get') })) {
-      byFleet = this.active();
-    } else {
-      await Promise.all(
-        due.map((k) =>
-          this.scoped(k, async () => {
-            try {
-              const r = await observeById(this.ctx.client, this.known(k));
-              if ('observation' in r) {
-                observations.set(k, r.observation);
-                this.moves.get(k)!.readFailures = 0;
-              } else byFleet.push(k);
-            } catch (e) {
-              this.readFailed(k, e);
-            }
-          }),
-        ),
-      );
-    }
-    if (byFleet.length) {
-      const f = await readFleet();
-      const dueNow = new Set(due);
-      for (const k of byFleet) {
-        if (f) {
-          observations.set(k, observeInFleet(f, this.known(k)));
-          this.moves.get(k)!.readFailures = 0;
-        } else if (dueNow.has(k)) this.readFailed(k, fleetError);
-      }
-    }
+    const { observations, fleet } = await observeDue(this, due, needsCounts);
     const inFlight = fleet ? countInFlight(fleet.servers, this.knownDestinations()) : undefined;
     if (inFlight) this.warnOvershoot(inFlight);
     return { observations, inFlight };
@@ -228,7 +159,7 @@ class Loop {
     return out;
   }
 
-  private readFailed(key: string, e: unknown): void {
+  public readFailed(key: string, e: unknown): void {
     const m = this.moves.get(key)!;
     m.readFailures++;
     if (!transient(e) || m.readFailures >= READ_ATTEMPTS) {
@@ -263,8 +194,8 @@ class Loop {
       m.memory = d.memory;
       if (leftFlight) this.slotFreed();
       if (d.event) this.emitMove(d.key, d.event);
-      if (d.progress) this.askProgress(d.key);
-      if (d.reads.length) this.readImpact(d.key, d.reads);
+      if (d.progress) this.beside.askProgress(d.key, m);
+      if (d.reads.length) this.beside.readImpact(d.key, m, d.reads);
       const a = d.action;
       switch (a.kind) {
         case 'finish':
@@ -285,7 +216,7 @@ class Loop {
         case 'complete':
           // Beside the loop: the switchover is watched until Manila records it, and other
           // moves' polls must not wait for that.
-          this.beside(d.key, 'complete', async () => {
+          this.beside.run(d.key, 'complete', async () => {
             await this.complete(d.key);
             return true;
           });
@@ -302,7 +233,7 @@ class Loop {
           // Beside the loop, after the polls and the calls that change the cloud (its reads are
           // background). A clean result is decided at once; one with problems waits for the
           // move's next poll, so rounds are spaced while rules settle.
-          this.beside(d.key, 'verify', () =>
+          this.beside.run(d.key, 'verify', () =>
             withPriority('background', async () => {
               const v = await verifyOnce(this.ctx.client, {
                 sourceId: m.entry.server.id,
@@ -372,69 +303,6 @@ class Loop {
     }
   }
 
-  /**
-   * What the move does to the shares' users, as Manila shows it: export locations before the
-   * switchover (read as soon as the move is decided on: they must be read before it), the
-   * read-only cast in phase 1 (background). Beside the loop; a failed read never stops a move.
-   */
-  private readImpact(key: string, reads: readonly ImpactRead[]): void {
-    const m = this.moves.get(key)!;
-    const shares = m.entry.server.shares ?? m.entry.server.shareIds.map((id) => ({ id, name: undefined }));
-    const tolerant = async (fn: () => Promise<void>): Promise<boolean> => {
-      try {
-        await fn();
-      } catch (e) {
-        if (!(e instanceof ManilaPlacementError)) throw e;
-      }
-      return false;
-    };
-    if (reads.includes('exports-before')) {
-      this.beside(key, 'exports-before', () =>
-        tolerant(async () => {
-          const before: Record<string, readonly string[]> = {};
-          for (const s of shares) before[s.id] = pathsOf(await this.ctx.client.listExportLocations(s.id));
-          m.memory = { ...m.memory, exportsBefore: before };
-          this.emitMove(key, {
-            phase: m.memory.phase as MovePhase,
-            message: 'export locations recorded before the switchover',
-            exportLocations: shares.map((s) => ({ shareId: s.id, ...(s.name ? { name: s.name } : {}), before: before[s.id] })),
-          });
-        }),
-      );
-    }
-    if (reads.includes('read-only')) {
-      this.beside(key, 'read-only', () =>
-        withPriority('background', () =>
-          tolerant(async () => {
-            let cast = false;
-            for (const s of shares) if ((await this.ctx.client.listShareInstances(s.id)).some((i) => i.castRulesToReadonly === true)) cast = true;
-            m.memory = { ...m.memory, readOnlyInPhase1: cast };
-            this.emitMove(key, {
-              phase: m.memory.phase as MovePhase,
-              message: cast ? 'Manila applies the shares\' access rules read-only for phase 1 (cast_rules_to_readonly): writes fail until the switchover' : 'the shares stay writable during phase 1',
-              readOnly: { duringPhase1: cast },
-            });
-          }),
-        ),
-      );
-    }
-  }
-
-  private askProgress(key: string): void {
-    const m = this.moves.get(key)!;
-    m.memory = { ...m.memory, progressAt: this.ctx.clock.now() };
-    // Beside the loop, never awaited by a decision: a synchronous RPC to the driver.
-    const task = this.scoped(key, () => readProgress(this.ctx.client, m.entry.server.id))
-      .then((pct) => {
-        if (pct === undefined || this.results.has(key) || pct === m.memory.progress) return;
-        m.memory = { ...m.memory, progress: pct };
-        if (m.memory.phase === 'phase1') this.emitMove(key, { phase: 'phase1', progress: pct, taskState: TASK_STATE.driverInProgress });
-      })
-      .catch(() => undefined)
-      .finally(() => this.progress.delete(task));
-    this.progress.add(task);
-  }
-
   /** A migration left flight in this run's view: queued moves look for a slot at once. */
   private slotFreed(): void {
     const now = this.ctx.clock.now();
@@ -478,7 +346,7 @@ class Loop {
     return new Date(this.ctx.clock.now()).toISOString();
   }
 
-  private emitMove(key: string, ev: EventDraft): void {
+  public emitMove(key: string, ev: EventDraft): void {
     const m = this.moves.get(key)!;
     const e = m.entry;
     const out: MoveEvent = {
@@ -496,23 +364,13 @@ class Loop {
   }
 
   private async sleepUntilDue(): Promise<void> {
-    if (this.informed.size || this.ctx.detach.aborted) return;
-    const polled = this.active().filter((k) => !this.busy(k));
+    if (this.beside.hasNews() || this.ctx.detach.aborted) return;
+    const polled = this.active().filter((k) => !this.beside.busy(k));
     const next = Math.min(...polled.map((k) => this.moves.get(k)!.memory.nextPollAt));
     const ms = Math.max(0, next - this.ctx.clock.now());
     if (ms === 0) return;
-    if (!Number.isFinite(ms) && this.reading.size === 0) return;
-    await new Promise<void>((resolve) => {
-      const done = (): void => {
-        this.ctx.detach.removeEventListener('abort', done);
-        if (this.wake === done) this.wake = undefined; // an earlier sleep's timer must not clear a later wake
-        resolve();
-      };
-      this.wake = done;
-      this.ctx.detach.addEventListener('abort', done, { once: true });
-      // Every move waits for a read beside the loop: its end wakes the loop.
-      if (Number.isFinite(ms)) void this.ctx.clock.sleep(ms).then(done);
-    });
+    if (!Number.isFinite(ms) && this.beside.idle()) return;
+    await this.beside.sleep(ms);
   }
 }
 

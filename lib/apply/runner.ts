@@ -1,6 +1,6 @@
 import type { ManilaClient } from '../manila/client';
-import { systemClock } from '../manila/http';
-import { compareStrings } from '../plan/key';
+import { systemClock } from '../util/clock';
+import { compareStrings } from '../util/compare';
 import type { MigrateEntry, Plan, PlanEntry, ResumeEntry } from '../plan/types';
 import { cloudKey, defaultLockDir, fileLocks } from './lock';
 import { policyOf, type ApplyOptions } from './options';

@@ -1,6 +1,7 @@
 import { ManilaApiError } from '../errors';
 import type { ManilaClient } from '../manila/client';
 import { inFlightPairs, isPhase1Done, TASK_STATE } from '../manila/server-state';
+import { compareStrings } from '../util/compare';
 
 /** One migration in flight, as `manila-placement status` shows it. */
 export interface InFlight {
@@ -47,5 +48,5 @@ export async function inFlightMigrations(client: ManilaClient, opts: { progress?
       };
     }),
   );
-  return out.sort((a, b) => a.sourceHost.localeCompare(b.sourceHost) || a.sourceId.localeCompare(b.sourceId));
+  return out.sort((a, b) => compareStrings(a.sourceHost, b.sourceHost) || compareStrings(a.sourceId, b.sourceId));
 }

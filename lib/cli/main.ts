@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { ManilaPlacementError } from '../errors';
 import { APPLY_DEFAULTS } from '../apply/options';
+import { EXIT } from '../apply/result';
 import { DEFAULT_MAX_REQUEST_RATE } from '../manila/budget';
 import { packageVersion } from '../package-root';
 // Commands load when run: `status` and `--help` then skip the modules of plan and apply.
@@ -153,7 +154,7 @@ async function run(fn: () => Promise<number>): Promise<void> {
     } else {
       process.stderr.write(`Error [MP_INTERNAL]: ${(e as Error).stack ?? String(e)}\n  hint: this is a bug in manila-placement; please report it.\n`);
     }
-    process.exitCode = 1;
+    process.exitCode = EXIT.ERROR;
   }
 }
 

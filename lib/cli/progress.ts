@@ -30,6 +30,11 @@ function short(id: string): string {
   return id.length > 13 ? id.slice(0, 8) : id;
 }
 
+/** Whole seconds, right-aligned in four columns (the line's `{elapsed}s`). */
+function elapsedText(seconds: number): string {
+  return seconds.toFixed(0).padStart(4);
+}
+
 /** A live line per move (server, from → to, phase, %, elapsed) on a TTY, through cli-progress. */
 export class TtyRenderer implements Renderer {
   private readonly multibar: cliProgress.MultiBar;
@@ -55,7 +60,7 @@ export class TtyRenderer implements Renderer {
     );
     // Hours-long phases report nothing for minutes: keep each line's elapsed time going.
     this.ticker = setInterval(() => {
-      for (const [key, r] of this.running) this.bars.get(key)?.update({ elapsed: (r.elapsed + (Date.now() - r.at) / 1000).toFixed(0).padStart(4) });
+      for (const [key, r] of this.running) this.bars.get(key)?.update({ elapsed: elapsedText(r.elapsed + (Date.now() - r.at) / 1000) });
     }, 1_000);
     this.ticker.unref();
   }
@@ -67,14 +72,14 @@ export class TtyRenderer implements Renderer {
     let bar = this.bars.get(e.key);
     // 'observing' happens on every poll: keep showing the phase the move is in.
     if (e.phase === 'observing' && bar) {
-      bar.update({ elapsed: e.elapsed.toFixed(0).padStart(4) });
+      bar.update({ elapsed: elapsedText(e.elapsed) });
       return;
     }
     const payload = {
       server: short(e.server),
       route: `${e.from} -> ${e.to}`.padEnd(30),
       phase: this.phaseText(e),
-      elapsed: e.elapsed.toFixed(0).padStart(4),
+      elapsed: elapsedText(e.elapsed),
     };
     // The bar never goes backwards (a resumed move re-observes before it goes on).
     const pct = Math.max(this.lastPercent.get(e.key) ?? 0, FINAL_PHASES.has(e.phase) && e.phase !== 'done' ? (this.lastPercent.get(e.key) ?? 0) : percentOf(e));

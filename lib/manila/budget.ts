@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Clock } from './http';
+import type { Clock } from '../util/clock';
 
 /**
  * A token bucket that bounds the request rate of one client, whatever the number of
@@ -44,6 +44,14 @@ type WaitingPriority = (typeof WAITING_ORDER)[number];
 
 /** Default sustained request rate, in requests per second. */
 export const DEFAULT_MAX_REQUEST_RATE = 2;
+
+/** A display-only request left out because the request budget ran low. */
+export class BudgetSkipped extends Error {
+  constructor(operation: string) {
+    super(`${operation}: skipped to stay within the request budget`);
+    this.name = 'BudgetSkipped';
+  }
+}
 
 export class RequestBudget {
   /** Requests per second. */

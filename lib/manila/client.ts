@@ -1,9 +1,11 @@
-import * as fs from 'node:fs';
-import { Agent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { ConfigError, ManilaApiError, MicroversionError, ProtocolError } from '../errors';
 import type { CloudConfig } from './config';
-import { DEFAULT_MAX_REQUEST_RATE, RequestBudget, type RequestPriority } from './budget';
-import { type Clock, type Exchange, type HttpResponse, HttpTransport, type RetryOptions, systemClock } from './http';
+import { BudgetSkipped, DEFAULT_MAX_REQUEST_RATE, RequestBudget, type RequestPriority } from './budget';
+import { type Clock, systemClock } from '../util/clock';
+import { dispatcherFor } from './dispatcher';
+import { type Exchange, type HttpResponse, HttpTransport, type RetryOptions } from './http';
+import { bodyArray, bodyObject, readAllPages } from './body';
 import { ReadCosts, type ServerRead } from './read-costs';
 import { KeystoneSession, type KeystoneToken, findManilaEndpoint } from './keystone';
 import { MAX_MICROVERSION, MIN_MICROVERSION, compareMicroversions, minMicroversion, parseMicroversion } from './microversion';
@@ -89,36 +91,6 @@ export interface RequestOptions {
   readonly microversion?: string;
   /** `display`: a request only the display needs; it throws BudgetSkipped when the budget runs low. @default 'decision' */
   readonly priority?: RequestPriority;
-}
-
-/** A display-only request left out because the request budget ran low. */
-export class BudgetSkipped extends Error {
-  constructor(operation: string) {
-    super(`${operation}: skipped to stay within the request budget`);
-    this.name = 'BudgetSkipped';
-  }
-}
-
-/** Builds the undici Agent for a cloud: TLS verification on unless `insecure`, `cacert` honoured. */
-export function dispatcherFor(config: CloudConfig, onInsecure?: (m: string) => void): Dispatcher {
-  const read = (file: string, what: string): Buffer => {
-    try {
-      return fs.readFileSync(file);
-    } catch (e) {
-      throw new ConfigError('MP_CONFIG_TLS_FILE', `Cannot read the ${what} file ${file}: ${(e as Error).message}`, `Fix the '${what}' path in clouds.yaml (or OS_CACERT / OS_CERT / OS_KEY).`);
-    }
-  };
-  const connect: Record<string, unknown> = {};
-  if (config.cacert) connect.ca = read(config.cacert, 'cacert');
-  if (config.cert) connect.cert = read(config.cert, 'cert');
-  if (config.key) connect.key = read(config.key, 'key');
-  if (config.insecure) {
-    connect.rejectUnauthorized = false;
-    (onInsecure ?? ((m) => process.stderr.write(`WARNING: ${m}\n`)))(
-      `TLS certificate verification is disabled for ${config.cloudName ? `cloud '${config.cloudName}'` : config.authUrl} (insecure). Use cacert instead.`,
-    );
-  }
-  return new Agent({ connect, keepAliveTimeout: 10_000 });
 }
 
 /**
@@ -261,14 +233,14 @@ export class ManilaClient {
   /** Lists share servers (all projects; admin only). */
   public async listShareServers(filters: ShareServerFilters = {}): Promise<ShareServer[]> {
     const res = await this.call('list share servers', 'GET', '/share-servers', { query: { ...filters } }, 'list');
-    return this.array(res, 'share_servers', 'list share servers').map(parseShareServer);
+    return bodyArray(res, 'share_servers', 'list share servers').map(parseShareServer);
   }
 
   /** One share server; throws MP_MANILA_NOT_FOUND when it does not exist. */
   public async getShareServer(id: string): Promise<ShareServer> {
     const res = await this.call(`get share server ${id}`, 'GET', `/share-servers/${encodeURIComponent(id)}`, {}, 'get');
     try {
-      return parseShareServer(this.object(res, 'share_server', `get share server ${id}`));
+      return parseShareServer(bodyObject(res, 'share_server', `get share server ${id}`));
     } catch (e) {
       if (e instanceof ProtocolError) throw e;
       throw new ProtocolError(`get share server ${id}`, `malformed share_server: ${(e as Error).message.slice(0, 200)}`);
@@ -359,13 +331,13 @@ export class ManilaClient {
   /** Services, e.g. `{binary: 'manila-share'}`. */
   public async listServices(filters: { binary?: string; host?: string; status?: string; state?: string; zone?: string } = {}): Promise<Service[]> {
     const res = await this.call('list services', 'GET', '/services', { query: { ...filters } });
-    return this.array(res, 'services', 'list services').map(parseService);
+    return bodyArray(res, 'services', 'list services').map(parseService);
   }
 
   /** Scheduler pools with capabilities. */
   public async listPools(): Promise<Pool[]> {
     const res = await this.call('list pools', 'GET', '/scheduler-stats/pools/detail');
-    return this.array(res, 'pools', 'list pools').map(parsePool);
+    return bodyArray(res, 'pools', 'list pools').map(parsePool);
   }
 
   /** Share networks of every project, every page. */
@@ -383,79 +355,38 @@ export class ManilaClient {
     return this.listAll('list snapshots', '/snapshots/detail', 'snapshots', { all_tenants: '1', sort_key: 'created_at', sort_dir: 'asc', ...filters }, parseSnapshot);
   }
 
-  /**
-   * The one pager: reads a list Manila may cut at `osapi_max_limit` (share networks always,
-   * shares and snapshots when `limit` is sent) page by page with `limit` and `offset`. The
-   * server's cap is unknown, so a page shorter than asked is not taken as the last one: the
-   * pager stops at an empty page, or at a page shorter than an earlier one (the tail). Items
-   * seen twice (the list moved under the pager) are kept once.
-   */
-  private async listAll<T extends { id: string }>(
+  /** Every page of a list (./body.ts, the one pager). */
+  private listAll<T extends { id: string }>(
     operation: string,
     path: string,
     key: string,
     query: Record<string, string>,
     parse: (raw: unknown) => T,
   ): Promise<T[]> {
-    const out: T[] = [];
-    const seen = new Set<string>();
-    let largest = 0;
-    for (let offset = 0; ; ) {
-      const res = await this.call(operation, 'GET', path, { query: { ...query, limit: String(this.pageSize), offset: String(offset) } });
-      const page = this.array(res, key, operation).map(parse);
-      for (const item of page) {
-        if (seen.has(item.id)) continue;
-        seen.add(item.id);
-        out.push(item);
-      }
-      if (page.length === 0 || page.length < largest) return out;
-      largest = Math.max(largest, page.length);
-      offset += page.length;
-    }
+    return readAllPages((page) => this.call(operation, 'GET', path, { query: { ...query, ...page } }), { operation, key, pageSize: this.pageSize, parse });
   }
 
   /** Share types, public and private (admin), with their `availability_zones` extra spec. */
   public async listShareTypes(): Promise<ShareType[]> {
     const res = await this.call('list share types', 'GET', '/types', { query: { is_public: 'all' } });
-    return this.array(res, 'share_types', 'list share types').map(parseShareType);
+    return bodyArray(res, 'share_types', 'list share types').map(parseShareType);
   }
 
   /** Export locations of one share: where its clients mount it. */
   public async listExportLocations(shareId: string): Promise<ExportLocation[]> {
     const res = await this.call(`list export locations of share ${shareId}`, 'GET', `/shares/${encodeURIComponent(shareId)}/export_locations`);
-    return this.array(res, 'export_locations', `list export locations of share ${shareId}`).map(parseExportLocation);
+    return bodyArray(res, 'export_locations', `list export locations of share ${shareId}`).map(parseExportLocation);
   }
 
   /** Instances of one share (admin), with `cast_rules_to_readonly` (2.30+). */
   public async listShareInstances(shareId: string): Promise<ShareInstance[]> {
     const res = await this.call(`list instances of share ${shareId}`, 'GET', `/shares/${encodeURIComponent(shareId)}/instances`);
-    return this.array(res, 'share_instances', `list instances of share ${shareId}`).map(parseShareInstance);
+    return bodyArray(res, 'share_instances', `list instances of share ${shareId}`).map(parseShareInstance);
   }
 
   /** Access rules of one share (2.45+). */
   public async listAccessRules(shareId: string): Promise<AccessRule[]> {
     const res = await this.call(`list access rules of share ${shareId}`, 'GET', '/share-access-rules', { query: { share_id: shareId } });
-    return this.array(res, 'access_list', `list access rules of share ${shareId}`).map(parseAccessRule);
-  }
-
-  private array(res: HttpResponse, key: string, op: string): { map<T>(parse: (raw: unknown) => T): T[] } {
-    const v = (res.body as Record<string, unknown> | undefined)?.[key];
-    if (!Array.isArray(v)) throw new ProtocolError(op, `no '${key}' list in the body`);
-    return {
-      map: <T>(parse: (raw: unknown) => T): T[] =>
-        v.map((item, i) => {
-          try {
-            return parse(item);
-          } catch (e) {
-            throw new ProtocolError(op, `item ${i} of '${key}' is malformed: ${(e as Error).message.slice(0, 200)}`);
-          }
-        }),
-    };
-  }
-
-  private object(res: HttpResponse, key: string, op: string): unknown {
-    const v = (res.body as Record<string, unknown> | undefined)?.[key];
-    if (!v || typeof v !== 'object') throw new ProtocolError(op, `no '${key}' object in the body`);
-    return v;
+    return bodyArray(res, 'access_list', `list access rules of share ${shareId}`).map(parseAccessRule);
   }
 }

@@ -1,19 +1,6 @@
 import { type Dispatcher, errors as undiciErrors } from 'undici';
 import { ManilaApiError, ProtocolError, TlsError, TransportError } from '../errors';
-
-/** Time source and sleeper, injected so tests control time. */
-export interface Clock {
-  /** Milliseconds since the epoch. */
-  now(): number;
-  /** Resolves after `ms` milliseconds (or at once, in tests). */
-  sleep(ms: number): Promise<void>;
-}
-
-/** The wall clock. */
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
+import { type Clock, systemClock } from '../util/clock';
 
 /** One HTTP exchange as the journal records it: never headers, never bodies of auth calls. */
 export interface Exchange {

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { AuthError, ManilaApiError } from '../errors';
 import type { AuthConfig, CloudConfig } from './config';
-import { type Clock, type HttpTransport, systemClock } from './http';
+import { type Clock, systemClock } from '../util/clock';
+import type { HttpTransport } from './http';
 
 /** One endpoint of a catalog service. */
 export interface CatalogEndpoint {

@@ -1,3 +1,5 @@
+import { compareStrings } from '../util/compare';
+
 /**
  * The one reading of a share server's `status` and `task_state` (Manila's
  * `manila/common/constants.py` and the state machine of `share/manager.py`). Planning, the
@@ -151,7 +153,7 @@ export function successorOf<T extends ServerRecord & { readonly createdAt?: stri
   const live = candidates.filter(
     (c) => c.sourceShareServerId === sourceId && SUCCESSOR_STATUSES.has(c.status) && !(opts.completedOnly && c.status === SERVER_STATUS.migratingTo),
   );
-  live.sort((a, b) => compare(a.createdAt ?? '', b.createdAt ?? '') || compare(a.id, b.id));
+  live.sort((a, b) => compareStrings(a.createdAt ?? '', b.createdAt ?? '') || compareStrings(a.id, b.id));
   return live[live.length - 1];
 }
 
@@ -187,9 +189,5 @@ export function inFlightPairs<T extends ServerRecord>(servers: readonly T[]): Ar
     if (s && isMigrationSource(s)) continue;
     out.push({ destination: d, from: s?.host ?? '', to: d.host });
   }
-  return out.sort((a, b) => compare(a.from, b.from) || compare(a.source?.id ?? a.destination?.id ?? '', b.source?.id ?? b.destination?.id ?? ''));
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+  return out.sort((a, b) => compareStrings(a.from, b.from) || compareStrings(a.source?.id ?? a.destination?.id ?? '', b.source?.id ?? b.destination?.id ?? ''));
 }

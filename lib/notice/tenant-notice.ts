@@ -1,6 +1,6 @@
 import type { MoveEvent, RunnerEvent, ShareExports } from '../apply/events';
 import { moveImpact } from '../plan/impact';
-import { compareStrings } from '../plan/key';
+import { compareStrings } from '../util/compare';
 import type { MigrateEntry, ObservedShare, PlanEntry, ResumeEntry } from '../plan/types';
 import { completionText } from '../plan/window';
 

@@ -1,6 +1,6 @@
 import type { SnapshotShareNetwork, SnapshotShareServer, SnapshotShareType } from '../snapshot/model';
 import type { BlockedReason } from './types';
-import type { PlanContext } from './context';
+import type { PlanContext } from './plan-context';
 import type { Lineage } from './lineage';
 import { backendName, hostProblem } from './host';
 import { TASK_STATE } from '../manila/server-state';

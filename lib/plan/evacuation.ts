@@ -1,12 +1,14 @@
 import type { BlockedReason, EvacuationDeclaration, PlanEntry } from './types';
-import type { PlanContext } from './context';
+import type { PlanContext } from './plan-context';
 import type { SelectedServer } from './select';
 import { serversOnHost } from './select';
 import { destinationBlockers, pairBlockers, serverBlockers, targetNetwork } from './blockers';
 import { backendName } from './host';
-import { compareStrings, entryKey } from './key';
+import { compareStrings } from '../util/compare';
+import { plural } from '../util/plural';
+import { entryKey } from './key';
 import { effectiveHost, motionOf } from './motion';
-import { observe } from './observe';
+import { observedServer } from './observed-server';
 
 /**
  * Evacuations: every server of a host goes to one of the targets, spread evenly by count.
@@ -15,7 +17,6 @@ import { observe } from './observe';
  * broken by host name, so the same snapshot always gives the same spread.
  */
 
-const plural = (n: number): string => `${n} server${n === 1 ? '' : 's'}`;
 const codes = (rs: readonly BlockedReason[]): string => [...new Set(rs.map((r) => r.code))].join(', ');
 
 /** Why each target cannot take any server of this evacuation (empty list: usable). */
@@ -69,7 +70,7 @@ interface Spread {
 function evacuateOne(d: EvacuationDeclaration, sel: SelectedServer, ctx: PlanContext, sp: Spread): PlanEntry {
   const l = sel.lineage;
   const s = l.current;
-  const base = { key: entryKey(d.path, sel.keyId), declaration: d.path, server: observe(s) };
+  const base = { key: entryKey(d.path, sel.keyId), declaration: d.path, server: observedServer(s) };
   const motion = motionOf(l, ctx.serversById);
   if (motion.moving) {
     if (motion.toward !== undefined && sp.targets.includes(motion.toward) && !motion.cancelling) {
@@ -123,6 +124,6 @@ function evacuateOne(d: EvacuationDeclaration, sel: SelectedServer, ctx: PlanCon
     flags: d.flags,
     newShareNetworkId: null,
     completion: d.completion,
-    why: `least loaded target (${plural(after)} after this move)${notes}`,
+    why: `least loaded target (${plural(after, 'server')} after this move)${notes}`,
   };
 }

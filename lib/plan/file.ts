@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { InputError } from '../errors';
-import { canonicalJson } from '../snapshot/model';
+import { canonicalJson } from '../util/canonical-json';
 import { parseOrThrow } from '../util/parse';
 import type { Plan } from './types';
 import { planFileSchema } from './schema';

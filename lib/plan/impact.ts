@@ -1,5 +1,5 @@
 import type { MigrationCheckResult } from '../manila/types';
-import { compareStrings } from './key';
+import { compareStrings } from '../util/compare';
 import type { MigrateEntry, ObservedShare, PlanEntry, ResumeEntry } from './types';
 
 /**

@@ -33,8 +33,3 @@ export function unmatchedKey(declarationPath: string): string {
 export function isSafeKey(key: string): boolean {
   return KEY_PATTERN.test(key);
 }
-
-/** Code-unit order, the same in every locale. */
-export function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}

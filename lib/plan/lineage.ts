@@ -1,6 +1,6 @@
 import { isLeftover, isMigrationDestination } from '../manila/server-state';
 import type { SnapshotShareServer } from '../snapshot/model';
-import { compareStrings } from './key';
+import { compareStrings } from '../util/compare';
 
 /**
  * Share server lineages. A successful migration gives a server a new id; the new record keeps

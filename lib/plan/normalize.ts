@@ -1,5 +1,5 @@
 import { snapshotDigest, type CloudSnapshot } from '../snapshot/model';
-import { compareStrings } from './key';
+import { compareStrings } from '../util/compare';
 
 /**
  * Planning sees a snapshot with every list in a fixed order, so that the same cloud listed in

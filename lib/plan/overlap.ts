@@ -1,7 +1,8 @@
 import type { CloudSnapshot } from '../snapshot/model';
 import type { Declaration, RebalanceDeclaration } from './types';
-import { createContext, type PlanContext } from './context';
-import { compareStrings, declarationSlug } from './key';
+import { createContext, type PlanContext } from './plan-context';
+import { compareStrings } from '../util/compare';
+import { declarationSlug } from './key';
 import { resolveSelector, serversOnHost } from './select';
 import { resolveRebalanceScope } from './rebalance-scope';
 

@@ -1,11 +1,11 @@
 import type { PlacementDeclaration, PlanEntry } from './types';
-import type { PlanContext } from './context';
+import type { PlanContext } from './plan-context';
 import type { SelectedServer } from './select';
 import { resolveSelector } from './select';
 import { destinationBlockers, pairBlockers, serverBlockers, targetNetwork } from './blockers';
 import { entryKey, unmatchedKey } from './key';
 import { motionOf } from './motion';
-import { observe } from './observe';
+import { observedServer } from './observed-server';
 
 /** Entries of one placement: for each selected server in-sync, migrate, resume, conflict or blocked; `unmatched` for what matched nothing. */
 export function planPlacement(d: PlacementDeclaration, ctx: PlanContext): PlanEntry[] {
@@ -20,7 +20,7 @@ export function planPlacement(d: PlacementDeclaration, ctx: PlanContext): PlanEn
 function placeOne(d: PlacementDeclaration, sel: SelectedServer, ctx: PlanContext): PlanEntry {
   const l = sel.lineage;
   const s = l.current;
-  const base = { key: entryKey(d.path, sel.keyId), declaration: d.path, server: observe(s) };
+  const base = { key: entryKey(d.path, sel.keyId), declaration: d.path, server: observedServer(s) };
   const motion = motionOf(l, ctx.serversById);
   const net = targetNetwork(s, d.newShareNetwork, ctx);
   if (motion.moving) {

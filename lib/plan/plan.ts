@@ -1,9 +1,9 @@
 import { InputError } from '../errors';
 import { snapshotDigest, type CloudSnapshot } from '../snapshot/model';
 import type { Declaration, Plan, PlanEntry, RebalanceExplanation } from './types';
-import { createContext, type PlanContext } from './context';
+import { createContext, type PlanContext } from './plan-context';
 import { planEvacuation } from './evacuation';
-import { compareStrings } from './key';
+import { compareStrings } from '../util/compare';
 import { problemsIn, type DeclarationProblem } from './overlap';
 import { planPlacement } from './placement';
 import { planRebalance } from './rebalance';

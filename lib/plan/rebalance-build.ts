@@ -1,10 +1,11 @@
 import type { BlockedReason, RebalanceDeclaration } from './types';
-import type { PlanContext } from './context';
+import type { PlanContext } from './plan-context';
 import type { Lineage } from './lineage';
 import type { BalanceHost, BalanceServer } from './rebalance-model';
 import { destinationBlockers, destinationZone, serverBlockers, targetNetwork, typeAllowsZone } from './blockers';
 import { backendName } from './host';
-import { compareStrings } from './key';
+import { compareStrings } from '../util/compare';
+import { plural } from '../util/plural';
 import { effectiveHost, motionOf } from './motion';
 import { usesCapacity } from './rebalance-model';
 import { resolveRebalanceScope, type RebalanceScope } from './rebalance-scope';
@@ -38,8 +39,6 @@ export interface RebalanceProblem {
   /** Facts for the explanation's notes. */
   readonly notes: readonly string[];
 }
-
-const plural = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
 
 function sizeOf(l: Lineage): number {
   return l.current.shares.reduce((sum, sh) => sum + sh.size, 0);

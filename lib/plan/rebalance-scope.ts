@@ -1,7 +1,7 @@
 import type { RebalanceDeclaration } from './types';
-import type { PlanContext } from './context';
+import type { PlanContext } from './plan-context';
 import { compileHostPattern, hostPatternProblem } from './host-pattern';
-import { compareStrings } from './key';
+import { compareStrings } from '../util/compare';
 
 /**
  * The hosts a rebalance is about, resolved against a snapshot: the candidates (listed, or the

@@ -1,5 +1,5 @@
 import type { BalanceServer } from './rebalance-model';
-import { compareStrings } from './key';
+import { compareStrings } from '../util/compare';
 
 /**
  * The movable servers of each host, grouped so that one check answers for a whole group:

@@ -1,10 +1,11 @@
 import type { BlockedReason, PlanEntry, RebalanceDeclaration, RebalanceExplanation, RebalanceHostLoad } from './types';
-import type { PlanContext } from './context';
+import type { PlanContext } from './plan-context';
 import type { Lineage } from './lineage';
 import type { BalanceOutcome, BalanceStep } from './rebalance-model';
 import { pairBlockers, destinationBlockers, targetNetwork } from './blockers';
-import { compareStrings, entryKey } from './key';
-import { observe } from './observe';
+import { compareStrings } from '../util/compare';
+import { entryKey } from './key';
+import { observedServer } from './observed-server';
 import { buildRebalance, type RebalanceProblem } from './rebalance-build';
 import { balance } from './rebalance-greedy';
 import { formatAmount, formatChange, shown, tidy } from './rebalance-model';
@@ -123,7 +124,7 @@ export function planRebalance(d: RebalanceDeclaration, ctx: PlanContext): Rebala
   const toText = receiversText(p);
   p.servers.forEach((s, i) => {
     const l = p.lineages[i];
-    const base = { key: entryKey(d.path, l.rootId), declaration: d.path, server: observe(l.current) };
+    const base = { key: entryKey(d.path, l.rootId), declaration: d.path, server: observedServer(l.current) };
     const to = o.placement[i];
     if (to !== s.host) {
       entries.push({ ...base, action: 'migrate', from: l.current.host, to: p.hosts[to].name, ...move, why: why(stepsOf.get(i) ?? [], p, d) });
@@ -134,10 +135,10 @@ export function planRebalance(d: RebalanceDeclaration, ctx: PlanContext): Rebala
     else if (left === 'no-room') entries.push({ ...base, action: 'blocked', to: toText, reasons: [noRoomReason(l, d)] });
   });
   for (const b of p.drainBlocked) {
-    entries.push({ key: entryKey(d.path, b.lineage.rootId), declaration: d.path, server: observe(b.lineage.current), action: 'blocked', to: toText, reasons: [...b.reasons] });
+    entries.push({ key: entryKey(d.path, b.lineage.rootId), declaration: d.path, server: observedServer(b.lineage.current), action: 'blocked', to: toText, reasons: [...b.reasons] });
   }
   for (const r of p.resumes) {
-    entries.push({ key: entryKey(d.path, r.lineage.rootId), declaration: d.path, server: observe(r.lineage.current), action: 'resume', from: r.from, to: r.to, ...move });
+    entries.push({ key: entryKey(d.path, r.lineage.rootId), declaration: d.path, server: observedServer(r.lineage.current), action: 'resume', from: r.from, to: r.to, ...move });
   }
   entries.sort((a, b) => compareStrings(a.key, b.key));
   return { entries, explanation: explain(d, p, o, o.moves) };

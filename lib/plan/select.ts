@@ -1,8 +1,8 @@
 import type { SnapshotShareServer } from '../snapshot/model';
 import type { ServerSelector } from './types';
-import type { PlanContext } from './context';
+import type { PlanContext } from './plan-context';
 import type { Lineage } from './lineage';
-import { compareStrings } from './key';
+import { compareStrings } from '../util/compare';
 
 /**
  * Resolving a placement's selector against a snapshot. Selection is by lineage: a server

@@ -48,8 +48,3 @@ export function shorten(s: string, max: number): string {
   const tail = Math.floor((max - 1) / 2);
   return s.slice(0, head) + '…' + s.slice(s.length - tail);
 }
-
-/** `1 move` / `2 moves`. */
-export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
-}

@@ -1,4 +1,5 @@
-import { clock, duration, esc, iso, plural } from './format';
+import { plural } from '../util/plural';
+import { clock, duration, esc, iso } from './format';
 import type { CallView, MoveView, OperationCount, OutcomeClass, Rollout, RunView, Segment } from './rollout';
 import { KIND_STYLE, OUTCOME_STYLE, timelineSvg } from './timeline';
 

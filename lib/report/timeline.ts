@@ -1,5 +1,6 @@
 import { timeScale, type TimeScale } from './axis';
-import { duration, esc, iso, plural, roughDuration, shorten } from './format';
+import { plural } from '../util/plural';
+import { duration, esc, iso, roughDuration, shorten } from './format';
 import type { MoveView, OutcomeClass, Rollout, Segment, SegmentKind } from './rollout';
 
 /**

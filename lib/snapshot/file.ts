@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from '../errors';
-import { canonicalJson, parseSnapshotText, type CloudSnapshot } from './model';
+import { canonicalJson } from '../util/canonical-json';
+import { parseSnapshotText, type CloudSnapshot } from './model';
 
 /**
  * Snapshot files, in one place: where an app keeps its snapshot (the cdktf.json context key,

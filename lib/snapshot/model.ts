@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { InputError } from '../errors';
+import { canonicalJson } from '../util/canonical-json';
 import { parseOrThrow } from '../util/parse';
 
 /**
@@ -108,23 +109,6 @@ export type SnapshotPool = z.infer<typeof snapshotPoolSchema>;
 export type SnapshotShareType = z.infer<typeof snapshotShareTypeSchema>;
 /** A share network in a snapshot. */
 export type SnapshotShareNetwork = z.infer<typeof snapshotNetworkSchema>;
-
-/** JSON with object keys sorted: the same value always gives the same text. */
-export function canonicalJson(value: unknown, indent = 2): string {
-  const sortKeys = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(sortKeys);
-    if (v && typeof v === 'object') {
-      const out: Record<string, unknown> = {};
-      for (const k of Object.keys(v as Record<string, unknown>).sort()) {
-        const x = (v as Record<string, unknown>)[k];
-        if (x !== undefined) out[k] = sortKeys(x);
-      }
-      return out;
-    }
-    return v;
-  };
-  return JSON.stringify(sortKeys(value), null, indent) + '\n';
-}
 
 /** sha256 of the snapshot's content (everything but `takenAt`): what a plan records it was made from. */
 export function snapshotDigest(s: CloudSnapshot): string {

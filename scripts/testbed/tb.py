@@ -709,7 +709,8 @@ def reset():
             ts = s.get("task_state")
             first_seen.setdefault(s["id"], time.time())
             stuck = time.time() - first_seen[s["id"]] > 25
-            if ts in CANCELLABLE and s["id"] not in cancelled:
+            # a refused cancel (e.g. the destination record is gone) falls through to the force below
+            if ts in CANCELLABLE and s["id"] not in cancelled and not stuck:
                 r = server_action(s["id"], {"migration_cancel": None}, ok=None)
                 if r.status == 202:
                     cancelled.add(s["id"])

@@ -1,7 +1,7 @@
 import { MockAgent } from 'undici';
 import type { CloudConfig } from '../../lib/manila/config';
 import { ManilaClient, type ManilaClientOptions } from '../../lib/manila/client';
-import type { Clock } from '../../lib/manila/http';
+import type { Clock } from '../../lib/util/clock';
 
 /** Loopback origins that MockAgent answers for (nothing is sent on the network). */
 export const KEYSTONE = 'http://127.0.0.1:15000';

@@ -6,7 +6,8 @@ import { mergePlans, preflight } from '../../apply/preflight';
 import { EXIT } from '../../apply/result';
 import { applyPlan } from '../../apply/runner';
 import { InputError } from '../../errors';
-import { cliClient, intFlag, rateFlag, secondsFlag } from '../context';
+import { cliClient } from '../cli-client';
+import { intFlag, rateFlag, secondsFlag } from '../flags';
 import { JsonLinesRenderer, type Renderer, renderSummary, TtyRenderer } from '../progress';
 import { colourWanted, paint, renderPlans } from '../render-plan';
 import { readPlanFile } from '../synth';
@@ -93,7 +94,7 @@ export async function applyCommand(o: ApplyCommandOptions): Promise<number> {
     const selected = o.move ? plan.entries.filter((e) => o.move!.includes(e.key)) : plan.entries;
     if (!selected.some((e) => e.action !== 'in-sync')) {
       if (!json) process.stdout.write('Nothing to apply.\n');
-      journal?.write({ type: 'run', phase: 'end', moves: 0, exitCode: 0 });
+      journal?.write({ type: 'run', phase: 'end', moves: 0, exitCode: EXIT.OK });
       return EXIT.OK;
     }
     if (!o.autoApprove && !fromFile) {

@@ -1,7 +1,8 @@
+import { EXIT } from '../../apply/result';
 import { cancelMigration, type CancelResult } from '../../apply/cancel';
 import { InputError } from '../../errors';
 import { SERVER_STATUS } from '../../manila/server-state';
-import { cliClient, type GlobalOptions } from '../context';
+import { cliClient, type GlobalOptions } from '../cli-client';
 
 /** Options of `cancel`. */
 export interface CancelOptions extends GlobalOptions {
@@ -27,7 +28,7 @@ export async function cancelCommand(ids: string[], o: CancelOptions): Promise<nu
     if (o.json) process.stdout.write(JSON.stringify({ cancelled: results }, null, 2) + '\n');
     else if (!results.length) process.stdout.write('No migration to cancel.\n');
     else for (const r of results) process.stdout.write(`${r.serverId}: ${r.outcome}: ${r.message}\n`);
-    return results.every((r) => r.outcome === 'cancelled') ? 0 : 3;
+    return results.every((r) => r.outcome === 'cancelled') ? EXIT.OK : EXIT.MOVES_FAILED;
   } finally {
     await client.close();
   }

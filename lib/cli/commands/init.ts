@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { EXIT } from '../../apply/result';
 import { InputError } from '../../errors';
 import { packageRoot, packageVersion } from '../../package-root';
 import { initFiles } from '../init-files';
@@ -32,5 +33,5 @@ export async function initCommand(dirArg: string | undefined, o: InitCommandOpti
   process.stdout.write(
     `Created a placement app in ${dir}:\n${[...files.keys()].map((f) => `  ${f}`).join('\n')}\n\nNext:\n  cd ${path.relative(process.cwd(), dir) || '.'}\n  npm install\n  export OS_CLOUD=<your cloud>   # see clouds.yaml.example\n  npx manila-placement plan\n`,
   );
-  return 0;
+  return EXIT.OK;
 }

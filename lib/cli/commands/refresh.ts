@@ -1,10 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { EXIT } from '../../apply/result';
 import type { CloudSnapshot } from '../../snapshot/model';
 import { DEFAULT_SNAPSHOT_FILE, writeSnapshotFile } from '../../snapshot/file';
 import { takeSnapshot } from '../../snapshot/refresh';
 import type { ManilaClient } from '../../manila/client';
-import { cliClient, type GlobalOptions } from '../context';
+import { cliClient, type GlobalOptions } from '../cli-client';
 import { readCdktfJson, snapshotPathOf } from '../synth';
 
 /** Options of `refresh`. */
@@ -42,5 +43,5 @@ export async function refreshCommand(o: RefreshOptions): Promise<number> {
     `Wrote ${file}: ${snap.shareServers.length} share server(s), ${snap.services.length} manila-share service(s), ` +
       `${snap.pools.length} pool(s), ${snap.shareNetworks.length} share network(s), ${snap.shareTypes?.length ?? 0} share type(s) in use (microversion ${snap.microversion}).\n`,
   );
-  return 0;
+  return EXIT.OK;
 }

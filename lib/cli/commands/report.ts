@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { EXIT } from '../../apply/result';
 import { InputError } from '../../errors';
 import { packageVersion } from '../../package-root';
 import { renderReport } from '../../report/html';
@@ -76,7 +77,7 @@ export async function reportCommand(o: ReportOptions): Promise<number> {
     throw new InputError('MP_REPORT_UNWRITABLE', `${o.out ?? DEFAULT_REPORT} cannot be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`, 'Pass --out a file in a directory you can write to.');
   }
   process.stderr.write(`Wrote ${outFile}: ${plural(rollout.moves.length, 'move')}, ${plural(rollout.runs.length, 'run')}\n`);
-  return 0;
+  return EXIT.OK;
 }
 
 /** `N thing(s)`, as the other commands print counts. */

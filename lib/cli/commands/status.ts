@@ -1,5 +1,6 @@
+import { EXIT } from '../../apply/result';
 import { inFlightMigrations } from '../../apply/status';
-import { cliClient, type GlobalOptions } from '../context';
+import { cliClient, type GlobalOptions } from '../cli-client';
 import { renderTable } from '../table';
 
 /** `manila-placement status`: migrations in flight. */
@@ -9,18 +10,18 @@ export async function statusCommand(o: GlobalOptions & { json?: boolean }): Prom
     const list = await inFlightMigrations(client);
     if (o.json) {
       process.stdout.write(JSON.stringify({ migrations: list }, null, 2) + '\n');
-      return 0;
+      return EXIT.OK;
     }
     if (!list.length) {
       process.stdout.write('No share server migration in flight.\n');
-      return 0;
+      return EXIT.OK;
     }
     const rows = [['SOURCE', 'FROM', 'DESTINATION', 'TO', 'TASK STATE', 'PROGRESS', 'SHARE NETWORK']];
     for (const m of list) {
       rows.push([m.sourceId, m.sourceHost, m.destinationId ?? '-', m.destinationHost ?? '-', m.taskState ?? '-', m.progress === undefined ? '-' : `${m.progress}%`, m.shareNetwork ?? '-']);
     }
     process.stdout.write(renderTable(rows));
-    return 0;
+    return EXIT.OK;
   } finally {
     await client.close();
   }

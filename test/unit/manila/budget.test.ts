@@ -1,6 +1,6 @@
 import { RequestBudget, withPriority } from '../../../lib/manila/budget';
 import { listIsCheaper, ReadCosts } from '../../../lib/manila/read-costs';
-import type { Clock } from '../../../lib/manila/http';
+import type { Clock } from '../../../lib/util/clock';
 
 function fakeClock(): Clock & { t: number } {
   const c = {

@@ -1,9 +1,9 @@
 import type { SnapshotShareServer } from '../snapshot/model';
 import type { ObservedServer } from './types';
-import { compareStrings } from './key';
+import { compareStrings } from '../util/compare';
 
 /** What a plan records of a server, for the runner's stale-plan check. */
-export function observe(s: SnapshotShareServer): ObservedServer {
+export function observedServer(s: SnapshotShareServer): ObservedServer {
   return {
     id: s.id,
     host: s.host,

@@ -1,9 +1,9 @@
 import { CallCounter, moveScope } from '../apply/scope';
 import { Journal } from '../apply/journal';
-import { InputError } from '../errors';
 import { ManilaClient } from '../manila/client';
 import { resolveCloudConfig } from '../manila/config';
 import type { Exchange } from '../manila/http';
+import { secondsFlag } from './flags';
 
 /** Options every command takes (the `openstack` client's names). */
 export interface GlobalOptions {
@@ -23,36 +23,6 @@ export interface CliClient {
   readonly client: ManilaClient;
   readonly calls: CallCounter;
   readonly journal?: Journal;
-}
-
-/** Parses a positive number of seconds from a flag into ms. */
-export function secondsFlag(value: string | undefined, flag: string, fallbackMs?: number): number | undefined {
-  if (value === undefined) return fallbackMs;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) {
-    throw new InputError('MP_FLAG_INVALID', `${flag} must be a positive number of seconds, got '${value}'.`, `Example: ${flag} 30`);
-  }
-  return Math.round(n * 1000);
-}
-
-/** Parses a positive integer flag. */
-export function intFlag(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) {
-    throw new InputError('MP_FLAG_INVALID', `${flag} must be a whole number of at least 1, got '${value}'.`, `Example: ${flag} 2`);
-  }
-  return n;
-}
-
-/** Parses a positive rate (requests per second) flag. */
-export function rateFlag(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) {
-    throw new InputError('MP_FLAG_INVALID', `${flag} must be a positive number of requests per second, got '${value}'.`, `Example: ${flag} 2`);
-  }
-  return n;
 }
 
 /** Builds the client for a command from flags, OS_* and clouds.yaml. No request is made yet. */

@@ -1,0 +1,4 @@
+/** `1 move` / `2 moves`. */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
