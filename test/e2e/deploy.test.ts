@@ -6,9 +6,10 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { makeApp, runCli } from '../helper/cli';
-import { REPO, clientFor, resetTestbed, serverOfNetwork, testbedEnv, testbedSecrets } from '../helper/testbed';
+import { REPO, clientFor, resetTestbed, serverOfNetwork, testbed, testbedEnv, testbedSecrets } from '../helper/testbed';
 
 jest.setTimeout(420_000);
 
@@ -60,9 +61,14 @@ const NO_TERRAFORM = 'skipped: no terraform binary on PATH (install Terraform 1.
 if (!terraform) console.warn(`cdktf deploy test ${NO_TERRAFORM}`);
 const withTerraform = terraform ? test : test.skip;
 
-withTerraform(`a real cdktf deploy of the terraform_data variant migrates, and a second deploy changes nothing${terraform ? '' : ` (${NO_TERRAFORM})`}`, async () => {
+withTerraform(`a real cdktf deploy of the terraform_data variant, with clouds.yaml only beside cdktf.json, migrates, and a second deploy changes nothing${terraform ? '' : ` (${NO_TERRAFORM})`}`, async () => {
   const dir = makeApp('deploy', `new ShareServerPlacement(stack, 'four', { shareNetwork: 'mp-sn-4', host: 'node1@gamma' });`, `{ resourceType: 'terraform_data', cloud: 'testbed' }`);
-  const env = { ...testbedEnv(), TF_IN_AUTOMATION: '1' };
+  // Credentials only beside cdktf.json, as an operator keeps them: no OS_CLIENT_CONFIG_FILE, no
+  // ~/.config/openstack (an empty HOME), no /etc/openstack. Each local-exec must find ./clouds.yaml.
+  fs.copyFileSync(testbed().clouds_yaml, path.join(dir, 'clouds.yaml'));
+  expect(fs.existsSync('/etc/openstack/clouds.yaml')).toBe(false);
+  const env: NodeJS.ProcessEnv = { ...testbedEnv(), HOME: fs.mkdtempSync(path.join(os.tmpdir(), 'mp-home-')), TF_IN_AUTOMATION: '1' };
+  delete env.OS_CLIENT_CONFIG_FILE;
   execFileSync(process.execPath, [path.join(REPO, 'bin', 'manila-placement'), 'refresh'], { cwd: dir, env });
   const cdktf = path.join(REPO, 'node_modules', '.bin', 'cdktf');
   const deploy = spawnSync(cdktf, ['deploy', '--auto-approve'], { cwd: dir, env, encoding: 'utf8', timeout: 360_000 });
