@@ -254,6 +254,10 @@ def keystone_setup():
                 ks("PATCH", "/endpoints/%s" % mine[0]["id"], {"endpoint": {"url": url}})
         return svc
 
+    # keystone-manage bootstrap wrote the identity endpoints once; a later start on other ports
+    # (MP_TESTBED_PORT_OFFSET) must move them too, or keystonemiddleware validates tokens
+    # against a port nothing listens on (manila-api answers 503).
+    ensure_service("identity", "keystone", KS_URL)
     ensure_service("sharev2", "manilav2", MANILA + "/$(project_id)s")
     ensure_service("shared-file-system", "manila", MANILA)
 

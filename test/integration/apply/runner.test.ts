@@ -138,6 +138,19 @@ test('a cancel during phase 1 ends the move as cancelled, the server active on i
   expect(s).toMatchObject({ status: 'active', host: 'node1@alpha', taskState: 'migration_cancelled' });
 });
 
+test('after a cancel, a new plan shows the move blocked until the operator clears Manila\'s mark', async () => {
+  const p = await planNow([placement('mp-sn-6', 'node1@gamma')]);
+  expect(p.entries[0]).toMatchObject({ action: 'blocked', reasons: [expect.objectContaining({ code: 'LAST_MIGRATION_CANCELLED' })] });
+  const entry = p.entries[0];
+  if (entry.action !== 'blocked') throw new Error(`expected a blocked entry, got ${entry.action}`);
+  const serverId = entry.server.id;
+  expect(entry.reasons[0].message).toContain(`manila share-server-reset-task-state ${serverId}`);
+  // What `manila share-server-reset-task-state <id>` sends: reset_task_state with no state.
+  await client.resetTaskState(serverId, null);
+  const again = await planNow([placement('mp-sn-6', 'node1@gamma')]);
+  expect(again.entries[0].action).toBe('migrate');
+});
+
 test('a stale plan (the server moved elsewhere since) is refused without any migration call', async () => {
   const stalePlan = await planNow([placement('mp-sn-6', 'node1@beta')]);
   // Meanwhile, the server is moved to gamma by another run.
