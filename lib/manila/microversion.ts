@@ -5,7 +5,8 @@ export const MIN_MICROVERSION = '2.57';
 
 /**
  * The newest microversion this client asks for. Every field it reads is optional, so later
- * versions that add fields are fine; tested live against Zed (2.73).
+ * versions that add fields are fine; tested live against Zed (2.73) and Epoxy (2.89); recordings in
+ * test/fixtures/releases/.
  */
 export const MAX_MICROVERSION = '2.95';
 
