@@ -119,26 +119,33 @@ export class BesideLoop {
    */
   public readImpact(key: string, m: LoopMove, reads: readonly ImpactRead[]): void {
     const shares = m.entry.server.shares ?? m.entry.server.shareIds.map((id) => ({ id, name: undefined }));
-    const tolerant = async (fn: () => Promise<void>): Promise<boolean> => {
+    /** Runs `fn`; a Manila error is swallowed. News (decide again at once) only when `news()` says so. */
+    const tolerant = async (fn: () => Promise<void>, news: () => boolean = () => false): Promise<boolean> => {
       try {
         await fn();
       } catch (e) {
         if (!(e instanceof ManilaPlacementError)) throw e;
       }
-      return false;
+      return news();
     };
     if (reads.includes('exports-before')) {
       this.run(key, 'exports-before', () =>
         tolerant(async () => {
           const before: Record<string, readonly string[]> = {};
-          for (const s of shares) before[s.id] = pathsOf(await this.ctx.client.listExportLocations(s.id));
-          m.memory = { ...m.memory, exportsBefore: before };
+          try {
+            for (const s of shares) before[s.id] = pathsOf(await this.ctx.client.listExportLocations(s.id));
+          } finally {
+            // Recorded even when a read failed (those shares' paths stay unknown): a switchover
+            // that waits for this record must not wait forever.
+            m.memory = { ...m.memory, exportsBefore: before };
+          }
           this.host.emitMove(key, {
             phase: m.memory.phase as MovePhase,
             message: 'export locations recorded before the switchover',
             exportLocations: shares.map((s) => ({ shareId: s.id, ...(s.name ? { name: s.name } : {}), before: before[s.id] })),
           });
-        }),
+          // A switchover held for this record goes on at once (in a --no-wait pass too).
+        }, () => m.memory.stage?.kind === 'phase1-done'),
       );
     }
     if (reads.includes('read-only')) {

@@ -84,11 +84,18 @@ function decideOne(t: TrackedMove, obs: Observation, p: MovePolicy, now: number)
   const taskState = stage.kind === 'gone' ? null : stage.server.taskState;
   const destinationId = destination?.id ?? m.destinationId;
   const reads: ImpactRead[] = [];
-  const beforeSwitchover = (stage.kind === 'ready' && d.action.kind === 'check') || stage.kind === 'phase1' || stage.kind === 'phase1-done';
-  if (beforeSwitchover && m.exportsBefore === undefined) reads.push('exports-before');
+  // The paths do not change before the switchover, so they are read once: when the move is
+  // about to start (dropped again if admission queues it), or, for a migration this run did not
+  // start, just before the complete. Not during phase 1: a schedule of `--no-wait` passes over
+  // hours would read them again in every pass.
+  const completing = stage.kind === 'phase1-done' && d.action.kind === 'complete';
+  if (m.exportsBefore === undefined && ((stage.kind === 'ready' && d.action.kind === 'check') || completing)) reads.push('exports-before');
   if (stage.kind === 'phase1' && taskState === TASK_STATE.driverInProgress && m.readOnlyInPhase1 === undefined) reads.push('read-only');
+  // The switchover waits for that read (it wakes the loop when done): they are what tenants remount from.
+  const held: Partial<Draft> = completing && reads.includes('exports-before') ? { action: { kind: 'leave' }, soon: true } : {};
   return {
     ...d,
+    ...held,
     reads,
     signature: `${stage.kind}/${stage.kind === 'gone' ? '' : `${stage.server.id}/${stage.server.status}`}/${taskState ?? ''}/${destinationId ?? ''}`,
     memory: { ...base, destination, destinationId, ...d.memory },
@@ -233,6 +240,8 @@ export function decide(observation: PassObservation, moves: readonly TrackedMove
     const w = why.get(x.t.entry.key);
     if (w !== undefined) Object.assign(x.d, { action: { kind: 'queue', needsCounts: false }, phase: 'queued', event: { ...x.d.event, waiting: w } });
   }
+  // A queued move reads its export locations when it is admitted, not in every pass it waits.
+  for (const x of wanting) if (x.d.action.kind === 'queue' && x.d.reads?.length) x.d.reads = x.d.reads.filter((r) => r !== 'exports-before');
   return drafts.map((d, i) => toDecision(moves[i], d, policy, now));
 }
 

@@ -78,7 +78,8 @@ function summary(d: Decision, now: number): Record<string, unknown> {
 }
 
 const checked = { check: { at: T0 - 5_000, result: compatible } };
-const started = { seenInFlight: true, start: { at: T0 - 60_000 }, check: { at: T0 - 60_000, result: compatible } };
+// This run started it: it read the export locations when it checked.
+const started = { seenInFlight: true, start: { at: T0 - 60_000 }, check: { at: T0 - 60_000, result: compatible }, exportsBefore: {} };
 const HOUR = 3_600_000;
 
 const cases: Case[] = [
@@ -465,6 +466,25 @@ describe('decide: what the tenants see', () => {
   test('before the start, the export locations are read (to tell the tenants what to remount)', () => {
     expect(one({ source: srv() }, {}).reads).toEqual(['exports-before']);
     expect(one({ source: srv() }, { exportsBefore: { sh1: ['10.0.0.20:/p'] } }).reads).toEqual([]);
+  });
+
+  test('a move admission queues does not read them in every pass it waits', () => {
+    const full = { ...NO_FLIGHT, total: 99 };
+    const d = decide({ moves: new Map([['k1', { source: srv() }]]), inFlight: full }, [{ entry: entry(), memory: freshMemory(T0) }], policyOf({ parallel: 1 }), T0)[0];
+    expect(d.action.kind).toBe('queue');
+    expect(d.reads).toEqual([]);
+  });
+
+  test('phase 1 done of a migration this run did not start: the switchover waits for the export locations, not phase 1 polls', () => {
+    const { exportsBefore: _, ...resumed } = started;
+    const inPhase1 = one({ source: migrating('migration_driver_in_progress'), destination: dest() }, { ...resumed, readOnlyInPhase1: false });
+    expect(inPhase1.reads).toEqual([]);
+    const held = one({ source: migrating('migration_driver_phase1_done'), destination: dest({ taskState: 'migration_driver_phase1_done' }) }, resumed);
+    expect(held.action.kind).toBe('leave');
+    expect(held.reads).toEqual(['exports-before']);
+    const go = one({ source: migrating('migration_driver_phase1_done'), destination: dest({ taskState: 'migration_driver_phase1_done' }) }, { ...resumed, exportsBefore: { sh1: ['10.0.0.20:/p'] } });
+    expect(go.action.kind).toBe('complete');
+    expect(go.reads).toEqual([]);
   });
 
   test('in phase 1, once, whether Manila cast the access rules read-only', () => {
