@@ -89,7 +89,8 @@ function decideOne(t: TrackedMove, obs: Observation, p: MovePolicy, now: number)
   // start, just before the complete. Not during phase 1: a schedule of `--no-wait` passes over
   // hours would read them again in every pass.
   const completing = stage.kind === 'phase1-done' && d.action.kind === 'complete';
-  if (m.exportsBefore === undefined && ((stage.kind === 'ready' && d.action.kind === 'check') || completing)) reads.push('exports-before');
+  const starting = stage.kind === 'ready' && (d.action.kind === 'check' || d.action.kind === 'start');
+  if (m.exportsBefore === undefined && (starting || completing)) reads.push('exports-before');
   if (stage.kind === 'phase1' && taskState === TASK_STATE.driverInProgress && m.readOnlyInPhase1 === undefined) reads.push('read-only');
   // The switchover waits for that read (it wakes the loop when done): they are what tenants remount from.
   const held: Partial<Draft> = completing && reads.includes('exports-before') ? { action: { kind: 'leave' }, soon: true } : {};

@@ -473,6 +473,10 @@ describe('decide: what the tenants see', () => {
     const d = decide({ moves: new Map([['k1', { source: srv() }]]), inFlight: full }, [{ entry: entry(), memory: freshMemory(T0) }], policyOf({ parallel: 1 }), T0)[0];
     expect(d.action.kind).toBe('queue');
     expect(d.reads).toEqual([]);
+    // Checked while queued, then admitted: read as it starts.
+    const admitted = decide({ moves: new Map([['k1', { source: srv() }]]), inFlight: NO_FLIGHT }, [{ entry: entry(), memory: { ...freshMemory(T0), check: started.check } }], policyOf({}), T0)[0];
+    expect(admitted.action.kind).toBe('start');
+    expect(admitted.reads).toEqual(['exports-before']);
   });
 
   test('phase 1 done of a migration this run did not start: the switchover waits for the export locations, not phase 1 polls', () => {
