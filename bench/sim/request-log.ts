@@ -116,6 +116,13 @@ export class RequestLog {
     return this.inFlight;
   }
 
+  /** Requests of one operation (e.g. `GET shares/{id}/export_locations`), from every client. */
+  public opCount(op: string): number {
+    let n = 0;
+    for (const c of this.clients.values()) n += c.byOp.get(op) ?? 0;
+    return n;
+  }
+
   /** Counts of one client (the Keystone user name), if it sent anything. */
   public client(user: string): ClientCounts | undefined {
     return this.clients.get(user);

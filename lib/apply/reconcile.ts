@@ -205,7 +205,9 @@ class Loop implements BesideHost, ObserveHost {
         case 'check':
           work.push(
             this.scoped(d.key, async () => {
-              m.memory = { ...m.memory, check: await checkMove(this.ctx.client, m.entry.server.id, a.params, () => this.ctx.clock.now()) };
+              // Awaited first: a spread before the await would drop what reads beside the loop wrote meanwhile.
+              const check = await checkMove(this.ctx.client, m.entry.server.id, a.params, () => this.ctx.clock.now());
+              m.memory = { ...m.memory, check };
               again.add(d.key);
             }),
           );
@@ -224,7 +226,8 @@ class Loop implements BesideHost, ObserveHost {
         case 'cancel':
           work.push(
             this.scoped(d.key, async () => {
-              m.memory = { ...m.memory, cancel: await cancelOnce(this.ctx.client, m.entry.server.id, () => this.ctx.clock.now()) };
+              const cancel = await cancelOnce(this.ctx.client, m.entry.server.id, () => this.ctx.clock.now());
+              m.memory = { ...m.memory, cancel };
               again.add(d.key);
             }),
           );

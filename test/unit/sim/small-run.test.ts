@@ -122,6 +122,11 @@ describe.each([
       misplaced: [],
       leftovers: { failedDestinations: 1, cancelledDestinations: 0 },
     });
+    if (!noWait) {
+      // Once before the switchover (as the move is admitted) and once after, per share: the
+      // failed move has no after. Nothing a decision writes meanwhile may drop the first read.
+      expect(cloud.log.opCount('GET shares/{id}/export_locations')).toBe(19 * 2 + 1);
+    }
     await cloud.close();
   });
 });
