@@ -42,7 +42,7 @@ export async function observeDue(
   };
   const costs = host.client.readCosts;
   let byFleet: string[] = [];
-  if (needsCounts || listIsCheaper(due.length, { list: costs.of('list'), get: costs.of('get') })) {
+  if (needsCounts || listIsCheaper(due.length, { list: costs.of('list'), get: costs.of('get') }, host.client.budget.available())) {
     byFleet = host.active();
   } else {
     await Promise.all(

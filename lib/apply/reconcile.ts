@@ -123,7 +123,10 @@ class Loop implements BesideHost, ObserveHost {
     const now = this.ctx.clock.now();
     const detached = this.ctx.detach.aborted;
     // A move whose switchover or verification is running is decided when it ends: polling it meanwhile reads nothing new.
-    const due = this.active().filter((k) => (first || detached || this.moves.get(k)!.memory.nextPollAt <= now) && !this.beside.busy(k));
+    // Moves due within a quarter of the poll interval are read now too: read together they can
+    // go by one list (one request of the budget), and their schedules stay together.
+    const soon = now + this.p.pollIntervalMs / 4;
+    const due = this.active().filter((k) => (first || detached || this.moves.get(k)!.memory.nextPollAt <= soon) && !this.beside.busy(k));
     const informed = this.beside.takeNews().filter((k) => !this.results.has(k));
     if (!due.length && !informed.length) return;
     const needsCounts = first || due.some((k) => this.moves.get(k)!.memory.phase === 'queued');

@@ -107,6 +107,13 @@ export class RequestBudget {
     });
   }
 
+  /** Tokens free now for new requests (those already waiting served first); may be below 0. */
+  public available(): number {
+    if (!Number.isFinite(this.rate)) return Infinity;
+    this.refill();
+    return this.tokens - this.queued();
+  }
+
   private queued(): number {
     return WAITING_ORDER.reduce((n, p) => n + this.waiting[p].length, 0);
   }

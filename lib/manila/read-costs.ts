@@ -28,12 +28,21 @@ export class ReadCosts {
 }
 
 /**
- * True when one list costs Manila less than `due` GETs by id (each request also costs one
- * token of the budget, so a tie goes to the list). Unmeasured kinds count as equal. Pure.
+ * How much more of Manila's time one list may take than the GETs it replaces when the request
+ * budget cannot serve those GETs now: the budget is the operator's bound on the load, and a list
+ * is one request of it, so the moves are seen without waiting for tokens.
  */
-export function listIsCheaper(due: number, costs: { readonly list?: number; readonly get?: number }): boolean {
+export const SHORT_BUDGET_LIST_FACTOR = 2;
+
+/**
+ * True when one list costs Manila less than `due` GETs by id (each request also costs one
+ * token of the budget, so a tie goes to the list), or, with fewer than `due` tokens free, up to
+ * SHORT_BUDGET_LIST_FACTOR times as much. Unmeasured kinds count as equal. Pure.
+ */
+export function listIsCheaper(due: number, costs: { readonly list?: number; readonly get?: number }, tokensFree = Infinity): boolean {
   if (due <= 1) return false;
   const list = costs.list ?? costs.get ?? 1;
   const get = costs.get ?? list;
-  return due * Math.max(get, 1e-3) >= list;
+  const factor = tokensFree < due ? SHORT_BUDGET_LIST_FACTOR : 1;
+  return factor * due * Math.max(get, 1e-3) >= list;
 }

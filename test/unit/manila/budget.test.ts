@@ -103,6 +103,25 @@ describe('choosing between one list and GETs by id', () => {
     expect(listIsCheaper(2, {})).toBe(true);
   });
 
+  test('when the budget cannot serve the GETs now, a list may cost Manila up to twice as much', () => {
+    // the test bed: a list 400 ms, a GET 80 ms
+    expect(listIsCheaper(3, { list: 400, get: 80 }, 10)).toBe(false);
+    expect(listIsCheaper(3, { list: 400, get: 80 }, 2)).toBe(true);
+    expect(listIsCheaper(2, { list: 400, get: 80 }, 0)).toBe(false); // 2.5 times: GETs still
+    expect(listIsCheaper(1, { list: 10, get: 100 }, 0)).toBe(false); // one move: a GET by id
+  });
+
+  test('the budget tells how many tokens are free, after those already waiting', async () => {
+    const clock = fakeClock();
+    const b = new RequestBudget({ ratePerSecond: 2, clock });
+    expect(b.available()).toBe(10);
+    for (let i = 0; i < 10; i++) await b.take();
+    expect(b.available()).toBe(0);
+    clock.t += 1_000;
+    expect(b.available()).toBe(2);
+    expect(new RequestBudget({ ratePerSecond: Infinity, clock }).available()).toBe(Infinity);
+  });
+
   test('costs are a moving average of the answers', () => {
     const c = new ReadCosts();
     expect(c.of('list')).toBeUndefined();
