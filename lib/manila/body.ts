@@ -35,14 +35,27 @@ export function bodyObject(res: HttpResponse, key: string, op: string): unknown 
  * server's cap is unknown, so a page shorter than asked is not taken as the last one: the
  * pager stops at an empty page, or at a page shorter than an earlier one (the tail). Items
  * seen twice (the list moved under the pager) are kept once.
+ *
+ * `largestSeen` is the longest page an earlier read of the same list got: Manila never answers
+ * more than its cap, so the cap is at least that, and a shorter page is the last one without
+ * asking for an empty page to confirm it (a filtered list of a few items costs one request).
  */
 export async function readAllPages<T extends { id: string }>(
   get: (page: { limit: string; offset: string }) => Promise<HttpResponse>,
-  list: { readonly operation: string; readonly key: string; readonly pageSize: number; readonly parse: (raw: unknown) => T },
+  list: {
+    readonly operation: string;
+    readonly key: string;
+    readonly pageSize: number;
+    readonly parse: (raw: unknown) => T;
+    /** The longest page of this list read before. @default 0 */
+    readonly largestSeen?: number;
+    /** Told the longest page of this read. */
+    readonly onLargest?: (n: number) => void;
+  },
 ): Promise<T[]> {
   const out: T[] = [];
   const seen = new Set<string>();
-  let largest = 0;
+  let largest = list.largestSeen ?? 0;
   for (let offset = 0; ; ) {
     const res = await get({ limit: String(list.pageSize), offset: String(offset) });
     const page = bodyArray(res, list.key, list.operation).map(list.parse);
@@ -51,7 +64,10 @@ export async function readAllPages<T extends { id: string }>(
       seen.add(item.id);
       out.push(item);
     }
-    if (page.length === 0 || page.length < largest) return out;
+    if (page.length === 0 || page.length < largest) {
+      list.onLargest?.(largest);
+      return out;
+    }
     largest = Math.max(largest, page.length);
     offset += page.length;
   }

@@ -111,6 +111,9 @@ export class ManilaClient {
   private versionPromise?: Promise<string>;
   private readonly ownsDispatcher: boolean;
   private readonly dispatcher: Dispatcher;
+  /** The longest page each paged list has answered so far (./body.ts). */
+  private readonly largestPages = new Map<string, number>();
+
   /** The request budget every Manila call goes through. */
   public readonly budget: RequestBudget;
   private readonly pageSize: number;
@@ -363,7 +366,15 @@ export class ManilaClient {
     query: Record<string, string>,
     parse: (raw: unknown) => T,
   ): Promise<T[]> {
-    return readAllPages((page) => this.call(operation, 'GET', path, { query: { ...query, ...page } }), { operation, key, pageSize: this.pageSize, parse });
+    return readAllPages((page) => this.call(operation, 'GET', path, { query: { ...query, ...page } }), {
+      operation,
+      key,
+      pageSize: this.pageSize,
+      parse,
+      // Per list, whatever the filters: Manila caps a list the same way for every query.
+      largestSeen: this.largestPages.get(path),
+      onLargest: (n) => this.largestPages.set(path, Math.max(n, this.largestPages.get(path) ?? 0)),
+    });
   }
 
   /** Share types, public and private (admin), with their `availability_zones` extra spec. */

@@ -34,6 +34,26 @@ describe('the pager', () => {
     expect(cloud.seen.filter((r) => r.path.startsWith('/v2/share-networks/detail')).length).toBe(2);
   });
 
+  test('a later read shorter than a page seen before takes one request: the cap is at least that long', async () => {
+    const cloud = mockCloud();
+    const snap = (i: number) => ({ id: `s${i}`, share_id: 'sh', status: 'available' });
+    // The filtered read first: the mock ignores filters, so it must win over the list below.
+    cloud.manila.intercept({ path: (p) => p.startsWith('/v2/snapshots/detail?') && p.includes('share_id=one'), method: 'GET' }).reply((o) => {
+      cloud.record(o);
+      return { statusCode: 200, data: { snapshots: [snap(9)] } };
+    });
+    cappedList(cloud, '/v2/snapshots/detail', 'snapshots', [1, 2, 3, 4, 5].map(snap), 2);
+    const client = cloud.client({ pageSize: 1000 });
+    expect(await client.listSnapshots()).toHaveLength(5);
+    const before = cloud.seen.length;
+    // A page of 1 after pages of 2 cannot have been cut: no page to confirm it.
+    expect((await client.listSnapshots({ share_id: 'one' })).map((x) => x.id)).toEqual(['s9']);
+    expect(cloud.seen.length - before).toBe(1);
+    // A page as long as the longest seen is still followed.
+    expect(await client.listSnapshots()).toHaveLength(5);
+    expect(cloud.seen.length - before).toBe(1 + 3);
+  });
+
   test('items seen twice (the list moved under the pager) are kept once', async () => {
     const cloud = mockCloud();
     let call = 0;
