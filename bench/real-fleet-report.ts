@@ -18,8 +18,11 @@ interface Load {
   readonly done: number;
   readonly migrations: number;
   readonly runnerApiCalls: number;
-  readonly runnerPeakRssMb: number;
-  readonly runnerCpuS: number;
+  /** Missing when the probe wrote nothing (runs before the label fix). */
+  readonly runnerPeakRssMb?: number;
+  readonly runnerCpuS?: number;
+  /** Peak RSS of the runner's process tree (synth children included). */
+  readonly treePeakRssMb?: number;
   readonly manilaApiCalls: number;
   readonly callsPerMigration: number;
   readonly getsPerMigration: number;
@@ -134,7 +137,7 @@ function main(): void {
     for (const x of fleets) {
       L.push(
         `| ${x.maxRequestRate ?? 2}/s | ${x.exitCode} | ${x.wallS} | ${x.allowedS} | ${x.wallOverAllowed} | ${f(x.slowestMigrationS)} | ${f(x.lagMedianS)} / ${f(x.lagMaxS)} | ` +
-          `${x.runnerApiCalls} (${(x.runnerApiCalls / x.migrations).toFixed(1)}) | ${f(x.requestsPerMinuteOverall)} | ${x.runnerPeakRssMb} / ${x.runnerCpuS} | ${x.peaks.total} / ${x.peaks.perDestination} | ${x.audit.lost} |`,
+          `${x.runnerApiCalls} (${(x.runnerApiCalls / x.migrations).toFixed(1)}) | ${f(x.requestsPerMinuteOverall)} | ${x.runnerPeakRssMb ?? `(tree ${x.treePeakRssMb})`} / ${x.runnerCpuS ?? '–'} | ${x.peaks.total} / ${x.peaks.perDestination} | ${x.audit.lost} |`,
       );
     }
     const w = fleets[0];

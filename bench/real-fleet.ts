@@ -146,7 +146,8 @@ async function runnerRun(
   js: string,
 ): Promise<Record<string, unknown>> {
   const sources = await fixtureSources(client, nets);
-  const rssFile = scratch(`rss-${label}.jsonl`);
+  // A file name from the label ("fleet of 24, 2 requests/s" has a slash).
+  const rssFile = scratch(`rss-${label.replace(/[^A-Za-z0-9]+/g, '-')}.jsonl`);
   const env = cloudEnv({ NODE_OPTIONS: `--require ${path.join(js, 'rss-probe.js')}`, MP_BENCH_RSS_FILE: rssFile });
   log(`${label}: ${path.relative(REPO, root) || 'this release'} apply ${flags.join(' ')} (${nets.length} server(s))`);
   const { value: r, w } = await captured(() => measure(process.execPath, [path.join(root, 'bin', 'manila-placement'), 'apply', '--auto-approve', '--json', ...flags], { cwd: dir, env, timeoutMs: 30 * 60_000 }));
