@@ -58,11 +58,11 @@ export function atTarget(t: TrackedMove, server: { readonly id: string; readonly
   const serverId = server.id;
   if (serverId === e.server.id) return finish({ phase: 'done', message: `already on ${e.to}`, newServerId: serverId });
   if (!p.verify) return finish({ phase: 'done', newServerId: serverId, message: `${e.server.id} → ${serverId} on ${e.to}` });
-  // Finished well before this run (an earlier pass saw it through and verified it): said so,
+  // Finished well before this run (earlier passes saw it through and verified it): said so,
   // not verified again, or every `--no-wait` pass would re-read every finished move.
   const finishedAt = manilaTime(server.updatedAt);
   const m0 = t.memory;
-  if (!m0.seenInFlight && !m0.start && m0.verifySince === undefined && finishedAt !== undefined && now - finishedAt > p.verifyTimeoutMs) {
+  if (!m0.seenInFlight && !m0.start && m0.verifySince === undefined && finishedAt !== undefined && now - finishedAt > p.verifyRecentMs) {
     const at = new Date(finishedAt).toISOString();
     return finish({ phase: 'done', newServerId: serverId, message: `${e.server.id} → ${serverId} on ${e.to} (finished ${at}, before this run; not verified again)` });
   }

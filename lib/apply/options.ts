@@ -26,6 +26,13 @@ export const APPLY_DEFAULTS = {
   progressIntervalMs: 60_000,
   /** A `migration_check` answer older than this is asked again before a start. */
   checkMaxAgeMs: 600_000,
+  /**
+   * A move found finished less than this before the run, never seen in flight by it, is
+   * verified: the `--no-wait` pass that sent its complete ends before the switchover does, so
+   * the next pass must verify it. An hour covers schedules up to hourly; older moves are not
+   * read again.
+   */
+  verifyRecentMs: 3_600_000,
   /** At most this many reconcile passes in a row without sleeping (check, then start). */
   immediatePasses: 6,
 } as const;
@@ -58,6 +65,7 @@ export interface MovePolicy {
   readonly ambiguityWindowMs: number;
   readonly progressIntervalMs: number;
   readonly checkMaxAgeMs: number;
+  readonly verifyRecentMs: number;
   /** Wait for a closed window to open; otherwise the move ends the run as `awaiting-window`. */
   readonly waitForWindow: boolean;
   /** One reconcile pass: report where each move stands instead of waiting. */
@@ -133,6 +141,7 @@ export function policyOf(o: ApplyOptions): MovePolicy {
     ambiguityWindowMs: o.ambiguityWindowMs ?? d.ambiguityWindowMs,
     progressIntervalMs: o.progressIntervalMs ?? d.progressIntervalMs,
     checkMaxAgeMs: d.checkMaxAgeMs,
+    verifyRecentMs: d.verifyRecentMs,
     waitForWindow: o.waitForWindow ?? true,
     noWait: o.noWait ?? false,
     limits: { parallel: Math.max(1, o.parallel ?? d.parallel), maxPerSource: o.maxPerSource, maxPerDestination: o.maxPerDestination },

@@ -202,8 +202,13 @@ const cases: Case[] = [
   { name: 'already on the target with the plan\'s id: done, nothing to do', obs: { source: srv({ host: TO }) }, expect: { action: 'finish', phase: 'done', message: /already on node1@beta/ } },
   {
     name: 'a successor that finished long before this run, never seen in flight: done without reading it again',
-    obs: { successor: srv({ id: 'N', host: TO, taskState: 'migration_success', sourceShareServerId: 'S', updatedAt: new Date(T0 - 3_600_000).toISOString() }) },
+    obs: { successor: srv({ id: 'N', host: TO, taskState: 'migration_success', sourceShareServerId: 'S', updatedAt: new Date(T0 - 2 * 3_600_000).toISOString() }) },
     expect: { action: 'finish', phase: 'done', message: /S → N on node1@beta \(finished .*, before this run; not verified again\)/ },
+  },
+  {
+    name: 'a successor that finished 10 min before this run (the --no-wait pass that completed it ended first): verify it',
+    obs: { successor: srv({ id: 'N', host: TO, taskState: 'migration_success', sourceShareServerId: 'S', updatedAt: new Date(T0 - 600_000).toISOString() }) },
+    expect: { action: 'verify', phase: 'verifying' },
   },
   {
     name: 'a successor that finished moments before this run (a pass killed after the switchover): verify it',
