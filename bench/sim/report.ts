@@ -185,14 +185,15 @@ function findings(rep: SimulationReport): string[] {
             starts
           )} starts: by the time the budget let a start go, its check answer was older than checkMaxAgeMs (10 min).`
         : '';
+    const probe = b['GET shares/{id}/instances'] ?? 0;
+    const verification = (b['GET shares/detail'] ?? 0) + (b['GET snapshots/detail'] ?? 0) + (b['GET share-access-rules'] ?? 0);
+    const exportReads = b['GET shares/{id}/export_locations'] ?? 0;
     out.push(
-      '**--no-wait passes with one plan file verify every finished move again, every pass.** ' +
-        `${n0(verifyReads)} of the ${n0(
-          nw.requests.runner.manila
-        )} requests of the no-wait run are verification reads (shares, rules, snapshots, export locations, instances) of moves already done; ` +
-        `a pass lasts ${st(nw.passes!.durationS, ' s')} instead of fitting its ${
-          rep.options.passEveryMs / 60_000
-        } min slot, so a phase 1 that ends waits for the next pass ` +
+      '**In --no-wait passes, reads about the shares are most of the requests.** ' +
+        `${n0(verifyReads)} of the ${n0(nw.requests.runner.manila)} requests of the no-wait run read shares: ` +
+        `${n0(probe)} ask whether Manila cast the rules read-only (a fresh pass asks again for every move in phase 1), ` +
+        `${n0(verification)} verify finished moves (shares, rules, snapshots), ${n0(exportReads)} read export locations; ` +
+        `a pass lasts ${st(nw.passes!.durationS, ' s')} (scheduled every ${rep.options.passEveryMs / 60_000} min), so a phase 1 that ends waits for the next pass ` +
         `(complete ${st(nw.completeLagS, ' s')} after phase 1 or the window), and the makespan is ${(nw.makespanMs / nw.bound.ideal.makespanMs).toFixed(
           2
         )} × the ideal.${wasted}`
