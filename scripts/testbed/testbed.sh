@@ -668,7 +668,14 @@ wait_port() {
   local port=$1 piece=$2 timeout=${3:-60} i
   for ((i = 0; i < timeout * 10; i++)); do
     port_open "$port" && return 0
-    running "$piece" || die_log "$piece" "$(log_of "$piece")" "process exited during start"
+    # Just launched, the subshell may not have exec'd the daemon yet (its environ is still the
+    # shell's, without our tag): only a PID that is gone, or not ours after 2 s, has exited.
+    if ! running "$piece"; then
+      local pid; pid=$(pid_of "$piece")
+      if [[ -z $pid ]] || ! kill -0 "$pid" 2>/dev/null || ((i > 20)); then
+        die_log "$piece" "$(log_of "$piece")" "process exited during start"
+      fi
+    fi
     sleep 0.1
   done
   die_log "$piece" "$(log_of "$piece")" "127.0.0.1:$port not listening after ${timeout}s"

@@ -50,7 +50,8 @@ test('phase 1 fails on the destination: failed with the commands to clean up, so
   expect(leftover.map((s) => [s.status, s.taskState, s.host])).toEqual([['error', 'migration_error', 'node1@faulty']]);
   // the hint names the command that removes it, and how to retry.
   expect(failed.hint).toContain(`openstack share server delete ${leftover[0].id}`);
-  expect(failed.hint).toMatch(/plan and apply again \(or apply --replan\)/);
+  // Retrying is the operator's explicit step: clear Manila's mark, then plan (the plan blocks it until then).
+  expect(failed.hint).toContain(`clear the mark (manila share-server-reset-task-state ${failed.server}) and plan again`);
   // The share is available on the source server with its rule active and its snapshot available.
   const shares = await client.listShares({ share_server_id: failed.server });
   expect(shares.map((s) => [s.id, s.status, s.host?.split('#')[0]])).toEqual([[fixture.share.id, 'available', 'node1@alpha']]);
