@@ -4,6 +4,7 @@
 import { AuthError, ManilaApiError } from '../../../lib/errors';
 import { ManilaClient } from '../../../lib/manila/client';
 import { resolveCloudConfig } from '../../../lib/manila/config';
+import { MAX_MICROVERSION, minMicroversion } from '../../../lib/manila/microversion';
 import { clientFor, testbed } from '../../helper/testbed';
 
 jest.setTimeout(180_000);
@@ -18,7 +19,9 @@ test.each(['testbed', 'testbed-appcred'])('cloud %s (password / application cred
   try {
     const servers = await c.listShareServers();
     expect(servers.length).toBeGreaterThanOrEqual(6);
-    expect(await c.microversion()).toBe('2.73');
+    // What this test bed's Manila offers, capped at ours (Zed: 2.73; Epoxy: 2.89).
+    const offered = (testbed() as unknown as { manila: { max_microversion: string } }).manila.max_microversion;
+    expect(await c.microversion()).toBe(minMicroversion(offered, MAX_MICROVERSION));
     expect(await c.endpoint()).toBe('http://127.0.0.1:8786/v2');
   } finally {
     await c.close();
