@@ -62,7 +62,8 @@ if [ "${MP_TEST_EPOXY:-1}" = 1 ] && [ $# -eq 0 ]; then
     tail -n 3 .manila-placement/epoxy-start.log
     (
       eval "$(MP_TESTBED_RELEASE=epoxy bash scripts/testbed/testbed.sh env)"
-      exec 8>"$MP_TESTBED_DIR/tests.lock"
+      # env names MP_TESTBED_DIR only when it was set; the state dir is where testbed.json lives
+      exec 8>"$(dirname "$MP_TESTBED_JSON")/tests.lock"
       flock 8
       npx jest --selectProjects integration e2e --runInBand --forceExit --json --outputFile=.manila-placement/jest-epoxy.json "${EPOXY_TESTS[@]}"
     ) || rc=$?
