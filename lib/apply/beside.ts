@@ -86,7 +86,8 @@ export class BesideLoop {
 
   /** `--no-wait`: the pass waits for its reads beside the loop and decides (`pass`) on what they found. */
   public async settle(pass: () => Promise<void>): Promise<void> {
-    for (let i = 0; i < APPLY_DEFAULTS.immediatePasses && this.reading.size > 0; i++) {
+    // News that arrived while the pass acted (no read left running) is decided too.
+    for (let i = 0; i < APPLY_DEFAULTS.immediatePasses && (this.reading.size > 0 || this.informed.size > 0); i++) {
       await Promise.allSettled([...this.reading.values()]);
       if (this.informed.size) await pass();
     }

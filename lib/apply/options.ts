@@ -33,6 +33,12 @@ export const APPLY_DEFAULTS = {
    * read again.
    */
   verifyRecentMs: 3_600_000,
+  /**
+   * `--no-wait`: how long a pass that sent a switchover, or found one under way, watches it to
+   * the end, to verify the move and start what the freed slot admits. A switchover takes seconds
+   * to minutes; without this the slot stands idle until the next pass, minutes later.
+   */
+  switchoverWatchMs: 180_000,
   /** At most this many reconcile passes in a row without sleeping (check, then start). */
   immediatePasses: 6,
 } as const;

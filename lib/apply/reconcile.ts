@@ -51,6 +51,8 @@ class Loop implements BesideHost, ObserveHost {
   private readonly beside: BesideLoop;
   private readonly lastObservation = new Map<string, Observation>();
   private lastWarnings = '';
+  /** How often a migration left flight in this run's view (slotFreed). */
+  private slotsFreed = 0;
 
   constructor(
     entries: ReadonlyArray<MigrateEntry | ResumeEntry>,
@@ -106,6 +108,7 @@ class Loop implements BesideHost, ObserveHost {
       if (this.p.noWait) {
         // The pass waits for its reads beside the loop and decides on what they found.
         await this.beside.settle(() => this.pass(false));
+        await this.seeSwitchoversThrough();
         break;
       }
       if (!this.active().length) break;
@@ -119,14 +122,42 @@ class Loop implements BesideHost, ObserveHost {
     return this.order.map((k) => this.results.get(k)!);
   }
 
-  private async pass(first: boolean): Promise<void> {
+  /**
+   * `--no-wait`: a switchover under way ends within minutes. The pass watches it (and nothing
+   * in phase 1) for up to `switchoverWatchMs`, verifies the move, and starts what its freed slot
+   * admits, so the slot does not stand idle until the next pass.
+   */
+  private async seeSwitchoversThrough(): Promise<void> {
+    const until = this.ctx.clock.now() + APPLY_DEFAULTS.switchoverWatchMs;
+    // Queued moves are read again only once a slot has freed: reading them meanwhile lists the fleet for nothing.
+    const freed = this.slotsFreed;
+    const watched = (k: string): boolean => this.switchingOver(k) || (this.slotsFreed > freed && this.moves.get(k)!.memory.phase === 'queued');
+    for (;;) {
+      const over = this.active().filter((k) => this.switchingOver(k));
+      const now = this.ctx.clock.now();
+      if (!over.length || now >= until || this.ctx.detach.aborted) return;
+      const next = Math.min(until, ...over.map((k) => this.moves.get(k)!.memory.nextPollAt));
+      if (next > now) await this.beside.sleep(next - now);
+      await this.pass(false, watched);
+      await this.beside.settle(() => this.pass(false, watched));
+    }
+  }
+
+  /** Manila is switching this move over: its complete was accepted, or it is completing. */
+  private switchingOver(key: string): boolean {
+    const m = this.moves.get(key)!.memory;
+    return m.stage?.kind === 'completing' || (m.stage?.kind === 'phase1-done' && m.complete !== undefined && !m.complete.error);
+  }
+
+  /** One pass: observe the due moves (or only those `only` admits), decide, act. */
+  private async pass(first: boolean, only: (key: string) => boolean = () => true): Promise<void> {
     const now = this.ctx.clock.now();
     const detached = this.ctx.detach.aborted;
     // A move whose switchover or verification is running is decided when it ends: polling it meanwhile reads nothing new.
     // Moves due within a quarter of the poll interval are read now too: read together they can
     // go by one list (one request of the budget), and their schedules stay together.
     const soon = now + this.p.pollIntervalMs / 4;
-    const due = this.active().filter((k) => (first || detached || this.moves.get(k)!.memory.nextPollAt <= soon) && !this.beside.busy(k));
+    const due = this.active().filter((k) => only(k) && (first || detached || this.moves.get(k)!.memory.nextPollAt <= soon) && !this.beside.busy(k));
     const informed = this.beside.takeNews().filter((k) => !this.results.has(k));
     if (!due.length && !informed.length) return;
     const needsCounts = first || due.some((k) => this.moves.get(k)!.memory.phase === 'queued');
@@ -311,6 +342,7 @@ class Loop implements BesideHost, ObserveHost {
 
   /** A migration left flight in this run's view: queued moves look for a slot at once. */
   private slotFreed(): void {
+    this.slotsFreed++;
     const now = this.ctx.clock.now();
     for (const k of this.active()) {
       const m = this.moves.get(k)!;
