@@ -87,7 +87,7 @@ async function captured<T>(fn: () => Promise<T>): Promise<{ value: T; w: Window 
 }
 
 /** Load figures of one window from Manila's logs, for the migrations of these sources. */
-function load(w: Window, sources: readonly string[]): Record<string, number | undefined> {
+function load(w: Window, sources: readonly string[]): Record<string, number | undefined | Record<string, number>> {
   const calls = apiCalls(w.api);
   const received = requestTimes(w.api);
   const ev = shareEvents(w.share);
@@ -127,7 +127,18 @@ function load(w: Window, sources: readonly string[]): Record<string, number | un
     slowestMigrationS: round(spans.length ? Math.max(...spans) : undefined, 1),
     lagMedianS: round(median(lags), 2),
     lagMaxS: round(lags.length ? Math.max(...lags) : undefined, 2),
+    byOperation: byOperation(calls),
   };
+}
+
+/** Requests per operation (`GET share-servers/{id}`), most first: where the calls per migration go. */
+function byOperation(calls: ReadonlyArray<{ method: string; path: string }>): Record<string, number> {
+  const counts = new Map<string, number>();
+  for (const c of calls) {
+    const op = `${c.method} ${c.path.replace(/^\/v2(\/[0-9a-f]{32})?\//, '').replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '{id}')}`;
+    counts.set(op, (counts.get(op) ?? 0) + 1);
+  }
+  return Object.fromEntries([...counts].sort((a, b) => b[1] - a[1]));
 }
 
 async function fixtureSources(client: ManilaClient, nets: readonly string[]): Promise<string[]> {
