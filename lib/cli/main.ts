@@ -86,7 +86,7 @@ hours-long moves, run \`apply --no-wait\` from a schedule until it exits 0.`,
     .option('--auto-approve', 'do not ask for confirmation')
     .option('--complete', 'complete moves whose completion is manual or windowed once phase 1 is done (overrides the window)')
     .option('--replan', 'move servers from where they are now even if the plan saw them elsewhere, and retry failed or cancelled ones')
-    .option('--no-wait', 'one reconcile pass: start what the limits allow, complete what is ready, report; exit 4 while work remains, 0 when all is done')
+    .option('--no-wait', `one reconcile pass: start what the limits allow, complete what is ready (and watch that switchover, up to ${APPLY_DEFAULTS.switchoverWatchMs / 60_000} min), report; exit 4 while work remains, 0 when all is done`)
     .option('--no-wait-for-window', 'a move at phase 1 done outside its maintenance window ends the run (exit 4) instead of waiting')
     .option('--parallel <n>', 'migrations in flight in the cloud at once, as Manila shows them (whoever started them)', String(APPLY_DEFAULTS.parallel))
     .option('--max-per-source <n>', 'migrations in flight from one source host')
