@@ -29,22 +29,28 @@ export interface IdealSchedule {
   readonly windowWaitMs: number;
 }
 
-/** When a started move ends, and how long of that it waited for a window. */
-function endOf(f: MoveFacts, start: number, m: ScheduleModel): { end: number; wait: number } {
+/** When a started move ends, when its slot can be given again, and how long it waited for a window. */
+function endOf(f: MoveFacts, start: number, m: ScheduleModel, t0: number): { end: number; free: number; wait: number } {
+  // With passes, what happens between two passes is seen at the next one.
+  const seen = (t: number): number => (m.passEveryMs ? t0 + Math.ceil((t - t0) / m.passEveryMs) * m.passEveryMs : t);
   const driverAt = start + m.startupMs;
-  if (f.kind === 'failure') return { end: tickAtOrAfter(driverAt + (f.failAfterMs ?? 0), m) + m.continueCallMs, wait: 0 };
+  if (f.kind === 'failure') {
+    const end = tickAtOrAfter(driverAt + (f.failAfterMs ?? 0), m) + m.continueCallMs;
+    return { end, free: seen(end), wait: 0 };
+  }
   const phase1Done = tickAtOrAfter(driverAt + f.phase1Ms, m) + m.continueCallMs;
   if (f.kind === 'cancel') {
     // The operator's cancel is accepted only once the driver runs; the ideal runner completes at once otherwise.
     const at = Math.max(start + (f.cancelAfterMs ?? 0), driverAt);
-    return { end: at + m.cancelMs, wait: 0 };
+    return { end: at + m.cancelMs, free: seen(at + m.cancelMs), wait: 0 };
   }
-  let complete = phase1Done;
+  let complete = seen(phase1Done);
   if (m.window) {
-    const w = windowAt(m.window, phase1Done);
-    if (!w.open) complete = w.opensAt;
+    const w = windowAt(m.window, complete);
+    if (!w.open) complete = seen(w.opensAt);
   }
-  return { end: complete + m.completionMs, wait: complete - phase1Done };
+  // The switchover is watched to its end: the slot is given again at once.
+  return { end: complete + m.completionMs, free: complete + m.completionMs, wait: complete - phase1Done };
 }
 
 /** Schedules `moves` from `t0`. */
@@ -53,7 +59,8 @@ export function idealSchedule(moves: readonly MoveFacts[], m: ScheduleModel, t0:
   const bySource = new Map<string, number>();
   const byDest = new Map<string, number>();
   let total = 0;
-  const ends = new MinHeap<{ at: number; f: MoveFacts }>((a, b) => a.at < b.at);
+  // `at`: when the slot can be given again (the end, or with passes the pass that sees it).
+  const ends = new MinHeap<{ at: number; end: number; f: MoveFacts }>((a, b) => a.at < b.at);
   const out: IdealMove[] = [];
   let windowWaitMs = 0;
   const fits = (f: MoveFacts): boolean =>
@@ -71,23 +78,24 @@ export function idealSchedule(moves: readonly MoveFacts[], m: ScheduleModel, t0:
       total++;
       bySource.set(f.from, (bySource.get(f.from) ?? 0) + 1);
       byDest.set(f.to, (byDest.get(f.to) ?? 0) + 1);
-      const e = endOf(f, now, m);
+      const e = endOf(f, now, m, t0);
       windowWaitMs += e.wait;
       out.push({ key: f.key, start: now, end: e.end });
-      ends.push({ at: e.end, f });
+      ends.push({ at: e.free, end: e.end, f });
     }
   };
   admit(t0);
   let last = t0;
   while (ends.size > 0) {
     const e = ends.pop()!;
-    last = Math.max(last, e.at);
+    last = Math.max(last, e.end);
     total--;
     bySource.set(e.f.from, (bySource.get(e.f.from) ?? 1) - 1);
     byDest.set(e.f.to, (byDest.get(e.f.to) ?? 1) - 1);
     // Free every slot that frees at this instant before admitting.
     while (ends.size > 0 && ends.peek()!.at === e.at) {
       const x = ends.pop()!;
+      last = Math.max(last, x.end);
       total--;
       bySource.set(x.f.from, (bySource.get(x.f.from) ?? 1) - 1);
       byDest.set(x.f.to, (byDest.get(x.f.to) ?? 1) - 1);

@@ -132,7 +132,13 @@ export interface ProductionResult {
     readonly totalCpuMs: number;
   };
   readonly operator: OperatorReport;
-  readonly bound: { readonly strict: LowerBound; readonly gridded: LowerBound; readonly ideal: Omit<IdealSchedule, 'moves'> };
+  readonly bound: {
+    readonly strict: LowerBound;
+    readonly gridded: LowerBound;
+    readonly ideal: Omit<IdealSchedule, 'moves'>;
+    /** no-wait: the ideal runner acting only at the passes (ScheduleModel.passEveryMs). */
+    readonly idealPasses?: Omit<IdealSchedule, 'moves'>;
+  };
   readonly series: {
     readonly total: Array<[number, number]>;
     readonly perHost: Array<{ host: string; points: Array<[number, number]> }>;
@@ -319,6 +325,7 @@ export async function runProduction(o: ProductionOptions): Promise<ProductionRes
       return { key: e.key, from: e.from, to: e.to, kind, phase1Ms: f.phase1Ms, failAfterMs: f.failAfterMs, cancelAfterMs: f.cancelAfterMs };
     });
   const ideal = idealSchedule(facts, model, t0);
+  const idealPasses = o.mode === 'no-wait' ? idealSchedule(facts, { ...model, passEveryMs: o.passEveryMs }, t0) : undefined;
   const migrations = cloud.migrations;
   const lastEnd = Math.max(...migrations.map((m) => m.endedAt ?? clock.now()));
   const slotHours = migrations.reduce((a, m) => a + ((m.endedAt ?? clock.now()) - m.startedAt), 0) / 3_600_000;
@@ -442,6 +449,7 @@ export async function runProduction(o: ProductionOptions): Promise<ProductionRes
       strict: lowerBound(facts, model, t0),
       gridded: lowerBound(facts, model, t0, true),
       ideal: { makespanMs: ideal.makespanMs, windowWaitMs: ideal.windowWaitMs },
+      ...(idealPasses ? { idealPasses: { makespanMs: idealPasses.makespanMs, windowWaitMs: idealPasses.windowWaitMs } } : {}),
     },
     series: { total: rel(total), perHost, windows },
     model,

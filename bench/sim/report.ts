@@ -60,6 +60,12 @@ function verdicts(r: ProductionResult, o: SimulationReport['options'], all: read
           }; complete reacts in ${st(r.completeLagS, ' s')} after phase 1 (or the window)`
         : `the runner reacts late: complete ${st(r.completeLagS, ' s')} after phase 1 was done (or the window opened)${
             r.passes ? `, passes take ${st(r.passes.durationS, ' s')} (scheduled every ${o.passEveryMs / 60_000} min)` : ''
+          }${
+            r.bound.idealPasses
+              ? `; a perfect runner that acts only at passes every ${o.passEveryMs / 60_000} min needs ${h(r.bound.idealPasses.makespanMs)} h (the runner: ${(
+                  r.makespanMs / r.bound.idealPasses.makespanMs
+                ).toFixed(3)} × that), so the ${h(Math.max(0, r.bound.idealPasses.makespanMs - ideal))} h over the ideal are the cadence's`
+              : ''
           }`,
   });
   const cph = r.perMigration.callsPerMigrationHour;
@@ -354,7 +360,13 @@ export function renderReport(rep: SimulationReport): string {
           b.strict.slotMs / 3_600_000
         )} slot-hours); gridded ${h(b.gridded.ms)} h; **ideal ${h(b.ideal.makespanMs)} h**, its finished phase 1s waiting ${n0(
           b.ideal.windowWaitMs / 3_600_000
-        )} slot-hours for windows.`
+        )} slot-hours for windows.${
+          b.idealPasses
+            ? ` Acting only at passes every ${rep.options.passEveryMs / 60_000} min (it sees a change at the next pass, and watches each switchover it sends to the end, as the runner's pass does): **${h(
+                b.idealPasses.makespanMs
+              )} h**.`
+            : ''
+        }`
       );
     }
   }

@@ -36,6 +36,13 @@ export interface ScheduleModel {
   readonly cancelMs: number;
   readonly window?: CompletionWindow;
   readonly limits: LimitSpec;
+  /**
+   * `--no-wait` passes this far apart (from t0): the ideal runner then acts only at a pass. It
+   * sees a phase 1 done, a failure or a cancel at the first pass after it, and watches each
+   * switchover it sends to the end, starting the next move at once (as the runner's pass does).
+   * Unset: it acts the instant anything changes.
+   */
+  readonly passEveryMs?: number;
 }
 
 /** The first continue tick at or after `t` on the grid. */

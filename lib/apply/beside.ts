@@ -150,18 +150,28 @@ export class BesideLoop {
       );
     }
     if (reads.includes('read-only')) {
+      // Asked just before a switchover, the complete waits for it: no longer background.
+      const beforeComplete = m.memory.stage?.kind === 'phase1-done';
       this.run(key, 'read-only', () =>
-        withPriority('background', () =>
-          tolerant(async () => {
-            let cast = false;
-            for (const s of shares) if ((await this.ctx.client.listShareInstances(s.id)).some((i) => i.castRulesToReadonly === true)) cast = true;
-            m.memory = { ...m.memory, readOnlyInPhase1: cast };
-            this.host.emitMove(key, {
-              phase: m.memory.phase as MovePhase,
-              message: cast ? 'Manila applies the shares\' access rules read-only for phase 1 (cast_rules_to_readonly): writes fail until the switchover' : 'the shares stay writable during phase 1',
-              readOnly: { duringPhase1: cast },
-            });
-          }),
+        withPriority(beforeComplete ? 'decision' : 'background', () =>
+          tolerant(
+            async () => {
+              try {
+                let cast = false;
+                for (const s of shares) if ((await this.ctx.client.listShareInstances(s.id)).some((i) => i.castRulesToReadonly === true)) cast = true;
+                m.memory = { ...m.memory, readOnlyInPhase1: cast };
+                this.host.emitMove(key, {
+                  phase: m.memory.phase as MovePhase,
+                  message: cast ? 'Manila applies the shares\' access rules read-only for phase 1 (cast_rules_to_readonly): writes fail until the switchover' : 'the shares stay writable during phase 1',
+                  readOnly: { duringPhase1: cast },
+                });
+              } finally {
+                // A failed read must not hold the switchover for ever.
+                if (beforeComplete) m.memory = { ...m.memory, readOnlyAskedBeforeComplete: true };
+              }
+            },
+            () => beforeComplete,
+          ),
         ),
       );
     }

@@ -91,9 +91,19 @@ function decideOne(t: TrackedMove, obs: Observation, p: MovePolicy, now: number)
   const completing = stage.kind === 'phase1-done' && d.action.kind === 'complete';
   const starting = stage.kind === 'ready' && (d.action.kind === 'check' || d.action.kind === 'start');
   if (m.exportsBefore === undefined && (starting || completing)) reads.push('exports-before');
-  if (stage.kind === 'phase1' && taskState === TASK_STATE.driverInProgress && m.readOnlyInPhase1 === undefined) reads.push('read-only');
-  // The switchover waits for that read (it wakes the loop when done): they are what tenants remount from.
-  const held: Partial<Draft> = completing && reads.includes('exports-before') ? { action: { kind: 'leave' }, soon: true } : {};
+  // Whether phase 1 cast the rules read-only is fixed when the driver starts, so it is read once
+  // a run, in phase 1. A `--no-wait` pass reads it only early in phase 1 (in every pass of an
+  // hours-long phase 1 it would make most of the pass's requests), and else just before the
+  // complete, while the cast still shows: the verification after the switchover needs it.
+  if (m.readOnlyInPhase1 === undefined) {
+    const changedAt = stage.kind === 'gone' ? undefined : manilaTime(stage.server.updatedAt);
+    const early = !p.noWait || m.start !== undefined || changedAt === undefined || now - changedAt <= p.verifyRecentMs;
+    if (stage.kind === 'phase1' && taskState === TASK_STATE.driverInProgress && early) reads.push('read-only');
+    if (completing && p.noWait && !m.readOnlyAskedBeforeComplete) reads.push('read-only');
+  }
+  // The switchover waits for those reads (they wake the loop when done): what tenants remount
+  // from, and what the verification after it needs.
+  const held: Partial<Draft> = completing && reads.length ? { action: { kind: 'leave' }, soon: true } : {};
   return {
     ...d,
     ...held,

@@ -51,6 +51,8 @@ export interface MoveMemory {
   readonly exportsBefore?: Readonly<Record<string, readonly string[]>>;
   /** What Manila showed of the shares during phase 1: rules cast read-only or not. */
   readonly readOnlyInPhase1?: boolean;
+  /** That was asked just before the switchover (answered or not): the complete no longer waits for it. */
+  readonly readOnlyAskedBeforeComplete?: boolean;
   /** When to read it again. */
   readonly nextPollAt: number;
   /** The last phase reported. */

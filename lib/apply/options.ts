@@ -28,11 +28,12 @@ export const APPLY_DEFAULTS = {
   checkMaxAgeMs: 600_000,
   /**
    * A move found finished less than this before the run, never seen in flight by it, is
-   * verified: the `--no-wait` pass that sent its complete ends before the switchover does, so
-   * the next pass must verify it. An hour covers schedules up to hourly; older moves are not
-   * read again.
+   * verified: the `--no-wait` pass that sent its complete verifies it itself unless the
+   * switchover outlasts its watch (switchoverWatchMs) or the pass is killed, so the next passes
+   * of a schedule up to every 10 min do. Older moves are not read again. Also how long after
+   * phase 1 began a `--no-wait` pass still asks whether Manila cast the rules read-only.
    */
-  verifyRecentMs: 3_600_000,
+  verifyRecentMs: 900_000,
   /**
    * `--no-wait`: how long a pass that sent a switchover, or found one under way, watches it to
    * the end, to verify the move and start what the freed slot admits. A switchover takes seconds

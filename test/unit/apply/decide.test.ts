@@ -502,6 +502,27 @@ describe('decide: what the tenants see', () => {
     expect(one(obs, { ...started, exportsBefore: {}, readOnlyInPhase1: true }).reads).toEqual([]);
   });
 
+  test('a --no-wait pass asks about the read-only cast early in phase 1 only, and else just before the switchover, which waits for it', () => {
+    const nw = policyOf({ noWait: true });
+    const pass = (obs: Observation, memory: Partial<MoveMemory>) => decide({ moves: new Map([['k1', obs]]), inFlight: NO_FLIGHT }, [{ entry: entry(), memory: { ...freshMemory(T0), ...memory } }], nw, T0)[0];
+    const at = (ago: number) => new Date(T0 - ago).toISOString().replace('Z', '');
+    const { start: _s, exportsBefore: _e, ...fresh } = started;
+    const inPhase1 = (ago: number) => ({ source: migrating('migration_driver_in_progress', { updatedAt: at(ago) }), destination: dest() });
+    expect(pass(inPhase1(5 * 60_000), fresh).reads).toEqual(['read-only']);
+    // Two hours into phase 1: not asked again in this pass (earlier passes asked).
+    expect(pass(inPhase1(2 * 3_600_000), fresh).reads).toEqual([]);
+    const done = { source: migrating('migration_driver_phase1_done', { updatedAt: at(2 * 3_600_000) }), destination: dest({ taskState: 'migration_driver_phase1_done' }) };
+    const held = pass(done, { ...fresh, exportsBefore: { sh1: ['10.0.0.20:/p'] } });
+    expect(held.action.kind).toBe('leave');
+    expect(held.reads).toEqual(['read-only']);
+    // Answered, or asked and failed: the switchover goes on.
+    expect(pass(done, { ...fresh, exportsBefore: { sh1: ['10.0.0.20:/p'] }, readOnlyInPhase1: true }).action.kind).toBe('complete');
+    expect(pass(done, { ...fresh, exportsBefore: { sh1: ['10.0.0.20:/p'] }, readOnlyAskedBeforeComplete: true }).action.kind).toBe('complete');
+    // One long run asks in phase 1 however old it is, and never holds the switchover for it.
+    expect(one(inPhase1(2 * 3_600_000), fresh).reads).toEqual(['read-only']);
+    expect(one(done, { ...fresh, exportsBefore: { sh1: ['10.0.0.20:/p'] } }).action.kind).toBe('complete');
+  });
+
   test('done: each share\'s export locations before and after, changed when they differ, and the read-only cast lifted', () => {
     const d = one(
       { successor: srv({ id: 'N', host: TO, sourceShareServerId: 'S' }) },

@@ -72,3 +72,23 @@ test('failures and cancels occupy their slot until they end; per-host limits can
     ['f', 20.5, 45],
   ]);
 });
+
+test('passes every 7 min: phase 1 done is seen at the next pass, a failure frees its slot at the next pass, a switchover frees it at once', () => {
+  const m = model({ passEveryMs: 7 * M });
+  // m1: done at the 30 min tick, seen at the pass at 35, ends 36; m2 starts at once (the pass
+  // watched the switchover): driver at 37, copy until 51, tick 60, seen at 63, ends 64.
+  const ok = idealSchedule([move('m1', 29), move('m2', 14)], m, 0);
+  expect(ok.moves.map((x) => [x.key, x.start / M, x.end / M])).toEqual([
+    ['m1', 0, 36],
+    ['m2', 36, 64],
+  ]);
+  expect(ok.makespanMs).toBe(64 * M);
+  // f1 fails at the 15 min tick: its slot is given at the pass at 21.
+  const failed = idealSchedule([move('f1', 0, { kind: 'failure', failAfterMs: 10 * M }), move('m2', 14)], m, 0);
+  expect(failed.moves.map((x) => [x.key, x.start / M])).toEqual([
+    ['f1', 0],
+    ['m2', 21],
+  ]);
+  // Without passes the same ideal acts at once.
+  expect(idealSchedule([move('m1', 29), move('m2', 14)], model(), 0).makespanMs).toBe(61 * M);
+});
