@@ -133,7 +133,7 @@ function verdicts(r: ProductionResult, o: SimulationReport['options'], all: read
         : `V8 keeps up to ${n0(Math.max(...r.process.samples.map((s) => s.heapTotalMiB ?? 0)))} MiB of heap committed for a live set of ≤ ${n0(
             Math.max(...r.process.samples.map((s) => s.liveHeapMiB ?? 0))
           )} MiB: allocation churn (${
-            r.mode === 'long' ? 'a full share server list of ~1,000 records parsed about once a minute' : 'thousands of verification reads per pass'
+            r.mode === 'long' ? 'a full share server list of ~1,000 records parsed about once a minute' : 'each pass reads the plan of 1,000 moves and lists the fleet again'
           })`) +
       '; the process also holds the simulator (its records and request log) and the virtual-time driver' +
       cappedNote(r, all),
@@ -197,12 +197,14 @@ function findings(rep: SimulationReport): string[] {
     out.push(
       '**In --no-wait passes, reads about the shares are most of the requests.** ' +
         `${n0(verifyReads)} of the ${n0(nw.requests.runner.manila)} requests of the no-wait run read shares: ` +
-        `${n0(probe)} ask whether Manila cast the rules read-only (a fresh pass asks again for every move in phase 1), ` +
+        `${n0(probe)} ask whether Manila cast the rules read-only (early in phase 1, before the switchover, and in the verification), ` +
         `${n0(verification)} verify finished moves (shares, rules, snapshots), ${n0(exportReads)} read export locations; ` +
         `a pass lasts ${st(nw.passes!.durationS, ' s')} (scheduled every ${rep.options.passEveryMs / 60_000} min), so a phase 1 that ends waits for the next pass ` +
         `(complete ${st(nw.completeLagS, ' s')} after phase 1 or the window), and the makespan is ${(nw.makespanMs / nw.bound.ideal.makespanMs).toFixed(
           2
-        )} × the ideal.${wasted}`
+        )} × the ideal${
+          nw.bound.idealPasses ? ` (${(nw.makespanMs / nw.bound.idealPasses.makespanMs).toFixed(2)} × that of a perfect runner acting only at the passes)` : ''
+        }.${wasted}`
     );
   }
   const ex = probe('exit code');
