@@ -44,7 +44,8 @@ function fleet(servers: number, fates: (i: number) => MigrationFate): SimulatedC
   return cloud;
 }
 
-const evacuate: Declaration = {
+/** Every server of the first source host to the first destination, switched over at once. */
+export const evacuate: Declaration = {
   kind: 'evacuation',
   path: 'probe/evacuate',
   sourceHost: sourceHost(1),

@@ -6,28 +6,19 @@
 import { applyPlan } from '../../../lib/apply/runner';
 import { APPLY_DEFAULTS } from '../../../lib/apply/options';
 import { plan } from '../../../lib/plan/plan';
-import type { Declaration } from '../../../lib/plan/types';
 import { takeSnapshot } from '../../../lib/snapshot/refresh';
 import { runInVirtualTime } from '../../../bench/sim/clock';
 import { SimulatedCloud } from '../../../bench/sim/manila';
 import { Prng } from '../../../bench/sim/prng';
 import { PRODUCTION_TIMINGS } from '../../../bench/sim/timings';
-import { destinationHost, fleetWorld, sourceHost } from '../../../bench/sim/world';
+import { evacuate } from '../../../bench/sim/probes';
+import { fleetWorld } from '../../../bench/sim/world';
 import { useTempLockDir } from './lock-dir';
 
 const M = 60_000;
 const H = 60 * M;
 
 beforeAll(() => useTempLockDir());
-
-const evacuate: Declaration = {
-  kind: 'evacuation',
-  path: 'test/evacuate',
-  sourceHost: sourceHost(1),
-  targets: [destinationHost(1)],
-  flags: { writable: false, nondisruptive: false, preserveSnapshots: true },
-  completion: 'auto',
-};
 
 test('the --no-wait pass that sends a switchover reports the move done and starts the queued one in the same pass', async () => {
   const world = fleetWorld({ sources: 1, destinations: 1, servers: 2, rng: Prng.of(1, 'watch') });
