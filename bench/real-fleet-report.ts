@@ -33,7 +33,12 @@ interface Load {
   readonly slowestMigrationS?: number;
   readonly lagMedianS?: number;
   readonly lagMaxS?: number;
+  /** Requests per operation from manila-api's log (runs before it was recorded have none). */
+  readonly byOperation?: Readonly<Record<string, number>>;
 }
+
+/** Reads this round added for the tenants (issue 13): export locations before and after, the read-only cast. */
+const TENANT_READS = ['GET shares/{id}/export_locations', 'GET shares/{id}/instances'];
 
 interface Fleet extends Load {
   readonly maxRequestRate?: number;
@@ -128,6 +133,26 @@ function main(): void {
       'Requests per minute "while all in phase 1" are those between the last start accepted and the first phase 1 done. ' +
       'The lag runs from manila-share logging phase 1 done to manila-api receiving `migration_complete`.',
   );
+  const withOps = r.load.filter((l) => l.byOperation);
+  if (withOps.length) {
+    const first = withOps[0].byOperation!;
+    const ops = [...new Set(withOps.flatMap((l) => Object.keys(l.byOperation!)))].sort((a, b) => (first[b] ?? 0) - (first[a] ?? 0) || (a < b ? -1 : 1));
+    L.push('');
+    L.push("Requests per operation (manila-api's log; actions are `migration_check`, `_start`, `_complete`, `_get_progress`):");
+    L.push('');
+    L.push(`| operation | ${withOps.map((l) => `${l.label} (${l.release})`).join(' | ')} |`);
+    L.push(`|---|${withOps.map(() => '---:').join('|')}|`);
+    for (const op of ops) L.push(`| \`${op}\` | ${withOps.map((l) => l.byOperation![op] ?? 0).join(' | ')} |`);
+    const tenant = (l: Load): number => TENANT_READS.reduce((a, op) => a + (l.byOperation?.[op] ?? 0), 0);
+    if (six?.byOperation && sixBase) {
+      const without = six.manilaApiCalls - tenant(six);
+      L.push('');
+      L.push(
+        `Of the ${six.manilaApiCalls} requests with 6 in flight, ${tenant(six)} are the tenants' reads this round added (export locations before and after each switchover, the read-only cast in phase 1). ` +
+          `Without them the run would make ${(without / six.migrations).toFixed(1)} per migration, ${(without / six.migrations / sixBase.callsPerMigration).toFixed(2)}× the previous release's.`,
+      );
+    }
+  }
   if (fleets.length) {
     L.push('');
     L.push(`## A fleet of ${fleets[0].migrations}: alpha evacuated onto beta and gamma, --parallel 8 --max-per-destination 4`);
