@@ -97,7 +97,7 @@ function decideOne(t: TrackedMove, obs: Observation, p: MovePolicy, now: number)
   // complete, while the cast still shows: the verification after the switchover needs it.
   if (m.readOnlyInPhase1 === undefined) {
     const changedAt = stage.kind === 'gone' ? undefined : manilaTime(stage.server.updatedAt);
-    const early = !p.noWait || m.start !== undefined || changedAt === undefined || now - changedAt <= p.verifyRecentMs;
+    const early = !p.noWait || m.start !== undefined || changedAt === undefined || now - changedAt <= p.readOnlyAskWithinMs;
     if (stage.kind === 'phase1' && taskState === TASK_STATE.driverInProgress && early) reads.push('read-only');
     if (completing && p.noWait && !m.readOnlyAskedBeforeComplete) reads.push('read-only');
   }

@@ -30,10 +30,14 @@ export const APPLY_DEFAULTS = {
    * A move found finished less than this before the run, never seen in flight by it, is
    * verified: the `--no-wait` pass that sent its complete verifies it itself unless the
    * switchover outlasts its watch (switchoverWatchMs) or the pass is killed, so the next passes
-   * of a schedule up to every 10 min do. Older moves are not read again. Also how long after
-   * phase 1 began a `--no-wait` pass still asks whether Manila cast the rules read-only.
+   * of a schedule up to every 10 min do. Older moves are not read again.
    */
   verifyRecentMs: 900_000,
+  /**
+   * `--no-wait`: how long after phase 1 began (the server's last change) a pass still asks
+   * whether Manila cast the rules read-only; later passes leave it to the one before the switchover.
+   */
+  readOnlyAskWithinMs: 900_000,
   /**
    * `--no-wait`: how long a pass that sent a switchover, or found one under way, watches it to
    * the end, to verify the move and start what the freed slot admits. A switchover takes seconds
@@ -73,6 +77,7 @@ export interface MovePolicy {
   readonly progressIntervalMs: number;
   readonly checkMaxAgeMs: number;
   readonly verifyRecentMs: number;
+  readonly readOnlyAskWithinMs: number;
   /** Wait for a closed window to open; otherwise the move ends the run as `awaiting-window`. */
   readonly waitForWindow: boolean;
   /** One reconcile pass: report where each move stands instead of waiting. */
@@ -149,6 +154,7 @@ export function policyOf(o: ApplyOptions): MovePolicy {
     progressIntervalMs: o.progressIntervalMs ?? d.progressIntervalMs,
     checkMaxAgeMs: d.checkMaxAgeMs,
     verifyRecentMs: d.verifyRecentMs,
+    readOnlyAskWithinMs: d.readOnlyAskWithinMs,
     waitForWindow: o.waitForWindow ?? true,
     noWait: o.noWait ?? false,
     limits: { parallel: Math.max(1, o.parallel ?? d.parallel), maxPerSource: o.maxPerSource, maxPerDestination: o.maxPerDestination },
