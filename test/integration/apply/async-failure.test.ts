@@ -37,8 +37,13 @@ test('phase 1 fails on the destination: failed with the commands to clean up, so
   expect(r.exitCode).toBe(3);
   expect(ok.phase).toBe('done');
   expect(failed).toMatchObject({ phase: 'failed', code: 'MP_MIGRATION_ERROR' });
-  // It ran into phase 1 first: the failure was asynchronous, after a start Manila accepted.
-  expect(events.some((e) => e.type === 'move' && e.key === failed.key && e.phase === 'phase1' && e.taskState === 'migration_driver_in_progress')).toBe(true);
+  // It failed after a start Manila accepted, not at the check or the start. Whether a poll lands
+  // in the few seconds of migration_driver_in_progress before the driver's first continue check
+  // raises is timing (CI once missed it), so that state is not asked for; Manila's own records
+  // below (the destination record in error, naming the source) prove the start was accepted.
+  expect(events.some((e) => e.type === 'move' && e.key === failed.key && e.phase === 'starting')).toBe(true);
+  expect(failed.message).toContain('Manila reports migration_error');
+  expect(failed.message).toContain('after the start was accepted');
 
   // What Manila leaves behind, from its own records:
   const servers = await client.listShareServers();
