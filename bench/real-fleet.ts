@@ -87,7 +87,11 @@ async function captured<T>(fn: () => Promise<T>): Promise<{ value: T; w: Window 
 }
 
 /** Load figures of one window from Manila's logs, for the migrations of these sources. */
-function load(w: Window, sources: readonly string[]): Record<string, number | undefined | Record<string, number>> {
+function load(
+  w: Window,
+  sources: readonly string[],
+  events: ReadonlyArray<{ ts: string; server: string; phase: string }> = [],
+): Record<string, number | undefined | Record<string, number>> {
   const calls = apiCalls(w.api);
   const received = requestTimes(w.api);
   const ev = shareEvents(w.share);
@@ -101,6 +105,21 @@ function load(w: Window, sources: readonly string[]): Record<string, number | un
       return got !== undefined && p !== undefined ? (got - p) / 1000 : undefined;
     })
     .filter((x): x is number => x !== undefined);
+  // The lag's two parts: until the runner decided to complete (its 'completing' event), and from
+  // there until manila-api received the call (the read under the lock, the budget, the request).
+  const sawAt = (s: string): number | undefined => {
+    const e = events.find((x) => x.server === s && x.phase === 'completing');
+    return e ? Date.parse(e.ts) : undefined;
+  };
+  const parts = sources.map((s) => {
+    const p = ev.phase1Done.get(s);
+    const saw = sawAt(s);
+    const done = ev.completed.get(s);
+    const got = done?.requestId ? received.get(done.requestId) : undefined;
+    return p !== undefined && saw !== undefined && got !== undefined ? { seen: (saw - p) / 1000, sent: (got - saw) / 1000 } : undefined;
+  });
+  const seen = parts.flatMap((x) => (x ? [x.seen] : []));
+  const sent = parts.flatMap((x) => (x ? [x.sent] : []));
   // While every migration of the run is in phase 1: from the last start accepted to the first phase 1 done.
   const spans = sources
     .map((s) => {
@@ -127,6 +146,8 @@ function load(w: Window, sources: readonly string[]): Record<string, number | un
     slowestMigrationS: round(spans.length ? Math.max(...spans) : undefined, 1),
     lagMedianS: round(median(lags), 2),
     lagMaxS: round(lags.length ? Math.max(...lags) : undefined, 2),
+    lagSeenMedianS: round(median(seen), 2),
+    lagSentMedianS: round(median(sent), 2),
     byOperation: byOperation(calls),
   };
 }
@@ -162,6 +183,9 @@ async function runnerRun(
   const env = cloudEnv({ NODE_OPTIONS: `--require ${path.join(js, 'rss-probe.js')}`, MP_BENCH_RSS_FILE: rssFile });
   log(`${label}: ${path.relative(REPO, root) || 'this release'} apply ${flags.join(' ')} (${nets.length} server(s))`);
   const { value: r, w } = await captured(() => measure(process.execPath, [path.join(root, 'bin', 'manila-placement'), 'apply', '--auto-approve', '--json', ...flags], { cwd: dir, env, timeoutMs: 30 * 60_000 }));
+  // The runner's events, kept for the lag's parts (when it saw phase 1 done) and for a look afterwards.
+  const events = r.stdout.split('\n').filter((l) => l.startsWith('{"type":"move"')).map((l) => JSON.parse(l) as { ts: string; server: string; phase: string });
+  fs.writeFileSync(scratch(`events-${label.replace(/[^A-Za-z0-9]+/g, '-')}.jsonl`), r.stdout);
   const summary = r.stdout.split('\n').filter((l) => l.startsWith('{"type":"summary"')).map((l) => JSON.parse(l))[0] as { results: Array<{ phase: string }>; apiCalls: number } | undefined;
   const probes = fs.existsSync(rssFile) ? fs.readFileSync(rssFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { argv: string[]; maxRssMb: number; cpuS?: number }) : [];
   const runner = probes.find((p) => p.argv.some((a) => a.endsWith('bin/manila-placement')));
@@ -176,7 +200,7 @@ async function runnerRun(
     runnerPeakRssMb: runner?.maxRssMb,
     runnerCpuS: runner?.cpuS,
     treePeakRssMb: r.maxRssMb,
-    ...load(w, sources),
+    ...load(w, sources, events),
   };
 }
 

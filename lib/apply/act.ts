@@ -104,7 +104,8 @@ export async function admitAndStart(
  * `migration_complete`, under the server's lock: read the source; only if it still shows
  * phase 1 done, send complete; then watch until Manila records it (the destination's manager
  * picks it up), so that a second runner taking the lock sees `migration_completing` and does
- * not send it again. `undefined` when there was nothing to complete (someone else did).
+ * not send it again (`recorded`: the watch saw it). `undefined` when there was nothing to
+ * complete (someone else did).
  */
 export async function completeOnce(
   client: ManilaClient,
@@ -112,7 +113,7 @@ export async function completeOnce(
   clock: Clock,
   serverId: string,
   opts: { watchMs: number; intervalMs: number },
-): Promise<{ call: SentCall; destinationId?: string } | undefined> {
+): Promise<{ call: SentCall; destinationId?: string; recorded?: boolean } | undefined> {
   return withPriority('urgent', () => locks.server(serverId, async () => {
     const s = await client.findShareServer(serverId);
     if (!s || !isPhase1Done(s)) return undefined;
@@ -123,13 +124,19 @@ export async function completeOnce(
     } catch (e) {
       return { call: { at, error: failureOf(e) } };
     }
+    // The watch reads are polls, not calls that change the cloud: they leave the urgent tokens
+    // to the next move's read and complete.
     const until = clock.now() + opts.watchMs;
+    let recorded = false;
     while (clock.now() < until) {
       await clock.sleep(opts.intervalMs);
-      const now = await client.findShareServer(serverId).catch(() => s);
-      if (!now || !isPhase1Done(now)) break;
+      const now = await withPriority('decision', () => client.findShareServer(serverId)).catch(() => s);
+      if (!now || !isPhase1Done(now)) {
+        recorded = true;
+        break;
+      }
     }
-    return { call: { at }, destinationId };
+    return { call: { at }, destinationId, recorded };
   }));
 }
 

@@ -6,8 +6,10 @@ import type { Clock } from '../util/clock';
  * migrations it watches. Waiting requests are served by priority, first come first served
  * within one: what changes the cloud (and the read right before it) goes first, then the
  * reads decisions depend on, then the reads that only describe a move (its shares' export
- * locations, the checks after a switchover). Requests that only feed the display
- * (`migration_get_progress`) are skipped when the bucket runs low, so they never delay anything.
+ * locations, the checks after a switchover). Background reads leave the last few tokens to the
+ * others, so a move that just finished phase 1 is completed without waiting behind them.
+ * Requests that only feed the display (`migration_get_progress`) are skipped when the bucket
+ * runs low, so they never delay anything.
  */
 
 /** Options of a request budget. */
@@ -16,6 +18,11 @@ export interface RequestBudgetOptions {
   readonly ratePerSecond?: number;
   /** Requests that may go at once after a quiet spell. @default 10 */
   readonly burst?: number;
+  /**
+   * Tokens only `urgent` and `decision` requests may take: `background` ones wait while the
+   * bucket holds fewer than this plus one (at most the burst less one). @default 2
+   */
+  readonly reserve?: number;
   /** Injected time. */
   readonly clock: Clock;
 }
@@ -57,12 +64,15 @@ export class RequestBudget {
   /** Requests per second. */
   public readonly rate: number;
   private readonly burst: number;
+  private readonly reserve: number;
   private readonly clock: Clock;
   private tokens: number;
   private refilledAt: number;
   /** Callers waiting for a token, by priority, first come first served within one. */
   private readonly waiting: Record<WaitingPriority, Array<() => void>> = { urgent: [], decision: [], background: [] };
   private pumping = false;
+  /** The pump sleeps with tokens left, only because background reads wait for the reserve. */
+  private holdingReserve = false;
   private waitedMs = 0;
   private skipped = 0;
 
@@ -70,6 +80,7 @@ export class RequestBudget {
     this.rate = opts.ratePerSecond ?? DEFAULT_MAX_REQUEST_RATE;
     if (!(this.rate > 0)) throw new RangeError(`request rate must be above 0, got ${this.rate}`);
     this.burst = Math.max(1, opts.burst ?? 10);
+    this.reserve = Math.max(0, Math.min(opts.reserve ?? 2, this.burst - 1));
     this.clock = opts.clock;
     this.tokens = this.burst;
     this.refilledAt = opts.clock.now();
@@ -88,7 +99,8 @@ export class RequestBudget {
 
   /**
    * Takes a token: `display` gets one only when nobody waits and at least half the burst is
-   * left, else `false` at once; every other priority waits its turn.
+   * left, else `false` at once; every other priority waits its turn (background ones also for
+   * the reserve).
    */
   public take(priority: RequestPriority = currentPriority()): Promise<boolean> {
     if (!Number.isFinite(this.rate)) return Promise.resolve(true);
@@ -100,6 +112,14 @@ export class RequestBudget {
       }
       this.tokens -= 1;
       return Promise.resolve(true);
+    }
+    if (priority !== 'background' && this.holdingReserve && !this.waiting.urgent.length && !this.waiting.decision.length) {
+      // Only background reads wait, for the reserve, which this one may take: go now.
+      this.refill();
+      if (this.tokens >= 1) {
+        this.tokens -= 1;
+        return Promise.resolve(true);
+      }
     }
     return new Promise<boolean>((resolve) => {
       this.waiting[priority].push(() => resolve(true));
@@ -118,23 +138,32 @@ export class RequestBudget {
     return WAITING_ORDER.reduce((n, p) => n + this.waiting[p].length, 0);
   }
 
-  /** Hands out tokens, most important waiter first, sleeping while the bucket is empty. */
+  /** Hands out tokens, most important waiter first, sleeping while the bucket is empty (or, for background reads, down to the reserve). */
   private async pump(): Promise<void> {
     if (this.pumping) return;
     this.pumping = true;
     try {
       for (;;) {
-        const queue = WAITING_ORDER.map((p) => this.waiting[p]).find((q) => q.length > 0);
-        if (!queue) return;
+        const priority = WAITING_ORDER.find((p) => this.waiting[p].length > 0);
+        if (!priority) return;
+        const need = priority === 'background' ? 1 + this.reserve : 1;
         this.refill();
-        if (this.tokens >= 1) {
+        if (this.tokens >= need) {
           this.tokens -= 1;
-          queue.shift()!();
+          this.waiting[priority].shift()!();
           continue;
         }
-        const ms = Math.ceil(((1 - this.tokens) * 1000) / this.rate);
+        // One token at a time: an urgent or decision request that comes meanwhile is served at
+        // the next token, or at once in take() while only background reads wait for the reserve.
+        const target = Math.min(need, Math.floor(this.tokens) + 1);
+        const ms = Math.ceil(((target - this.tokens) * 1000) / this.rate);
         this.waitedMs += ms;
-        await this.clock.sleep(ms);
+        this.holdingReserve = this.tokens >= 1;
+        try {
+          await this.clock.sleep(ms);
+        } finally {
+          this.holdingReserve = false;
+        }
       }
     } finally {
       this.pumping = false;

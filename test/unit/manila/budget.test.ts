@@ -13,6 +13,30 @@ function fakeClock(): Clock & { t: number } {
   return c;
 }
 
+/** A clock whose sleeps wait until the test moves time on (`to`). */
+function manualClock(): Clock & { to(t: number): Promise<void> } {
+  let t = 0;
+  const timers: Array<{ at: number; fire: () => void }> = [];
+  const settle = (): Promise<void> => new Promise((r) => setImmediate(r));
+  return {
+    now: () => t,
+    sleep: (ms: number) => new Promise<void>((fire) => timers.push({ at: t + ms, fire })),
+    async to(until: number) {
+      for (;;) {
+        await settle();
+        timers.sort((a, b) => a.at - b.at);
+        const next = timers[0];
+        if (!next || next.at > until) break;
+        timers.shift();
+        t = next.at;
+        next.fire();
+      }
+      t = until;
+      await settle();
+    },
+  };
+}
+
 describe('the request budget', () => {
   test('a burst goes at once, then requests are spaced at the rate', async () => {
     const clock = fakeClock();
@@ -81,6 +105,43 @@ describe('the request budget', () => {
     clock.t += 2_000; // the bucket refills, but a request is still queued until the pump runs
     expect(await b.take('display')).toBe(false);
     await waiting;
+  });
+
+  test('background reads leave the reserve to the others: a complete found due goes at once', async () => {
+    const clock = manualClock();
+    const b = new RequestBudget({ ratePerSecond: 1, burst: 4, reserve: 2, clock });
+    const at: Record<string, number> = {};
+    const when = (name: string) => () => void (at[name] = clock.now());
+    void b.take('background').then(when('bg1')); // 4 tokens: goes, 3 left
+    void b.take('background').then(when('bg2')); // 3 left, the reserve and one: goes, 2 left
+    void b.take('background').then(when('bg3')); // waits for a third token
+    await clock.to(500);
+    // The read under the lock and the complete of a move that just finished phase 1:
+    void b.take('urgent').then(when('read'));
+    void b.take('urgent').then(when('complete'));
+    await clock.to(10_000);
+    // At 0.5 s 2.5 tokens; the two urgent ones leave 0.5; the third background read waits for 3.
+    expect(at).toEqual({ bg1: 0, bg2: 0, read: 500, complete: 500, bg3: 3_000 });
+  });
+
+  test('a decision that comes while a background read waits is served at the next token, not after the reserve refills', async () => {
+    const clock = manualClock();
+    const b = new RequestBudget({ ratePerSecond: 1, burst: 3, reserve: 2, clock });
+    const at: Record<string, number> = {};
+    for (let i = 0; i < 3; i++) void b.take(); // empty
+    void b.take('background').then(() => void (at.background = clock.now()));
+    await clock.to(100);
+    void b.take('decision').then(() => void (at.decision = clock.now()));
+    await clock.to(10_000);
+    expect(at).toEqual({ decision: 1_000, background: 4_000 });
+  });
+
+  test('the reserve never exceeds the burst less one', async () => {
+    const clock = fakeClock();
+    const b = new RequestBudget({ ratePerSecond: 1, burst: 1, reserve: 5, clock });
+    await b.take('background');
+    await b.take('background');
+    expect(clock.t).toBe(1_000);
   });
 
   test('Infinity turns it off', async () => {
