@@ -33,6 +33,9 @@ interface Load {
   readonly slowestMigrationS?: number;
   readonly lagMedianS?: number;
   readonly lagMaxS?: number;
+  /** The lag's parts, medians: until the runner decided to complete, and from there until manila-api received it. */
+  readonly lagSeenMedianS?: number;
+  readonly lagSentMedianS?: number;
   /** Requests per operation from manila-api's log (runs before it was recorded have none). */
   readonly byOperation?: Readonly<Record<string, number>>;
 }
@@ -133,6 +136,15 @@ function main(): void {
       'Requests per minute "while all in phase 1" are those between the last start accepted and the first phase 1 done. ' +
       'The lag runs from manila-share logging phase 1 done to manila-api receiving `migration_complete`.',
   );
+  const parted = r.load.filter((l) => l.lagSeenMedianS !== undefined && l.lagSentMedianS !== undefined);
+  if (parted.length) {
+    L.push('');
+    L.push(
+      'The lag in two parts (medians): until the runner saw phase 1 done and decided to complete (its `completing` event), and from there until manila-api received the call (the read under the lock, the request budget, the request): ' +
+        parted.map((l) => `${l.label}: ${l.lagSeenMedianS} s + ${l.lagSentMedianS} s`).join('; ') +
+        '. The first is the poll cadence (every 2 s at the defaults, plus the list\'s own time); the second is short while background reads leave a reserve of the request budget to the urgent calls.',
+    );
+  }
   const withOps = r.load.filter((l) => l.byOperation);
   if (withOps.length) {
     const first = withOps[0].byOperation!;
