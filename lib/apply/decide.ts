@@ -253,26 +253,27 @@ export function decide(observation: PassObservation, moves: readonly TrackedMove
   }
   // A queued move reads its export locations when it is admitted, not in every pass it waits.
   for (const x of wanting) if (x.d.action.kind === 'queue' && x.d.reads?.length) x.d.reads = x.d.reads.filter((r) => r !== 'exports-before');
-  return drafts.map((d, i) => toDecision(moves[i], d, policy, now));
+  const readAt = Math.min(now, observation.readAt ?? now);
+  return drafts.map((d, i) => toDecision(moves[i], d, policy, now, readAt));
 }
 
-/** When to read a move again, given its decision. */
-function pollTime(d: Draft, lastChangeAt: number, p: MovePolicy, now: number): number {
+/** When to read a move again, given its decision: counted from `readAt`, when the reads it decided on were sent. */
+function pollTime(d: Draft, lastChangeAt: number, p: MovePolicy, now: number, readAt: number): number {
   switch (d.action.kind) {
     case 'check':
       return now; // the start follows in the next pass, at once
     case 'queue':
-      return nextPollAt(now, lastChangeAt, p);
+      return nextPollAt(readAt, lastChangeAt, p);
     case 'leave': {
-      const t = d.soon ? now + p.pollIntervalMs : nextPollAt(now, lastChangeAt, p);
+      const t = d.soon ? readAt + p.pollIntervalMs : nextPollAt(readAt, lastChangeAt, p);
       return d.until !== undefined ? Math.min(t, Math.max(d.until, now + p.pollIntervalMs)) : t;
     }
     default:
-      return now + p.pollIntervalMs;
+      return readAt + p.pollIntervalMs;
   }
 }
 
-function toDecision(t: TrackedMove, d: Draft, p: MovePolicy, now: number): Decision {
+function toDecision(t: TrackedMove, d: Draft, p: MovePolicy, now: number, readAt: number): Decision {
   const m = t.memory;
   const read = d.signature !== undefined;
   const changed = read && (d.signature !== m.signature || d.phase !== m.phase);
@@ -293,7 +294,7 @@ function toDecision(t: TrackedMove, d: Draft, p: MovePolicy, now: number): Decis
     phase: d.phase,
     signature: read ? d.signature : m.signature,
     lastChangeAt,
-    nextPollAt: read ? pollTime(d, lastChangeAt, p, now) : m.nextPollAt,
+    nextPollAt: read ? pollTime(d, lastChangeAt, p, now, readAt) : m.nextPollAt,
     waiting: d.action.kind === 'queue' ? ev.waiting : undefined,
     message: said ?? (d.phase === m.phase ? m.message : undefined),
   };

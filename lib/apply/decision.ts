@@ -63,6 +63,12 @@ export interface PassObservation {
   readonly inFlight?: InFlightCounts;
   /** Ctrl-C: start nothing, detach from the rest. */
   readonly detached?: boolean;
+  /**
+   * When this pass's reads were sent. The next poll is timed from it, not from when the
+   * answers came back, so a poll every 2 s is one every 2 s and not every 2 s plus the
+   * list's own time. @default the `now` passed to `decide`
+   */
+  readonly readAt?: number;
 }
 
 /** How long rules may stay queued_to_apply after a read-only phase 1 before the move says why. */

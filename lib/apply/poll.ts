@@ -2,7 +2,7 @@ import type { MovePolicy } from './options';
 
 /**
  * When to read a migration again. The interval grows with the time since its state last
- * changed (a tenth of it), between the base interval and the cap: a phase 1 of hours is read
+ * changed (`pollGrowth` of it, a twentieth by default), between the base interval and the cap: a phase 1 of hours is read
  * once a minute, while a switchover that takes seconds is read at the base interval. Any
  * change brings it back down. Pure.
  */

@@ -162,7 +162,12 @@ class Loop implements BesideHost, ObserveHost {
     if (!due.length && !informed.length) return;
     const needsCounts = first || due.some((k) => this.moves.get(k)!.memory.phase === 'queued');
     const nothingRead = { observations: new Map<string, Observation>(), inFlight: undefined };
+    const readStart = this.ctx.clock.now();
     const { observations, inFlight } = due.length ? await this.observe(due, needsCounts) : nothingRead;
+    // When the reads were sent: after any wait for the request budget (a poll that waited for
+    // tokens is not due again at once), so from the answer time less the read's measured cost.
+    const cost = this.ctx.client.readCosts.of(inFlight ? 'list' : 'get') ?? 0;
+    const readAt = due.length ? Math.max(readStart, this.ctx.clock.now() - cost) : undefined;
     for (const [k, o] of observations) {
       this.lastObservation.set(k, o);
       // A share server id never comes back: once its record is gone, it is not read again.
@@ -172,7 +177,8 @@ class Loop implements BesideHost, ObserveHost {
     for (const k of informed) if (!observations.has(k) && this.lastObservation.has(k)) observations.set(k, this.lastObservation.get(k)!);
     let round = observations;
     for (let i = 0; i < APPLY_DEFAULTS.immediatePasses && round.size > 0; i++) {
-      const decisions = decide({ moves: round, inFlight, detached: this.ctx.detach.aborted }, this.tracked(this.active()), this.p, this.ctx.clock.now());
+      const pass = { moves: round, inFlight, detached: this.ctx.detach.aborted, readAt };
+      const decisions = decide(pass, this.tracked(this.active()), this.p, this.ctx.clock.now());
       const again = await this.apply(decisions);
       // Decide again at once on what was just learnt (a check answer), from the same reads.
       round = new Map([...round].filter(([k]) => again.has(k) && !this.results.has(k)));

@@ -426,6 +426,19 @@ describe('decide: polling', () => {
     expect(changed.memory.nextPollAt - now).toBe(p.pollIntervalMs);
   });
 
+  test('the next poll counts from when the reads were sent, not from when their answers came back', () => {
+    const p = policyOf({});
+    const memory: MoveMemory = { ...freshMemory(T0), ...started };
+    const now = T0 + 10_000;
+    const sent = now - 450; // a list that took 0.45 s
+    const d = decide({ moves: new Map([['k1', phase1]]), readAt: sent }, [{ entry: entry(), memory }], p, now)[0];
+    expect(d.action.kind).toBe('leave');
+    expect(d.memory.nextPollAt).toBe(sent + p.pollIntervalMs);
+    // A read time in the future (a clock that went back) counts as now.
+    const later = decide({ moves: new Map([['k1', phase1]]), readAt: now + 5_000 }, [{ entry: entry(), memory }], p, now)[0];
+    expect(later.memory.nextPollAt).toBe(now + p.pollIntervalMs);
+  });
+
   test('a six-hour phase 1 costs about a read a minute: under 450 decisions', () => {
     const p = policyOf({});
     let memory: MoveMemory = { ...freshMemory(T0), ...started };

@@ -58,8 +58,10 @@ test('the --no-wait pass that sends a switchover reports the move done and start
   // The first switchover's pass: the move is done (verified), and the second move started.
   expect(switching[0]).toMatchObject({ phases: ['done', 'starting'], exit: 4, completes: 1, starts: 1 });
   // While it watches, the queued move is not read (each read of it lists the fleet): one list
-  // to admit it at the start of the pass, one when the slot frees, one under the lock.
-  expect(switching[0].lists).toBeLessThanOrEqual(3);
+  // to admit it at the start of the pass, one when the slot frees, one under the lock; and at
+  // most one more at its 2 s poll while the pass's reads beside the loop come back (a fresh
+  // process polls a queued move at the base interval), before the watch begins.
+  expect(switching[0].lists).toBeLessThanOrEqual(4);
   // The last one: the run is over in the pass that switched over.
   expect(switching[1]).toMatchObject({ phases: ['done', 'done'], exit: 0, completes: 1, starts: 0 });
   for (const x of switching) expect(x.endedAt - x.startedAt).toBeLessThanOrEqual(APPLY_DEFAULTS.switchoverWatchMs + 2 * M);
