@@ -339,9 +339,11 @@ class Loop implements BesideHost, ObserveHost {
         watchMs: this.p.ambiguityWindowMs,
         intervalMs: Math.min(1_000, this.p.pollIntervalMs),
       });
-      // The watch under the lock just read the switchover under way: the next poll can wait its interval.
-      const nextPollAt = this.ctx.clock.now() + (r?.recorded ? this.p.pollIntervalMs : 0);
-      if (r) m.memory = { ...m.memory, complete: r.call, destinationId: r.destinationId ?? m.memory.destinationId, nextPollAt };
+      if (r) {
+        // The watch under the lock just read the switchover under way: the next poll can wait its interval.
+        const nextPollAt = this.ctx.clock.now() + (r.recorded ? this.p.pollIntervalMs : 0);
+        m.memory = { ...m.memory, complete: r.call, destinationId: r.destinationId ?? m.memory.destinationId, nextPollAt };
+      }
     } catch (e) {
       if (e instanceof ManilaPlacementError && e.code === 'MP_LOCK_TIMEOUT') return; // tried again next pass
       this.readFailed(key, e);

@@ -97,6 +97,14 @@ export class RequestBudget {
     this.refilledAt = now;
   }
 
+  /** Refills, then takes one token if at least `need` are there. */
+  private takeIfAtLeast(need: number): boolean {
+    this.refill();
+    if (this.tokens < need) return false;
+    this.tokens -= 1;
+    return true;
+  }
+
   /**
    * Takes a token: `display` gets one only when nobody waits and at least half the burst is
    * left, else `false` at once; every other priority waits its turn (background ones also for
@@ -105,22 +113,13 @@ export class RequestBudget {
   public take(priority: RequestPriority = currentPriority()): Promise<boolean> {
     if (!Number.isFinite(this.rate)) return Promise.resolve(true);
     if (priority === 'display') {
-      this.refill();
-      if (this.tokens < this.burst / 2 || this.queued() > 0) {
-        this.skipped++;
-        return Promise.resolve(false);
-      }
-      this.tokens -= 1;
-      return Promise.resolve(true);
+      if (this.queued() === 0 && this.takeIfAtLeast(this.burst / 2)) return Promise.resolve(true);
+      this.skipped++;
+      return Promise.resolve(false);
     }
-    if (priority !== 'background' && this.holdingReserve && !this.waiting.urgent.length && !this.waiting.decision.length) {
-      // Only background reads wait, for the reserve, which this one may take: go now.
-      this.refill();
-      if (this.tokens >= 1) {
-        this.tokens -= 1;
-        return Promise.resolve(true);
-      }
-    }
+    // Only background reads wait, for the reserve, which this one may take: go now.
+    const onlyReserveHeld = this.holdingReserve && !this.waiting.urgent.length && !this.waiting.decision.length;
+    if (priority !== 'background' && onlyReserveHeld && this.takeIfAtLeast(1)) return Promise.resolve(true);
     return new Promise<boolean>((resolve) => {
       this.waiting[priority].push(() => resolve(true));
       void this.pump();
@@ -147,9 +146,7 @@ export class RequestBudget {
         const priority = WAITING_ORDER.find((p) => this.waiting[p].length > 0);
         if (!priority) return;
         const need = priority === 'background' ? 1 + this.reserve : 1;
-        this.refill();
-        if (this.tokens >= need) {
-          this.tokens -= 1;
+        if (this.takeIfAtLeast(need)) {
           this.waiting[priority].shift()!();
           continue;
         }
