@@ -25,7 +25,7 @@ function withCloudOptions(cmd: Command): Command {
     .option('--os-endpoint-override <url>', "Manila endpoint to use instead of the catalog's (default: OS_SHARED_FILE_SYSTEM_ENDPOINT_OVERRIDE)")
     .option('--os-cacert <file>', 'CA bundle for TLS verification (default: OS_CACERT, clouds.yaml cacert)')
     .option('--insecure', 'do not verify TLS certificates (prints a warning)')
-    .option('--timeout <seconds>', 'per-request timeout (default: 120)')
+    .option('--timeout <seconds>', 'per-request timeout; a read that timed out is retried with twice the time, up to 4x (default: 120)')
     .option('--debug', 'print every API call (method, path, status, request id; never headers or secrets) on stderr');
 }
 

@@ -26,6 +26,9 @@ export interface RetryOptions {
   readonly maxDelayMs?: number;
 }
 
+/** How much longer than `timeoutMs` a retry after a timeout may wait (see HttpTransport.send). */
+export const TIMEOUT_GROWTH_CAP = 4;
+
 /** Transport options. */
 export interface HttpTransportOptions {
   /** The undici dispatcher that carries every request (an Agent, a MockAgent, a ProxyAgent...). */
@@ -147,13 +150,20 @@ export class HttpTransport {
     this.onExchange = opts.onExchange;
   }
 
-  /** Sends the request; throws ManilaApiError, TransportError or ProtocolError. */
+  /**
+   * Sends the request; throws ManilaApiError, TransportError or ProtocolError. A retry after a
+   * timeout waits twice as long as the attempt before (at most TIMEOUT_GROWTH_CAP times the
+   * timeout): Manila goes on working on a request whose client gave up, so resending a slow read
+   * (a list of every share server) with the same deadline only queues more of them.
+   */
   public async send(req: HttpRequest): Promise<HttpResponse> {
     const max = req.idempotent ? this.attempts : 1;
+    let timeoutMs = this.timeoutMs;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.once(req, attempt);
+        return await this.once(req, attempt, timeoutMs);
       } catch (err) {
+        if (err instanceof TransportError && err.code === 'MP_TIMEOUT') timeoutMs = Math.min(timeoutMs * 2, this.timeoutMs * TIMEOUT_GROWTH_CAP);
         const retriable =
           (err instanceof TransportError && (req.idempotent || !err.outcomeUnknown)) ||
           (err instanceof ManilaApiError && RETRY_STATUSES.has(err.status) && req.idempotent);
@@ -166,7 +176,7 @@ export class HttpTransport {
     }
   }
 
-  private async once(req: HttpRequest, attempt: number): Promise<HttpResponse> {
+  private async once(req: HttpRequest, attempt: number, timeoutMs: number): Promise<HttpResponse> {
     const url = new URL(req.url);
     const pathAndQuery = url.pathname + url.search;
     const started = this.clock.now();
@@ -184,8 +194,8 @@ export class HttpTransport {
         method: req.method,
         headers,
         body,
-        headersTimeout: this.timeoutMs,
-        bodyTimeout: this.timeoutMs,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
       });
     } catch (err) {
       if (isTlsVerificationError(err)) {

@@ -50,6 +50,48 @@ describe('HttpTransport timeouts (real loopback server)', () => {
     await srv.close();
   }, 20_000);
 
+  test('a GET retried after a timeout waits twice as long, so a read slower than the timeout still gets its answer', async () => {
+    // 3 s: longer than three tries of 1 s (the old rule), shorter than 1 + 2 + 4 s.
+    const srv = await slowServer(3_000);
+    const agent = new Agent();
+    const seen: Array<string | number | undefined> = [];
+    const t = new HttpTransport({
+      dispatcher: agent,
+      timeoutMs: 1_000,
+      retry: { attempts: 3, baseDelayMs: 1 },
+      onExchange: (e) => seen.push(e.error ?? e.status),
+    });
+    try {
+      const res = await t.send({ operation: 'list', method: 'GET', url: srv.url, idempotent: true });
+      expect(res.status).toBe(200);
+      // undici's timers are coarse (about half a second), so the answer may come on the second or the third try.
+      expect(seen[seen.length - 1]).toBe(200);
+      expect(seen.slice(0, -1)).toEqual(seen.slice(0, -1).map(() => 'MP_TIMEOUT'));
+      expect(seen.length).toBeGreaterThanOrEqual(2);
+    } finally {
+      await agent.close();
+      await srv.close();
+    }
+  }, 20_000);
+
+  test('the timeout grows to at most four times the configured one', async () => {
+    const srv = await slowServer(9_000);
+    const agent = new Agent();
+    const waited: number[] = [];
+    const t = new HttpTransport({ dispatcher: agent, timeoutMs: 1_000, retry: { attempts: 4, baseDelayMs: 1 }, onExchange: (e) => waited.push(e.durationMs) });
+    try {
+      const err = await t.send({ operation: 'list', method: 'GET', url: srv.url, idempotent: true }).catch((e) => e);
+      expect(err.code).toBe('MP_TIMEOUT');
+      expect(srv.count()).toBe(4);
+      // 1 s, 2 s, 4 s, then the cap (4 s) again; undici's timers may fire up to about a second late.
+      const want = [1_000, 2_000, 4_000, 4_000];
+      expect(waited.map((ms, i) => ms >= want[i] - 50 && ms < want[i] + 1_500)).toEqual([true, true, true, true]);
+    } finally {
+      await agent.close();
+      await srv.close();
+    }
+  }, 40_000);
+
   test('a refused connection never reached the server, so even a POST may be retried', async () => {
     const srv = await slowServer(0);
     const url = srv.url;
