@@ -5,7 +5,10 @@
  * of the load part (each made by `real-fleet.ts --skip-baseline --skip-fleet --out FILE`), since
  * each run's lag is about one sample of where phase 1 done falls in the poll cycle.
  *
- *   npx ts-node --transpile-only bench/real-fleet-report.ts [--in bench/results/tmp/real-fleet.json] [--out bench/results] [--repeats FILE,FILE]
+ * `--long FILE` adds the same load part with a long phase 1 (`real-fleet.ts --skip-fleet
+ * --phase1-seconds N --out FILE`), where the polls, not the run's fixed reads, make the calls.
+ *
+ *   npx ts-node --transpile-only bench/real-fleet-report.ts [--in bench/results/tmp/real-fleet.json] [--out bench/results] [--repeats FILE,FILE] [--long FILE]
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -70,20 +73,61 @@ interface RealFleetFile {
   readonly at: string;
   readonly continueInterval: number;
   readonly baselineCommit: string;
+  /** Every phase 1 stretched to at least this (`--phase1-seconds`); absent: the dummy driver's pace. */
+  readonly phase1Seconds?: number;
   readonly load: readonly Load[];
   readonly fleet?: Fleet;
   readonly fleetRuns?: readonly Fleet[];
   /** Repeated runs of this release's load part (`--repeats`). */
   readonly lagRepeats?: ReadonlyArray<{ readonly at: string; readonly load: readonly Load[] }>;
+  /** The load part again with a long phase 1 (`--long`). */
+  readonly longPhase1?: RealFleetFile;
 }
 
 const IN = path.resolve(arg('--in', 'bench/results/tmp/real-fleet.json'));
 /** More runs of the load part (`real-fleet.ts --skip-baseline --skip-fleet --out FILE`), comma-separated: the lag is one sample of the poll's phase per run. */
 const REPEATS = (arg('--repeats') ?? '').split(',').filter(Boolean).map((x) => path.resolve(x));
 const OUT = path.resolve(arg('--out', 'bench/results'));
+/** The load part with a long phase 1 (`real-fleet.ts --skip-fleet --phase1-seconds N --out FILE`). */
+const LONG = arg('--long');
 
 const f = (x: number | undefined, unit = ''): string => (x === undefined ? '–' : `${x}${unit}`);
 const met = (ok: boolean): string => (ok ? 'met' : '**not met**');
+
+/** The calls target's row: this release's calls per migration against the previous release's, 1 and 6 in flight. */
+function callsTarget(x: RealFleetFile, what: string): string | undefined {
+  const find = (label: string): Load | undefined => x.load.find((l) => l.label === label);
+  const [one, six, oneBase, sixBase] = ['one in flight', 'six in flight', 'one in flight, previous release', 'six in flight, previous release'].map(find);
+  if (!one || !six || !oneBase || !sixBase) return undefined;
+  return (
+    `| API calls per migration ≤ half of the previous release's, default settings, ${what} (issue 10) | 1 in flight: ${one.callsPerMigration} vs ${oneBase.callsPerMigration} (${(one.callsPerMigration / oneBase.callsPerMigration).toFixed(2)}×); ` +
+    `6 in flight: ${six.callsPerMigration} vs ${sixBase.callsPerMigration} (${(six.callsPerMigration / sixBase.callsPerMigration).toFixed(2)}×) | 1: ${met(one.callsPerMigration <= oneBase.callsPerMigration / 2)}; 6: ${met(six.callsPerMigration <= sixBase.callsPerMigration / 2)} |`
+  );
+}
+
+/** The load table: one row per run. */
+function loadTable(runs: readonly Load[]): string[] {
+  const L = ['| run | exit | wall s | calls / migration | GETs by id / migration | actions / migration | lists | requests/min while all in phase 1 | requests/min overall | lag median / max s | runner calls | runner RSS MiB / CPU s |'];
+  L.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const l of runs) {
+    L.push(
+      `| ${l.label} (${l.release}${l.flags.length ? `, ${l.flags.join(' ')}` : ''}) | ${l.exitCode} | ${l.wallS} | ${l.callsPerMigration} | ${l.getsPerMigration} | ${l.actionsPerMigration} | ${l.listsPerRun} | ` +
+        `${f(l.requestsPerMinuteAllInPhase1)} | ${f(l.requestsPerMinuteOverall)} | ${f(l.lagMedianS)} / ${f(l.lagMaxS)} | ${l.runnerApiCalls} | ${l.runnerPeakRssMb} / ${l.runnerCpuS} |`,
+    );
+  }
+  return L;
+}
+
+/** Requests per operation, one column per run, most first (by the first run). */
+function operationsTable(runs: readonly Load[]): string[] {
+  const withOps = runs.filter((l) => l.byOperation);
+  if (!withOps.length) return [];
+  const first = withOps[0].byOperation!;
+  const ops = [...new Set(withOps.flatMap((l) => Object.keys(l.byOperation!)))].sort((a, b) => (first[b] ?? 0) - (first[a] ?? 0) || (a < b ? -1 : 1));
+  const L = [`| operation | ${withOps.map((l) => `${l.label} (${l.release})`).join(' | ')} |`, `|---|${withOps.map(() => '---:').join('|')}|`];
+  for (const op of ops) L.push(`| \`${op}\` | ${withOps.map((l) => l.byOperation![op] ?? 0).join(' | ')} |`);
+  return L;
+}
 
 function main(): void {
   if (!fs.existsSync(IN)) {
@@ -91,11 +135,15 @@ function main(): void {
     process.exit(1);
   }
   const read = JSON.parse(fs.readFileSync(IN, 'utf8')) as RealFleetFile;
-  const repeats = REPEATS.map((x) => JSON.parse(fs.readFileSync(x, 'utf8')) as RealFleetFile).map((x) => ({
-    at: x.at,
-    load: x.load.filter((l) => l.release === 'this'),
-  }));
-  const r: RealFleetFile = repeats.length ? { ...read, lagRepeats: repeats } : read;
+  // Repeats given now, else those an earlier rendering kept (so bench/results/real-fleet.json renders again as it was).
+  const repeats = REPEATS.length
+    ? REPEATS.map((x) => JSON.parse(fs.readFileSync(x, 'utf8')) as RealFleetFile).map((x) => ({
+        at: x.at,
+        load: x.load.filter((l) => l.release === 'this'),
+      }))
+    : (read.lagRepeats ?? []);
+  const long = LONG ? (JSON.parse(fs.readFileSync(path.resolve(LONG), 'utf8')) as RealFleetFile) : read.longPhase1;
+  const r: RealFleetFile = { ...read, ...(repeats.length ? { lagRepeats: repeats } : {}), ...(long ? { longPhase1: long } : {}) };
   // The lag of this release over every run: the main one and the repeats.
   const lagsOf = (label: string): number[] =>
     [read, ...repeats].map((x) => x.load.find((l) => l.label === label)?.lagMedianS).filter((x): x is number => x !== undefined);
@@ -107,7 +155,6 @@ function main(): void {
   const find = (label: string): Load | undefined => r.load.find((l) => l.label === label);
   const one = find('one in flight');
   const six = find('six in flight');
-  const oneBase = find('one in flight, previous release');
   const sixBase = find('six in flight, previous release');
   const atDefault = fleets.find((x) => (x.maxRequestRate ?? 2) === 2);
 
@@ -129,12 +176,10 @@ function main(): void {
         `1: ${met((one.lagMedianS ?? Infinity) <= 2)}; 6: ${met((six.lagMedianS ?? Infinity) <= 2)} |`,
     );
   }
-  if (one && six && oneBase && sixBase) {
-    L.push(
-      `| API calls per migration ≤ half of the previous release's, default settings (issue 10) | 1 in flight: ${one.callsPerMigration} vs ${oneBase.callsPerMigration} (${(one.callsPerMigration / oneBase.callsPerMigration).toFixed(2)}×); ` +
-        `6 in flight: ${six.callsPerMigration} vs ${sixBase.callsPerMigration} (${(six.callsPerMigration / sixBase.callsPerMigration).toFixed(2)}×) | 1: ${met(one.callsPerMigration <= oneBase.callsPerMigration / 2)}; 6: ${met(six.callsPerMigration <= sixBase.callsPerMigration / 2)} |`,
-    );
-  }
+  const calls = callsTarget(r, `phase 1 at the dummy driver's pace`);
+  if (calls) L.push(calls);
+  const longCalls = r.longPhase1 && callsTarget(r.longPhase1, `phase 1 of ${r.longPhase1.phase1Seconds} s`);
+  if (longCalls) L.push(longCalls);
   for (const x of fleets) {
     L.push(
       `| fleet of ${x.migrations}: wall ≤ 1.5 × what Manila's serialisation allows, budget ${x.maxRequestRate ?? 2}/s (issue 11) | ${x.wallS} s against ${x.allowedS} s: ${x.wallOverAllowed}× | ${met(x.wallOverAllowed <= 1.5)} |`,
@@ -146,14 +191,7 @@ function main(): void {
   L.push('');
   L.push('## Load with 1 and with 6 migrations in flight');
   L.push('');
-  L.push('| run | exit | wall s | calls / migration | GETs by id / migration | actions / migration | lists | requests/min while all in phase 1 | requests/min overall | lag median / max s | runner calls | runner RSS MiB / CPU s |');
-  L.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
-  for (const l of r.load) {
-    L.push(
-      `| ${l.label} (${l.release}${l.flags.length ? `, ${l.flags.join(' ')}` : ''}) | ${l.exitCode} | ${l.wallS} | ${l.callsPerMigration} | ${l.getsPerMigration} | ${l.actionsPerMigration} | ${l.listsPerRun} | ` +
-        `${f(l.requestsPerMinuteAllInPhase1)} | ${f(l.requestsPerMinuteOverall)} | ${f(l.lagMedianS)} / ${f(l.lagMaxS)} | ${l.runnerApiCalls} | ${l.runnerPeakRssMb} / ${l.runnerCpuS} |`,
-    );
-  }
+  L.push(...loadTable(r.load));
   L.push('');
   L.push(
     'Calls per migration count every request manila-api logged while the run lasted (the refresh before the moves included), divided by the migrations. ' +
@@ -189,14 +227,10 @@ function main(): void {
   }
   const withOps = r.load.filter((l) => l.byOperation);
   if (withOps.length) {
-    const first = withOps[0].byOperation!;
-    const ops = [...new Set(withOps.flatMap((l) => Object.keys(l.byOperation!)))].sort((a, b) => (first[b] ?? 0) - (first[a] ?? 0) || (a < b ? -1 : 1));
     L.push('');
     L.push("Requests per operation (manila-api's log; actions are `migration_check`, `_start`, `_complete`, `_get_progress`):");
     L.push('');
-    L.push(`| operation | ${withOps.map((l) => `${l.label} (${l.release})`).join(' | ')} |`);
-    L.push(`|---|${withOps.map(() => '---:').join('|')}|`);
-    for (const op of ops) L.push(`| \`${op}\` | ${withOps.map((l) => l.byOperation![op] ?? 0).join(' | ')} |`);
+    L.push(...operationsTable(r.load));
     const tenant = (l: Load): number => TENANT_READS.reduce((a, op) => a + (l.byOperation?.[op] ?? 0), 0);
     if (six?.byOperation && sixBase) {
       const without = six.manilaApiCalls - tenant(six);
@@ -206,6 +240,22 @@ function main(): void {
           `Without them the run would make ${(without / six.migrations).toFixed(1)} per migration, ${(without / six.migrations / sixBase.callsPerMigration).toFixed(2)}× the previous release's.`,
       );
     }
+  }
+  if (r.longPhase1) {
+    const x = r.longPhase1;
+    L.push('');
+    L.push(`## Load with a phase 1 of ${x.phase1Seconds} s`);
+    L.push('');
+    L.push(
+      `The same four runs, ${x.at.slice(0, 16).replace('T', ' ')} UTC, with every phase 1 stretched to at least ${x.phase1Seconds} s: the test bed's PacedDummyDriver answers Manila's continue with "not yet" until then, ` +
+        `as a driver does while it copies the data (for hours in production). At the dummy driver's own pace (15 s) the run's fixed reads (the refresh, the admin probe, the check, the verification) make most of the calls; here the polls in phase 1 do.`,
+    );
+    L.push('');
+    L.push(...loadTable(x.load));
+    L.push('');
+    L.push("Requests per operation (manila-api's log):");
+    L.push('');
+    L.push(...operationsTable(x.load));
   }
   if (fleets.length) {
     L.push('');

@@ -12,9 +12,13 @@
  *    one wave of 8 (4 per destination), times the number of waves. Once at the default request
  *    budget (2/s) and once above it (--fleet-rates), to tell the budget's share of the wall time.
  *
+ * With --phase1-seconds N, every migration's phase 1 lasts at least N s (the test bed's
+ * PacedDummyDriver answers "not yet" until then, as a real driver does while it copies): the load
+ * where phase 1 is long, as in production, rather than the dummy driver's 15 s.
+ *
  * Needs the test bed lock (bench/run.sh takes it). Writes bench/results/tmp/real-fleet.json.
  *
- *   npx ts-node --transpile-only bench/real-fleet.ts [--out FILE] [--servers 24] [--skip-baseline] [--skip-fleet] [--fleet-rates 2,6]
+ *   npx ts-node --transpile-only bench/real-fleet.ts [--out FILE] [--servers 24] [--skip-baseline] [--skip-fleet] [--fleet-rates 2,6] [--phase1-seconds N]
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -32,6 +36,11 @@ const OUT = path.resolve(arg('--out', path.join(TMP, 'real-fleet.json')));
 const SERVERS = Number(arg('--servers', '24'));
 const BASELINE = 'ec62f73';
 const BASELINE_DIR = path.join(TMP, 'baseline');
+/** Stretch every phase 1 to at least this many seconds (0: the dummy driver's own pace). */
+const PHASE1_S = Number(arg('--phase1-seconds', '0'));
+
+/** The file the test bed's PacedDummyDriver reads (scripts/testbed/mp_testbed_drivers.py). */
+const phase1File = (): string => path.join(testbed().state_dir, 'manila', 'drivers', 'phase1-seconds');
 
 function log(m: string): void {
   process.stderr.write(`[real-fleet ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
@@ -181,8 +190,12 @@ async function runnerRun(
   // A file name from the label ("fleet of 24, 2 requests/s" has a slash).
   const rssFile = scratch(`rss-${label.replace(/[^A-Za-z0-9]+/g, '-')}.jsonl`);
   const env = cloudEnv({ NODE_OPTIONS: `--require ${path.join(js, 'rss-probe.js')}`, MP_BENCH_RSS_FILE: rssFile });
-  log(`${label}: ${path.relative(REPO, root) || 'this release'} apply ${flags.join(' ')} (${nets.length} server(s))`);
-  const { value: r, w } = await captured(() => measure(process.execPath, [path.join(root, 'bin', 'manila-placement'), 'apply', '--auto-approve', '--json', ...flags], { cwd: dir, env, timeoutMs: 30 * 60_000 }));
+  log(`${label}: ${path.relative(REPO, root) || 'this release'} apply ${flags.join(' ')} (${nets.length} server(s))${PHASE1_S ? `, phase 1 >= ${PHASE1_S} s` : ''}`);
+  // Only while the runner runs: the resets between runs migrate too, at the dummy driver's pace.
+  if (PHASE1_S > 0) fs.writeFileSync(phase1File(), `${PHASE1_S}\n`);
+  const { value: r, w } = await captured(() =>
+    measure(process.execPath, [path.join(root, 'bin', 'manila-placement'), 'apply', '--auto-approve', '--json', ...flags], { cwd: dir, env, timeoutMs: 30 * 60_000 }),
+  ).finally(() => fs.rmSync(phase1File(), { force: true }));
   // The runner's events, kept for the lag's parts (when it saw phase 1 done) and for a look afterwards.
   const events = r.stdout.split('\n').filter((l) => l.startsWith('{"type":"move"')).map((l) => JSON.parse(l) as { ts: string; server: string; phase: string });
   fs.writeFileSync(scratch(`events-${label.replace(/[^A-Za-z0-9]+/g, '-')}.jsonl`), r.stdout);
@@ -262,7 +275,13 @@ async function audit(client: ManilaClient, nets: readonly string[], targets: rea
 
 async function main(): Promise<void> {
   const js = transpileBenchLib();
-  const out: Record<string, unknown> = { kind: 'real-fleet', at: new Date().toISOString(), continueInterval: testbed().continue_interval, baselineCommit: BASELINE };
+  const out: Record<string, unknown> = {
+    kind: 'real-fleet',
+    at: new Date().toISOString(),
+    continueInterval: testbed().continue_interval,
+    baselineCommit: BASELINE,
+    ...(PHASE1_S > 0 ? { phase1Seconds: PHASE1_S } : {}),
+  };
   const six = [1, 2, 3, 4, 5, 6].map((i) => `mp-sn-${i}`);
   const loadRuns: Array<Record<string, unknown>> = [];
   testbedSh('start');

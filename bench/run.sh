@@ -10,6 +10,7 @@
 #      -> bench/fleet.ts, read latency (status vs openstack)          -> bench/read.ts,
 #      the reconciler's load at 1 and 6 in flight beside the previous release, and a fleet of 24
 #      at two request budgets                                         -> bench/real-fleet.ts,
+#      the same load with every phase 1 stretched to BENCH_LONG_PHASE1 s (240; 0 skips it)
 #      then reset again so the test bed is left as found
 #   4. production scale in the Manila simulator (no test bed: 1,000 servers, virtual time)
 #                                                                      -> bench/simulate.ts
@@ -19,7 +20,7 @@
 #
 # Environment: BENCH_ROUNDS (default 3), BENCH_READ_REPS (10), BENCH_SIZES (1000,10000,50000),
 # BENCH_SYNTH (100,1000), BENCH_SKIP_TESTBED=1 (no test bed parts), BENCH_SKIP_REAL_FLEET=1,
-# BENCH_SKIP_SIM=1, BENCH_SIM_ARGS (e.g. "--control --heap-probe 96"), MP_TESTBED_DIR.
+# BENCH_LONG_PHASE1 (240 s; 0 skips that part), BENCH_SKIP_SIM=1, BENCH_SIM_ARGS (e.g. "--control --heap-probe 96"), MP_TESTBED_DIR.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CHECKPOINT_DISABLE=1
@@ -37,7 +38,7 @@ npx tsc -p tsconfig.json
 
 TMPDIR_BENCH=bench/results/tmp
 mkdir -p "$TMPDIR_BENCH"
-rm -f "$TMPDIR_BENCH"/{scale,fleet,read,real-fleet}.json
+rm -f "$TMPDIR_BENCH"/{scale,fleet,read,real-fleet,real-fleet-long}.json
 rc=0
 
 echo "== planning scale (no test bed)"
@@ -63,6 +64,11 @@ if [ "${BENCH_SKIP_TESTBED:-0}" != 1 ]; then
   if [ "${BENCH_SKIP_REAL_FLEET:-0}" != 1 ]; then
     echo "== reconciler: load at 1 and 6 in flight (and the previous release), a fleet of 24"
     npx ts-node --transpile-only bench/real-fleet.ts --out "$TMPDIR_BENCH/real-fleet.json" || rc=$?
+    if [ "${BENCH_LONG_PHASE1:-240}" != 0 ]; then
+      echo "== reconciler: the same load with a phase 1 of ${BENCH_LONG_PHASE1:-240} s"
+      npx ts-node --transpile-only bench/real-fleet.ts --skip-fleet --phase1-seconds "${BENCH_LONG_PHASE1:-240}" \
+        --out "$TMPDIR_BENCH/real-fleet-long.json" || rc=$?
+    fi
   fi
 
   echo "== test bed: reset (leave it as found)"
@@ -81,7 +87,9 @@ fi
 echo "== report"
 npx ts-node --transpile-only bench/report.ts --in "$TMPDIR_BENCH" --out bench/results
 if [ -f "$TMPDIR_BENCH/real-fleet.json" ]; then
-  npx ts-node --transpile-only bench/real-fleet-report.ts --in "$TMPDIR_BENCH/real-fleet.json" --out bench/results
+  long=()
+  [ -f "$TMPDIR_BENCH/real-fleet-long.json" ] && long=(--long "$TMPDIR_BENCH/real-fleet-long.json")
+  npx ts-node --transpile-only bench/real-fleet-report.ts --in "$TMPDIR_BENCH/real-fleet.json" --out bench/results "${long[@]}"
 fi
 echo "timing: bench took $(($(date +%s) - t0)) s; results in bench/results/latest.md"
 exit $rc

@@ -90,11 +90,15 @@ DIST_PORT=$((25672 + PORT_OFFSET))
 EPMD_PORT=4369
 if [[ $PORT_OFFSET == 0 ]]; then RABBIT_NODE=mp-testbed@localhost; else RABBIT_NODE="mp-testbed-$PORT_OFFSET@localhost"; fi
 HOSTNAME_MANILA=node1
-# alpha, beta, gamma: Manila's dummy driver. faulty: phase 1 fails (the driver raises in
+# alpha, beta, gamma: Manila's dummy driver, with phase 1 stretched while the file
+# drivers/phase1-seconds exists (benchmarks only). faulty: phase 1 fails (the driver raises in
 # share_server_migration_continue). readonly: migration_check answers writable: false, so
 # Manila casts access rules read-only during phase 1. See mp_testbed_drivers.py.
 BACKENDS=(alpha beta gamma faulty readonly)
 declare -A BACKEND_DRIVER=(
+  [alpha]=mp_testbed_drivers.PacedDummyDriver
+  [beta]=mp_testbed_drivers.PacedDummyDriver
+  [gamma]=mp_testbed_drivers.PacedDummyDriver
   [faulty]=mp_testbed_drivers.FailingContinueDummyDriver
   [readonly]=mp_testbed_drivers.ReadOnlyDummyDriver
 )
@@ -461,7 +465,13 @@ EOF
   DUMMY_METHOD_DELAYS+=",migration_check_compatibility:0.05"
   # The test bed's own drivers are importable by manila-share from the state dir.
   mkdir -p "$STATE/manila/drivers"
-  cp -f "$TB_DIR/mp_testbed_drivers.py" "$STATE/manila/drivers/mp_testbed_drivers.py"
+  # manila-share imports them once: a changed driver needs a restart, as a changed manila.conf does.
+  if ! cmp -s "$TB_DIR/mp_testbed_drivers.py" "$STATE/manila/drivers/mp_testbed_drivers.py"; then
+    cp -f "$TB_DIR/mp_testbed_drivers.py" "$STATE/manila/drivers/mp_testbed_drivers.py"
+    CHANGED_MANILA=1
+  fi
+  # A benchmark that died left phase 1 stretched: start gives the dummy driver's own pace back.
+  rm -f "$STATE/manila/drivers/phase1-seconds"
   local b backends_ini="" upper
   for b in "${BACKENDS[@]}"; do
     upper=$(tr '[:lower:]' '[:upper:]' <<<"$b")
