@@ -29,7 +29,9 @@ export default tseslint.config(
   },
   {
     files: ['**/*.js', '**/*.cjs'],
-    languageOptions: { sourceType: 'commonjs', globals: { module: 'readonly', require: 'readonly', __dirname: 'readonly', process: 'readonly' } },
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'readonly', require: 'readonly', __dirname: 'readonly', process: 'readonly', console: 'readonly' } },
+    // CommonJS files (jest's config, environment and sequencer; Node scripts) load with require().
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
     // Tests and scripts may require() JSON and CommonJS helpers the way Node does.

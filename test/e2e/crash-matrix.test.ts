@@ -15,7 +15,7 @@ import { takeSnapshot } from '../../lib/snapshot/refresh';
 import { jsonLines, runCli, spawnCli } from '../helper/cli';
 import { addFigure } from '../helper/figures';
 import { type FaultRule, RecordingProxy } from '../helper/proxy';
-import { clientFor, resetTestbed, serverOfNetwork, testbed } from '../helper/testbed';
+import { clientFor, manilaUrl, resetTestbed, serverOfNetwork, testbed } from '../helper/testbed';
 
 jest.setTimeout(600_000);
 
@@ -46,7 +46,7 @@ const CASES: CrashCase[] = [
 const TARGET = 'node1@beta';
 
 async function runCase(c: CrashCase, workdir: string): Promise<void> {
-  const proxy = await new RecordingProxy('http://127.0.0.1:8786').start();
+  const proxy = await new RecordingProxy(manilaUrl()).start();
   const via = ['--os-endpoint-override', `${proxy.url}/v2`];
   const config = resolveCloudConfig({ cloud: 'testbed', endpointOverride: `${proxy.url}/v2` }, { env: { OS_CLIENT_CONFIG_FILE: testbed().clouds_yaml } });
   const client = new ManilaClient({ config });

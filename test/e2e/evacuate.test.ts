@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { jsonLines, runCli } from '../helper/cli';
+import { holdDir } from '../helper/shared-dir';
 import { REPO, resetTestbed, testbedSecrets } from '../helper/testbed';
 
 jest.setTimeout(420_000);
@@ -12,10 +13,15 @@ jest.setTimeout(420_000);
 const EVACUATE = path.join(REPO, 'examples', 'evacuate-alpha');
 const MOVE_ONE = path.join(REPO, 'examples', 'move-one');
 
-beforeAll(() => {
+let release: () => Promise<void>;
+
+beforeAll(async () => {
+  // The examples are the repository's own: the Epoxy run of this file waits for the Zed run.
+  release = await holdDir(path.join(REPO, 'examples'));
   resetTestbed();
   for (const dir of [EVACUATE, MOVE_ONE]) fs.rmSync(path.join(dir, '.manila-placement'), { recursive: true, force: true });
-});
+}, 900_000);
+afterAll(() => release?.());
 
 test('examples/move-one plans one migration to beta (exit 2 with --detailed-exitcode)', async () => {
   const r = await runCli(['plan', '--detailed-exitcode', '--no-color'], { cwd: MOVE_ONE });

@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { jsonLines, makeApp, runCli, spawnCli } from '../helper/cli';
 import { RecordingProxy } from '../helper/proxy';
-import { clientFor, resetTestbed, serverOfNetwork } from '../helper/testbed';
+import { clientFor, manilaUrl, resetTestbed, serverOfNetwork } from '../helper/testbed';
 
 jest.setTimeout(420_000);
 
@@ -15,7 +15,7 @@ let via: string[];
 
 beforeAll(async () => {
   resetTestbed();
-  proxy = await new RecordingProxy('http://127.0.0.1:8786').start();
+  proxy = await new RecordingProxy(manilaUrl()).start();
   via = ['--os-endpoint-override', `${proxy.url}/v2`];
 });
 afterAll(() => proxy.stop());

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { jsonLines, makeApp, runCli, spawnCli } from '../helper/cli';
 import { watchInFlight } from '../helper/inflight';
 import { RecordingProxy } from '../helper/proxy';
-import { REPO, clientFor, resetTestbed, serverOfNetwork, testbedEnv } from '../helper/testbed';
+import { clientFor, manilaUrl, REPO, resetTestbed, serverOfNetwork, testbedEnv } from '../helper/testbed';
 
 jest.setTimeout(600_000);
 
@@ -20,7 +20,7 @@ let proxy: RecordingProxy;
 const admin = clientFor('testbed', { maxRequestRate: Infinity });
 
 beforeAll(async () => {
-  proxy = await new RecordingProxy('http://127.0.0.1:8786').start();
+  proxy = await new RecordingProxy(manilaUrl()).start();
 });
 afterAll(async () => {
   await proxy.stop();

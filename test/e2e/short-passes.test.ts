@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import { jsonLines, makeApp, runCli, spawnCli, type CliRun } from '../helper/cli';
 import { RecordingProxy } from '../helper/proxy';
-import { clientFor, resetTestbed, serverOfNetwork } from '../helper/testbed';
+import { clientFor, manilaUrl, resetTestbed, serverOfNetwork } from '../helper/testbed';
 
 jest.setTimeout(600_000);
 
@@ -15,7 +15,7 @@ let proxy: RecordingProxy;
 const admin = clientFor('testbed', { maxRequestRate: Infinity });
 
 beforeAll(async () => {
-  proxy = await new RecordingProxy('http://127.0.0.1:8786').start();
+  proxy = await new RecordingProxy(manilaUrl()).start();
 });
 afterAll(async () => {
   await proxy.stop();

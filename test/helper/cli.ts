@@ -93,11 +93,12 @@ export function jsonLines(text: string): Array<Record<string, unknown>> {
 }
 
 /**
- * A throw-away cdktf app under test/e2e/.work/<name>, importing the library by absolute path.
- * `body` is the code between `const stack = ...` and `app.synth()`.
+ * A throw-away cdktf app under test/e2e/.work/<release>/<name> (the release of this worker's
+ * test bed: a file that runs on Zed and on Epoxy at once keeps two apps), importing the library
+ * by absolute path. `body` is the code between `const stack = ...` and `app.synth()`.
  */
 export function makeApp(name: string, body: string, stackProps = '{}'): string {
-  const dir = path.join(REPO, 'test', 'e2e', '.work', name);
+  const dir = path.join(REPO, 'test', 'e2e', '.work', process.env.MP_TESTBED_RELEASE || 'zed', name);
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(

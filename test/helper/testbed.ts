@@ -25,6 +25,8 @@ export interface TestbedFacts {
 }
 
 export const REPO = path.resolve(__dirname, '..', '..');
+/** The test bed's script; it finds this worker's test bed from MP_TESTBED_* in the environment. */
+export const TESTBED_SH = path.join(REPO, 'scripts', 'testbed', 'testbed.sh');
 const DEFAULT_JSON = '/var/tmp/manila-placement-testbed/testbed.json';
 
 /** Reads testbed.json (MP_TESTBED_JSON, else the default state dir). */
@@ -34,6 +36,16 @@ export function testbed(): TestbedFacts {
     throw new Error(`The test bed is not running (no ${file}). Start it: bash scripts/testbed/testbed.sh start (npm test does this).`);
   }
   return JSON.parse(fs.readFileSync(file, 'utf8')) as TestbedFacts;
+}
+
+/** manila-api of this worker's test bed, without a path: `http://127.0.0.1:<port>`. */
+export function manilaUrl(): string {
+  return (testbed().manila as { url: string }).url;
+}
+
+/** Keystone of this worker's test bed, without a path: `http://127.0.0.1:<port>`. */
+export function keystoneUrl(): string {
+  return new URL((testbed().keystone as { url: string }).url).origin;
 }
 
 /** Environment for the tool as a user would run it against the test bed. */
@@ -51,7 +63,7 @@ export function clientFor(cloud = 'testbed', opts: Partial<ManilaClientOptions> 
 
 /** Returns the fixtures to their initial placement (every server active on node1@alpha). */
 export function resetTestbed(): TestbedFacts {
-  execFileSync('bash', [path.join(REPO, 'scripts/testbed/testbed.sh'), 'reset'], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 300_000 });
+  execFileSync('bash', [TESTBED_SH, 'reset'], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 300_000 });
   return testbed();
 }
 

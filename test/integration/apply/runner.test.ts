@@ -12,7 +12,7 @@ import { plan } from '../../../lib/plan/plan';
 import type { Completion, PlacementDeclaration } from '../../../lib/plan/types';
 import { takeSnapshot } from '../../../lib/snapshot/refresh';
 import { RecordingProxy } from '../../helper/proxy';
-import { resetTestbed, serverOfNetwork, testbed, waitFor } from '../../helper/testbed';
+import { manilaUrl, resetTestbed, serverOfNetwork, testbed, waitFor } from '../../helper/testbed';
 
 jest.setTimeout(300_000);
 
@@ -40,7 +40,7 @@ const FAST = { pollIntervalMs: 500, verifyTimeoutMs: 60_000 };
 beforeAll(async () => {
   resetTestbed();
   // Every call goes through a recording proxy, so the tests count what Manila really received.
-  proxy = await new RecordingProxy('http://127.0.0.1:8786').start();
+  proxy = await new RecordingProxy(manilaUrl()).start();
   const config = resolveCloudConfig({ cloud: 'testbed', endpointOverride: `${proxy.url}/v2` }, { env: { OS_CLIENT_CONFIG_FILE: testbed().clouds_yaml } });
   client = new ManilaClient({ config });
 });

@@ -5,7 +5,7 @@ import { AuthError, ManilaApiError } from '../../../lib/errors';
 import { ManilaClient } from '../../../lib/manila/client';
 import { resolveCloudConfig } from '../../../lib/manila/config';
 import { MAX_MICROVERSION, minMicroversion } from '../../../lib/manila/microversion';
-import { clientFor, testbed } from '../../helper/testbed';
+import { clientFor, manilaUrl, testbed } from '../../helper/testbed';
 
 jest.setTimeout(180_000);
 
@@ -22,7 +22,7 @@ test.each(['testbed', 'testbed-appcred'])('cloud %s (password / application cred
     // What this test bed's Manila offers, capped at ours (Zed: 2.73; Epoxy: 2.89).
     const offered = (testbed() as unknown as { manila: { max_microversion: string } }).manila.max_microversion;
     expect(await c.microversion()).toBe(minMicroversion(offered, MAX_MICROVERSION));
-    expect(await c.endpoint()).toBe('http://127.0.0.1:8786/v2');
+    expect(await c.endpoint()).toBe(`${manilaUrl()}/v2`);
   } finally {
     await c.close();
   }

@@ -14,12 +14,12 @@ import type { Plan } from '../../../lib/plan/types';
 import { takeSnapshot } from '../../../lib/snapshot/refresh';
 import { addFigure } from '../../helper/figures';
 import { type Fault, type FaultRule, RecordingProxy } from '../../helper/proxy';
-import { clientFor, resetTestbed, serverOfNetwork, testbed, waitFor } from '../../helper/testbed';
+import { clientFor, keystoneUrl, manilaUrl, resetTestbed, serverOfNetwork, testbed, waitFor } from '../../helper/testbed';
 
 jest.setTimeout(600_000);
 
-const MANILA = 'http://127.0.0.1:8786';
-const KEYSTONE = 'http://127.0.0.1:5000';
+const MANILA = manilaUrl();
+const KEYSTONE = keystoneUrl();
 const NEXT: Record<string, string> = { 'node1@alpha': 'node1@beta', 'node1@beta': 'node1@gamma', 'node1@gamma': 'node1@alpha' };
 
 interface Case {

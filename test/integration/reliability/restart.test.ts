@@ -4,7 +4,6 @@
  * converges with one migration_start per server.
  */
 import { execFile } from 'node:child_process';
-import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { applyPlan } from '../../../lib/apply/runner';
 import { ManilaClient } from '../../../lib/manila/client';
@@ -13,7 +12,7 @@ import { plan } from '../../../lib/plan/plan';
 import { takeSnapshot } from '../../../lib/snapshot/refresh';
 import { addFigure } from '../../helper/figures';
 import { RecordingProxy } from '../../helper/proxy';
-import { REPO, clientFor, resetTestbed, serverOfNetwork, testbed } from '../../helper/testbed';
+import { clientFor, manilaUrl, resetTestbed, serverOfNetwork, testbed, TESTBED_SH } from '../../helper/testbed';
 
 jest.setTimeout(420_000);
 
@@ -27,7 +26,7 @@ test.each([
   ['manila-api', ['mp-sn-1', 'mp-sn-2'], 'node1@beta'],
   ['manila-share', ['mp-sn-3', 'mp-sn-4'], 'node1@gamma'],
 ])('restarting %s during phase 1: the run survives or is resumable, and converges', async (service, nets, target) => {
-  const proxy = await new RecordingProxy('http://127.0.0.1:8786').start();
+  const proxy = await new RecordingProxy(manilaUrl()).start();
   const config = resolveCloudConfig({ cloud: 'testbed', endpointOverride: `${proxy.url}/v2` }, { env: { OS_CLIENT_CONFIG_FILE: testbed().clouds_yaml } });
   const client = new ManilaClient({ config, timeoutMs: 30_000 });
   try {
@@ -42,7 +41,7 @@ test.each([
       pollIntervalMs: 500,
       onEvent: (e) => {
         if (!restart && e.type === 'move' && e.phase === 'phase1' && e.taskState === 'migration_driver_in_progress') {
-          restart = run('bash', [path.join(REPO, 'scripts/testbed/testbed.sh'), 'restart', service], { timeout: 120_000 });
+          restart = run('bash', [TESTBED_SH, 'restart', service], { timeout: 120_000 });
         }
       },
     });

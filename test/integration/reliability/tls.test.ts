@@ -15,7 +15,7 @@ import { ManilaClient } from '../../../lib/manila/client';
 import { resolveCloudConfig } from '../../../lib/manila/config';
 import { runCli } from '../../helper/cli';
 import { addFigure } from '../../helper/figures';
-import { testbed } from '../../helper/testbed';
+import { manilaUrl, testbed } from '../../helper/testbed';
 
 jest.setTimeout(120_000);
 
@@ -38,7 +38,7 @@ beforeAll(async () => {
     req.on('end', async () => {
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && !['host', 'connection', 'content-length'].includes(k)) headers[k] = v;
-      const up = await request(`http://127.0.0.1:8786${req.url}`, { method: req.method as 'GET', headers, body: chunks.length ? Buffer.concat(chunks) : undefined });
+      const up = await request(`${manilaUrl()}${req.url}`, { method: req.method as 'GET', headers, body: chunks.length ? Buffer.concat(chunks) : undefined });
       const body = Buffer.from(await up.body.arrayBuffer());
       res.writeHead(up.statusCode, { 'content-type': String(up.headers['content-type'] ?? 'application/json') });
       res.end(body);
