@@ -80,6 +80,10 @@ export class SimulatedCloud {
   private readonly world: WorldSpec;
   /** Wall ms spent handling requests (the simulator's own CPU, to tell it from the runner's). */
   public handlerMs = 0;
+  /** Services taken down (setDown): answered 503. */
+  private readonly down = new Set<'manila' | 'keystone'>();
+  /** Requests answered 503 because their service was down. */
+  public outageAnswers = 0;
 
   constructor(opts: SimulatedCloudOptions) {
     this.clock = opts.clock ?? new VirtualClock();
@@ -153,6 +157,11 @@ export class SimulatedCloud {
             body = o.body;
           }
         }
+        // A service that is down: what the load balancer in front of it answers (haproxy's 503).
+        if (this.down.has(keystone ? 'keystone' : 'manila')) {
+          this.outageAnswers++;
+          return { statusCode: 503, data: '<html><body><h1>503 Service Unavailable</h1>\nNo server is available to handle this request.\n</body></html>', responseOptions: { headers: { 'content-type': 'text/html' } } };
+        }
         const req: SimRequest = { method: o.method, pathname: url.pathname, query: new Map(url.searchParams), headers: headerMap(o.headers), body };
         this.clock.touch();
         const at = this.clock.now();
@@ -220,6 +229,12 @@ export class SimulatedCloud {
   public setService(host: string, patch: { status?: 'enabled' | 'disabled'; state?: 'up' | 'down' }): void {
     const s = this.store.shareService(host);
     if (s) Object.assign(s, patch);
+  }
+
+  /** Takes Manila's API or Keystone down (every request answered 503 by the load balancer), or brings it back. */
+  public setDown(service: 'manila' | 'keystone', down: boolean): void {
+    if (down) this.down.add(service);
+    else this.down.delete(service);
   }
 
   /** Closes the MockAgent. */

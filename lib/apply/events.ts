@@ -1,3 +1,5 @@
+import type { OutageRecord } from './outage';
+
 /**
  * What the runner reports while it works. One stream of these drives the TTY display, the
  * JSON-lines output and the journal.
@@ -91,9 +93,11 @@ export interface ShareExports {
 export interface RunEvent {
   readonly type: 'run';
   readonly ts: string;
-  readonly phase: 'start' | 'end' | 'warning';
+  readonly phase: 'start' | 'end' | 'warning' | 'outage-begun' | 'outage-ended' | 'outage-limit';
   readonly moves: number;
   readonly message?: string;
+  /** Outage events: when Manila was last seen, how long, what was waiting. */
+  readonly outage?: OutageRecord;
   /** At the end: final phase counts. */
   readonly outcome?: Readonly<Record<string, number>>;
   readonly exitCode?: number;

@@ -73,6 +73,8 @@ export interface LoopMove {
   memory: MoveMemory;
   /** Reads of it in a row that failed for a moment. */
   readFailures: number;
+  /** When those failures began. */
+  failingSince?: number;
   /** Its source record was seen gone. */
   sourceGone?: boolean;
 }

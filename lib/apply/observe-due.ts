@@ -15,6 +15,8 @@ export interface ObserveHost {
   scoped<T>(key: string, fn: () => Promise<T>): Promise<T>;
   /** A read of the move failed. */
   readFailed(key: string, e: unknown): void;
+  /** A read of Manila succeeded (an outage under way is over). */
+  readOk(): void;
 }
 
 /**
@@ -53,6 +55,7 @@ export async function observeDue(
             if ('observation' in r) {
               observations.set(k, r.observation);
               host.move(k).readFailures = 0;
+              host.readOk();
             } else byFleet.push(k);
           } catch (e) {
             host.readFailed(k, e);
@@ -63,6 +66,7 @@ export async function observeDue(
   }
   if (byFleet.length) {
     const f = await readFleet();
+    if (f) host.readOk();
     const dueNow = new Set(due);
     for (const k of byFleet) {
       if (f) {

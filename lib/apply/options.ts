@@ -44,6 +44,8 @@ export const APPLY_DEFAULTS = {
    * to minutes; without this the slot stands idle until the next pass, minutes later.
    */
   switchoverWatchMs: 180_000,
+  /** Longest outage of Manila or Keystone the run rides out (reads go on with backoff); past it the run stops with exit 5. */
+  outageLimitMs: 3_600_000,
   /** At most this many reconcile passes in a row without sleeping (check, then start). */
   immediatePasses: 6,
 } as const;
@@ -82,6 +84,8 @@ export interface MovePolicy {
   readonly waitForWindow: boolean;
   /** One reconcile pass: report where each move stands instead of waiting. */
   readonly noWait: boolean;
+  /** Longest outage ridden out before the run stops (exit 5). */
+  readonly outageLimitMs: number;
   readonly limits: Limits;
 }
 
@@ -121,6 +125,11 @@ export interface ApplyOptions {
   readonly waitForWindow?: boolean;
   /** One reconcile pass (`apply --no-wait`): start what the limits allow, complete what is ready, report. @default false */
   readonly noWait?: boolean;
+  /**
+   * Longest outage of Manila or Keystone ridden out (reads go on with capped backoff); past it
+   * the run stops with exit 5 and a rerun resumes. @default 3600000 (60 min)
+   */
+  readonly outageLimitMs?: number;
   /** Only these plan entry keys. @default every pending move */
   readonly only?: readonly string[];
   /** Receives every event. */
@@ -157,6 +166,7 @@ export function policyOf(o: ApplyOptions): MovePolicy {
     readOnlyAskWithinMs: d.readOnlyAskWithinMs,
     waitForWindow: o.waitForWindow ?? true,
     noWait: o.noWait ?? false,
+    outageLimitMs: o.outageLimitMs ?? d.outageLimitMs,
     limits: { parallel: Math.max(1, o.parallel ?? d.parallel), maxPerSource: o.maxPerSource, maxPerDestination: o.maxPerDestination },
   };
 }

@@ -1,4 +1,4 @@
-import { ManilaApiError, ManilaPlacementError, TransportError } from '../errors';
+import { ManilaPlacementError } from '../errors';
 import type { ManilaClient } from '../manila/client';
 import type { Clock } from '../util/clock';
 import type { MigrateEntry, ResumeEntry } from '../plan/types';
@@ -13,7 +13,8 @@ import type { Known } from './observation';
 import { observeDue, type ObserveHost } from './observe-due';
 import { withPriority } from '../manila/budget';
 import { APPLY_DEFAULTS, type MovePolicy } from './options';
-import type { MoveResult } from './result';
+import { OUTAGE_CODE, type MoveResult } from './result';
+import { isOutage, OutageWatch, outageText, type OutageRecord, type OutageWaiter } from './outage';
 import { nextPollAt } from './poll';
 import { moveScope } from './scope';
 import { IN_FLIGHT_STAGES, type Observation } from './stage';
@@ -36,12 +37,12 @@ export interface ReconcileContext {
   readonly detach: AbortSignal;
 }
 
-/** Reads that may fail for a moment: after this many in a row, the move fails with the error. */
+/**
+ * Reads of one move that failed in a row while other reads succeeded (so Manila is up, and the
+ * trouble is this move's): after this many, the move fails with the error. While no read
+ * succeeds, it is an outage, ridden out up to the outage limit (./outage.ts).
+ */
 const READ_ATTEMPTS = 5;
-
-function transient(e: unknown): boolean {
-  return e instanceof TransportError || (e instanceof ManilaApiError && (e.status >= 500 || e.status === 401));
-}
 
 class Loop implements BesideHost, ObserveHost {
   private readonly moves = new Map<string, LoopMove>();
@@ -53,6 +54,10 @@ class Loop implements BesideHost, ObserveHost {
   private lastWarnings = '';
   /** How often a migration left flight in this run's view (slotFreed). */
   private slotsFreed = 0;
+  /** When Manila was last read, and the outage under way. */
+  private readonly outage: OutageWatch;
+  /** The outage that passed the limit: the run stops. */
+  private outageStop?: OutageRecord;
 
   constructor(
     entries: ReadonlyArray<MigrateEntry | ResumeEntry>,
@@ -62,6 +67,7 @@ class Loop implements BesideHost, ObserveHost {
     this.order = entries.map((e) => e.key);
     for (const e of entries) this.moves.set(e.key, { entry: e, memory: freshMemory(now), readFailures: 0 });
     this.beside = new BesideLoop(ctx, this);
+    this.outage = new OutageWatch(now, ctx.policy);
   }
 
   public get client(): ManilaClient {
@@ -102,7 +108,7 @@ class Loop implements BesideHost, ObserveHost {
     let first = true;
     for (;;) {
       const active = this.active();
-      if (!active.length) break;
+      if (!active.length || this.outageStop) break;
       await this.pass(first);
       first = false;
       if (this.p.noWait) {
@@ -111,13 +117,19 @@ class Loop implements BesideHost, ObserveHost {
         await this.seeSwitchoversThrough();
         break;
       }
-      if (!this.active().length) break;
+      if (!this.active().length || this.outageStop) break;
       await this.sleepUntilDue();
     }
     await this.beside.drain();
+    const stop = this.outageStop;
     for (const k of this.active()) {
       const m = this.moves.get(k)!.memory;
-      this.results.set(k, this.resultOf(k, { phase: m.phase as MovePhase, message: m.message }));
+      // Past the outage limit the moves are left to Manila: where each stood when last seen.
+      const o = stop
+        ? { phase: 'detached' as const, code: OUTAGE_CODE, message: `Manila not seen since ${stop.lastSeenAt} (last seen ${m.phase}); the migration goes on in Manila`, hint: 'Run apply again once Manila answers: it resumes from what Manila shows.' }
+        : { phase: m.phase as MovePhase, message: m.message };
+      this.results.set(k, this.resultOf(k, o));
+      if (stop) this.emitMove(k, o);
     }
     return this.order.map((k) => this.results.get(k)!);
   }
@@ -157,7 +169,9 @@ class Loop implements BesideHost, ObserveHost {
     // Moves due within a quarter of the poll interval are read now too: read together they can
     // go by one list (one request of the budget), and their schedules stay together.
     const soon = now + this.p.pollIntervalMs / 4;
-    const due = this.active().filter((k) => only(k) && (first || detached || this.moves.get(k)!.memory.nextPollAt <= soon) && !this.beside.busy(k));
+    let due = this.active().filter((k) => only(k) && (first || detached || this.moves.get(k)!.memory.nextPollAt <= soon) && !this.beside.busy(k));
+    // While Manila is out of reach, one read probes for all: the first that succeeds makes every move due (readOk).
+    if (this.outage.active) due = due.slice(0, 1);
     const informed = this.beside.takeNews().filter((k) => !this.results.has(k));
     if (!due.length && !informed.length) return;
     const needsCounts = first || due.some((k) => this.moves.get(k)!.memory.phase === 'queued');
@@ -200,14 +214,49 @@ class Loop implements BesideHost, ObserveHost {
   }
 
   public readFailed(key: string, e: unknown): void {
+    if (this.results.has(key)) return;
     const m = this.moves.get(key)!;
-    m.readFailures++;
-    if (!transient(e) || m.readFailures >= READ_ATTEMPTS) {
+    const now = this.ctx.clock.now();
+    if (m.readFailures++ === 0) m.failingSince = now;
+    // Manila answered other reads since this move's began failing: the trouble is the move's own.
+    const ownTrouble = m.readFailures >= READ_ATTEMPTS && this.outage.lastSeen > (m.failingSince ?? now);
+    if (!isOutage(e) || ownTrouble) {
       const f = failureOf(e);
       this.finish(key, { phase: 'failed', code: f.code, message: f.message, hint: f.hint });
       return;
     }
-    m.memory = { ...m.memory, nextPollAt: this.ctx.clock.now() + this.p.pollIntervalMs * m.readFailures };
+    const waiting = (): OutageWaiter[] =>
+      this.active().map((k) => ({ key: k, server: this.moves.get(k)!.entry.server.id, phase: this.moves.get(k)!.memory.phase }));
+    const step = this.outage.failed(now, e, waiting);
+    if (step.begun) this.emitOutage('outage-begun', step.begun);
+    if (step.overLimit && !this.outageStop) {
+      this.outageStop = step.overLimit;
+      this.emitOutage('outage-limit', step.overLimit);
+      return;
+    }
+    // One schedule for every move while Manila is out of reach: the next pass probes for all.
+    for (const k of this.active()) {
+      const lm = this.moves.get(k)!;
+      lm.memory = { ...lm.memory, nextPollAt: now + step.delayMs };
+    }
+  }
+
+  /** A read of Manila succeeded: an outage under way is over. */
+  public readOk(): void {
+    const ended = this.outage.ok(this.ctx.clock.now());
+    if (!ended) return;
+    this.emitOutage('outage-ended', ended);
+    // Every move is read again at once: nothing is decided on a state older than the outage.
+    const now = this.ctx.clock.now();
+    for (const k of this.active()) {
+      const lm = this.moves.get(k)!;
+      lm.memory = { ...lm.memory, nextPollAt: Math.min(lm.memory.nextPollAt, now) };
+      this.lastObservation.delete(k);
+    }
+  }
+
+  private emitOutage(phase: 'outage-begun' | 'outage-ended' | 'outage-limit', r: OutageRecord): void {
+    this.ctx.emit({ type: 'run', ts: this.ts(), phase, moves: this.order.length, message: outageText(phase, r), outage: r });
   }
 
   private warnOvershoot(counts: InFlightCounts): void {
@@ -310,6 +359,7 @@ class Loop implements BesideHost, ObserveHost {
       for (const c of candidates) this.readFailed(c.key, e);
       return;
     }
+    this.readOk();
     this.warnOvershoot(r.inFlight);
     const now = this.ctx.clock.now();
     for (const c of candidates) {

@@ -31,9 +31,14 @@ export const EXIT = {
   MOVES_FAILED: 3,
   /** Nothing failed, but some moves are not finished: awaiting completion or a window, past a deadline, detached, or still running after a `--no-wait` pass. */
   INCOMPLETE: 4,
+  /** Manila or Keystone could not be read for longer than `--outage-limit`: the run stopped, the migrations go on in Manila, a rerun resumes. */
+  OUTAGE: 5,
   /** A second Ctrl-C. */
   INTERRUPTED: 130,
 } as const;
+
+/** The code of the moves a run left when an outage passed its limit. */
+export const OUTAGE_CODE = 'MP_OUTAGE';
 
 /** Phases that count as a failure of the move. */
 export const FAILED_PHASES: ReadonlySet<MovePhase> = new Set(['blocked', 'failed', 'stale', 'conflict', 'cancelled']);
@@ -49,6 +54,7 @@ export const RUNNING_PHASES: ReadonlySet<MovePhase> = new Set([
  * the pass after the last running move ends reports the failure (3).
  */
 export function exitCodeFor(results: readonly MoveResult[]): number {
+  if (results.some((r) => r.code === OUTAGE_CODE)) return EXIT.OUTAGE;
   if (results.some((r) => RUNNING_PHASES.has(r.phase))) return EXIT.INCOMPLETE;
   if (results.some((r) => FAILED_PHASES.has(r.phase))) return EXIT.MOVES_FAILED;
   if (results.some((r) => r.phase !== 'done')) return EXIT.INCOMPLETE;

@@ -74,6 +74,8 @@ export async function applyPlan(plan: Plan, client: ManilaClient, opts: ApplyOpt
   const moves = fairOrder(entries.filter((e): e is MigrateEntry | ResumeEntry => e.action === 'migrate' || e.action === 'resume'));
   const ts = (): string => new Date(clock.now()).toISOString();
   emit({ type: 'run', ts: ts(), phase: 'start', moves: moves.length });
+  // Moves the plan already blocked end here: said like any other end (the journal, notifications).
+  for (const r of results) emit({ type: 'move', ts: ts(), key: r.key, server: r.server, from: r.from, to: r.to, phase: r.phase, elapsed: 0, ...(r.code ? { code: r.code } : {}), ...(r.message ? { message: r.message } : {}), ...(r.hint ? { hint: r.hint } : {}) });
   for (const m of moves) emit({ type: 'move', ts: ts(), key: m.key, server: m.server.id, from: m.from, to: m.to, phase: 'queued', elapsed: 0 });
   const locks = opts.locks ?? fileLocks(defaultLockDir(), cloudKey(client.config.authUrl, await client.endpoint()));
   const detach = opts.detach ?? new AbortController().signal;

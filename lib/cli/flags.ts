@@ -29,3 +29,18 @@ export function rateFlag(value: string | undefined, flag: string): number | unde
   }
   return n;
 }
+
+const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000 };
+
+/** Parses a duration flag (`90s`, `5m`, `1h30m`, or plain seconds) into ms. */
+export function durationFlag(value: string | undefined, flag: string, fallbackMs?: number): number | undefined {
+  if (value === undefined) return fallbackMs;
+  const v = value.trim();
+  if (/^\d+(\.\d+)?$/.test(v)) return secondsFlag(v, flag);
+  const parts = [...v.matchAll(/(\d+(?:\.\d+)?)([hms])/g)];
+  const ms = parts.reduce((sum, p) => sum + Number(p[1]) * UNIT_MS[p[2]], 0);
+  if (!parts.length || parts.map((p) => p[0]).join('') !== v || ms <= 0) {
+    throw new InputError('MP_FLAG_INVALID', `${flag} must be a positive duration such as 90s, 5m or 1h30m, got '${value}'.`, `Example: ${flag} 60m`);
+  }
+  return Math.round(ms);
+}

@@ -17,6 +17,11 @@ const commands = {
 };
 
 /** Adds the options every command takes, named as the `openstack` client names them. */
+/** A repeatable option's values, in order. */
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
 function withCloudOptions(cmd: Command): Command {
   return cmd
     .option('--os-cloud <name>', 'cloud from clouds.yaml (default: OS_CLOUD)')
@@ -50,7 +55,8 @@ Exit codes: plan --detailed-exitcode (or --check): 0 no changes, 1 error, 2 chan
             apply: 0 all done, 1 error, 3 some moves blocked/failed/stale/cancelled and none
                    still running, 4 some moves not finished (still running after --no-wait,
                    even if another failed; manual completion, a closed window, deadline,
-                   detached), 130 interrupted.
+                   detached), 5 Manila or Keystone unreachable for longer than --outage-limit
+                   (the migrations go on in Manila; a rerun resumes), 130 interrupted.
 
 Limits (--parallel, --max-per-*) count migrations in flight as Manila shows them, so they hold
 across runner processes on this machine (an inter-process lock under MANILA_PLACEMENT_LOCK_DIR,
@@ -96,10 +102,14 @@ hours-long moves, run \`apply --no-wait\` from a schedule until it exits 0.`,
     .option('--max-request-rate <n>', 'most Manila requests per second, whatever the number of migrations', String(DEFAULT_MAX_REQUEST_RATE))
     .option('--phase1-timeout <seconds>', 'longest wait for phase 1 (Manila polls the driver every 900 s by default)', String(APPLY_DEFAULTS.phase1TimeoutMs / 1000))
     .option('--complete-timeout <seconds>', 'longest wait from complete to the destination being active', String(APPLY_DEFAULTS.completeTimeoutMs / 1000))
+    .option('--outage-limit <duration>', 'longest outage of Manila or Keystone to ride out (reads go on with backoff up to --max-poll-interval); past it, exit 5 and a rerun resumes', `${APPLY_DEFAULTS.outageLimitMs / 60_000}m`)
     .option('--cancel-on-timeout', 'cancel a migration whose phase 1 passes its deadline (default: leave it running)')
     .option('--no-verify', 'skip checking shares, access rules and snapshots after each move')
     .option('--json', 'JSON lines on stdout (the default when stdout is not a terminal)')
     .option('--journal <file>', 'JSON-lines audit log of every API call and transition', '.manila-placement/journal.jsonl')
+    .option('--notify <url>', 'POST a JSON notification here on: waiting for a window, a move failed or blocked, an outage begun or ended, the run finished (repeatable; docs/notifications.md)', collect, [])
+    .option('--notify-format <format>', 'json (docs/notifications.md), slack or teams (a text for an incoming webhook)', 'json')
+    .option('--notify-command <cmd>', 'run this shell command for each notification, its JSON on stdin (repeatable)', collect, [])
     .option('--notices <dir>', 'write a tenant notice per project (markdown and CSV: shares, read-only window, old -> new export locations) into this directory')
     .option('--no-color', 'no colours (also NO_COLOR)')
     .action((o) => run(async () => (await commands.apply()).applyCommand(o)));

@@ -66,7 +66,11 @@ export class TtyRenderer implements Renderer {
   }
 
   event(e: RunnerEvent): void {
-    if (e.type === 'run') return;
+    if (e.type === 'run') {
+      // Outages and warnings are said above the bars: the bars alone would only stand still.
+      if (e.phase !== 'start' && e.phase !== 'end' && e.message) this.multibar.log(`${e.phase === 'outage-ended' ? this.p.green(e.phase) : this.p.yellow(e.phase)}: ${e.message}\n`);
+      return;
+    }
     if (FINAL_PHASES.has(e.phase) || e.phase === 'queued') this.running.delete(e.key);
     else this.running.set(e.key, { elapsed: e.elapsed, at: Date.now() });
     let bar = this.bars.get(e.key);

@@ -134,6 +134,7 @@ function runs(r: Rollout): string {
       x.ended ? '' : '<span class="err">no end record: killed, or still running</span>',
       ...x.signals.map((s) => esc(`${s.signal} at ${clock(s.at)} (${s.count === 1 ? 'detach' : 'exit'})`)),
       ...x.warnings.map((w) => `<span class="warn">${esc(w.message)}</span>`),
+      ...x.outages.filter((o, i, all) => o.kind !== 'outage-begun' || i === all.length - 1).map((o) => `<span class="${o.kind === 'outage-limit' ? 'err' : 'warn'}">${esc(`${clock(o.at)}: ${o.message}`)}</span>`),
     ].filter(Boolean);
     return `<tr data-run="${x.index}"><td>${x.index}</td><td>${esc(x.pid)}</td><td>${esc(iso(x.from))}</td><td>${esc(iso(x.to))}</td><td>${esc(duration(x.to - x.from))}</td><td>${x.moves}</td><td>${esc(outcome)}</td><td>${esc(x.exitCode)}</td><td>${x.calls}</td><td class="${x.errors ? 'err' : ''}">${x.errors}</td><td>${notes.join('<br>')}</td><td class="muted">${x.firstLine}–${x.lastLine}</td></tr>`;
   };

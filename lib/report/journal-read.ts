@@ -63,9 +63,20 @@ const moveEventSchema = z.object({
 const runEventSchema = z.object({
   type: z.literal('run'),
   ts: isoTime,
-  phase: z.enum(['start', 'end', 'warning']),
+  phase: z.enum(['start', 'end', 'warning', 'outage-begun', 'outage-ended', 'outage-limit']),
   moves: z.number(),
   message: z.string().optional(),
+  outage: z
+    .object({
+      lastSeenAt: isoTime,
+      since: isoTime,
+      endedAt: isoTime.optional(),
+      seconds: z.number(),
+      failedReads: z.number(),
+      error: z.object({ code: z.string(), message: z.string() }),
+      waiting: z.array(z.object({ key: z.string(), server: z.string(), phase: z.string() })),
+    })
+    .optional(),
   outcome: z.record(z.string(), z.number()).optional(),
   exitCode: z.number().optional(),
 });

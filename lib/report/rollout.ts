@@ -94,6 +94,8 @@ export interface RunView {
   /** Final phase counts at the end. */
   readonly outcome?: Readonly<Record<string, number>>;
   readonly warnings: readonly { readonly at: number; readonly message: string }[];
+  /** Outages of Manila or Keystone the run rode out (or stopped at): when, how long, what was waiting. */
+  readonly outages: readonly { readonly at: number; readonly kind: 'outage-begun' | 'outage-ended' | 'outage-limit'; readonly message: string }[];
   readonly signals: readonly { readonly at: number; readonly signal: string; readonly count: number }[];
   readonly calls: number;
   readonly errors: number;
@@ -328,6 +330,7 @@ function splitRuns(records: readonly JournalRecord[]): { runs: RunView[]; passes
       ...(b.exitCode !== undefined ? { exitCode: b.exitCode } : {}),
       ...(b.outcome ? { outcome: b.outcome } : {}),
       warnings: b.records.flatMap((r) => (r.type === 'run' && r.event.phase === 'warning' ? [{ at: r.at, message: r.event.message ?? '' }] : [])),
+      outages: b.records.flatMap((r) => (r.type === 'run' && r.event.phase.startsWith('outage-') ? [{ at: r.at, kind: r.event.phase as RunView['outages'][number]['kind'], message: r.event.message ?? '' }] : [])),
       signals: b.records.flatMap((r) => (r.type === 'signal' ? [{ at: r.at, signal: r.signal, count: r.count }] : [])),
       calls: calls.length,
       errors: failed,

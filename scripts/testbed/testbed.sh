@@ -6,7 +6,7 @@
 #   epoxy:         Debian 13 trixie packages (python3-manila 20.0.0, 2025.1) in a debootstrap
 #                  root under the state dir; every daemon runs in it (chroot).
 #
-#   testbed.sh install | start | stop | status | reset | restart <svc> | env [--os] | logs | smoke
+#   testbed.sh install | start | stop | status | reset | restart <svc> [--down S] | env [--os] | logs | smoke
 #              [--release zed|epoxy]
 #
 # Helpers beside it: tb.py (REST: Keystone setup, fixtures, reset, facts; stdlib only),
@@ -961,13 +961,21 @@ cmd_reset() {
 }
 
 cmd_restart() {
-  local svc=${1:-}
+  local svc=${1:-} down=0
   [[ -n $svc ]] || die "restart: which service? manila-api|manila-share|manila-scheduler|keystone|keystone-short|rabbitmq|mariadb"
+  # --down SECONDS: keep the service stopped that long before starting it (an outage).
+  if [[ ${2:-} == --down ]]; then
+    [[ ${3:-} =~ ^[0-9]+$ ]] || die "restart: --down needs a whole number of seconds, got '${3:-}'"
+    down=$3
+  elif [[ -n ${2:-} ]]; then
+    die "restart: unknown option '${2}' (restart SERVICE [--down SECONDS])"
+  fi
   all_running || die "restart: the test bed is not (fully) running; use: testbed.sh start"
   ensure_secrets  # configuration files stay as the last start wrote them
   case "$svc" in
     manila-api|manila-share|manila-scheduler)
       stop_piece "$svc" 15
+      if (( down > 0 )); then say "restart: $svc down for ${down}s"; sleep "$down"; fi
       MANILA_SINCE=""
       start_manila_piece "$svc"
       if [[ $svc == manila-api ]]; then wait_manila; else wait_manila "$MANILA_SINCE"; fi
@@ -976,16 +984,19 @@ cmd_restart() {
       local conf=$KSCONF port=$KS_PORT
       [[ $svc == keystone ]] || { conf=$KSCONF_SHORT; port=$KS_SHORT_PORT; }
       stop_piece "$svc" 15
+      if (( down > 0 )); then say "restart: $svc down for ${down}s"; sleep "$down"; fi
       start_keystone_piece "$svc" "$conf" "$port"
       wait_keystone_piece "$svc" "$port"
       ;;
     rabbitmq)
       stop_piece rabbitmq 30
+      if (( down > 0 )); then say "restart: $svc down for ${down}s"; sleep "$down"; fi
       start_rabbitmq
       wait_manila "$(date +%s)"
       ;;
     mariadb)
       stop_piece mariadb 60
+      if (( down > 0 )); then say "restart: $svc down for ${down}s"; sleep "$down"; fi
       start_mariadb
       wait_manila "$(date +%s)"
       ;;
@@ -1036,7 +1047,7 @@ usage: $0 <command> [--release zed|epoxy]
   status                  what runs; exit 0 when all is up
   reset [--servers N]     fixtures back on $HOSTNAME_MANILA@${BACKENDS[0]}, no migration in flight
                           (N: default the last start's)
-  restart <service>       manila-api|manila-share|manila-scheduler|keystone|keystone-short|rabbitmq|mariadb
+  restart <service> [--down SECONDS]  manila-api|manila-share|manila-scheduler|keystone|keystone-short|rabbitmq|mariadb (--down: stopped that long first, an outage)
   env [--os]              export lines (OS_CLIENT_CONFIG_FILE, MP_TESTBED_JSON, MP_TESTBED_RELEASE;
                           --os adds OS_* for admin)
   logs                    log file paths

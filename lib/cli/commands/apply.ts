@@ -7,13 +7,17 @@ import { EXIT } from '../../apply/result';
 import { applyPlan } from '../../apply/runner';
 import { InputError } from '../../errors';
 import { cliClient } from '../cli-client';
-import { intFlag, rateFlag, secondsFlag } from '../flags';
+import { durationFlag, intFlag, rateFlag, secondsFlag } from '../flags';
 import { JsonLinesRenderer, type Renderer, renderSummary, TtyRenderer } from '../progress';
 import { colourWanted, paint, renderPlans } from '../render-plan';
 import { readPlanFile } from '../synth';
 import { makePlans, type PlanningOptions } from './plan';
 import type { RunnerEvent } from '../../apply/events';
 import { noticeMoves, tenantNotices } from '../../notice/tenant-notice';
+import * as os from 'node:os';
+import { NOTIFY_FORMATS, type NotifyFormat } from '../../notify/format';
+import { NotificationFilter } from '../../notify/notification';
+import { checkTargets, Notifier } from '../../notify/notifier';
 
 /** Writes each notice atomically (temp file, then rename). */
 export function writeNotices(dir: string, files: ReadonlyMap<string, string>): string[] {
@@ -43,6 +47,7 @@ export interface ApplyCommandOptions extends PlanningOptions {
   readonly maxRequestRate?: string;
   readonly phase1Timeout?: string;
   readonly completeTimeout?: string;
+  readonly outageLimit?: string;
   readonly cancelOnTimeout?: boolean;
   readonly verify?: boolean;
   /** `--no-wait` sets this to false. */
@@ -53,6 +58,18 @@ export interface ApplyCommandOptions extends PlanningOptions {
   readonly color?: boolean;
   /** Write a tenant notice per project (markdown and CSV) into this directory. */
   readonly notices?: string;
+  /** Webhook URLs for notifications (`--notify`, repeatable). */
+  readonly notify?: string[];
+  /** `json`, `slack` or `teams`. */
+  readonly notifyFormat?: string;
+  /** Commands that get each notification's JSON on stdin (`--notify-command`, repeatable). */
+  readonly notifyCommand?: string[];
+}
+
+function notifyFormatFlag(v: string | undefined): NotifyFormat {
+  const f = (v ?? 'json') as NotifyFormat;
+  if (!NOTIFY_FORMATS.includes(f)) throw new InputError('MP_FLAG_INVALID', `--notify-format must be one of ${NOTIFY_FORMATS.join(', ')}, got '${v}'.`, 'Example: --notify-format slack');
+  return f;
 }
 
 async function confirm(): Promise<boolean> {
@@ -76,7 +93,10 @@ export async function applyCommand(o: ApplyCommandOptions): Promise<number> {
   const maxRequestRate = rateFlag(o.maxRequestRate, '--max-request-rate');
   const phase1TimeoutMs = secondsFlag(o.phase1Timeout, '--phase1-timeout');
   const completeTimeoutMs = secondsFlag(o.completeTimeout, '--complete-timeout');
+  const outageLimitMs = durationFlag(o.outageLimit, '--outage-limit', APPLY_DEFAULTS.outageLimitMs);
   const noWait = o.wait === false;
+  const targets = { urls: o.notify ?? [], commands: o.notifyCommand ?? [], format: notifyFormatFlag(o.notifyFormat) };
+  checkTargets(targets);
   if (o.plan && o.snapshot) throw new InputError('MP_FLAG_CONFLICT', '--plan and --snapshot cannot be used together.', 'A plan file already records its snapshot; pass one or the other.');
 
   const json = Boolean(o.json) || !process.stdout.isTTY;
@@ -108,6 +128,18 @@ export async function applyCommand(o: ApplyCommandOptions): Promise<number> {
     }
 
     const renderer: Renderer = json ? new JsonLinesRenderer() : new TtyRenderer(p);
+    // Deliveries go on beside the moves; each result is journalled, a failure also said on stderr.
+    const notifier = new Notifier(targets, {
+      onResult: (r) => {
+        journal?.write({ type: 'notify', ...r });
+        if (!r.ok) process.stderr.write(`warning: notification ${r.event} to ${r.target} not delivered after ${r.attempts} attempt(s): ${r.error ?? `status ${r.status}`}\n`);
+      },
+    });
+    const filter = new NotificationFilter({
+      cloud: client.config.cloudName ?? new URL(client.config.authUrl).host,
+      runner: { host: os.hostname(), pid: process.pid, mode: noWait ? 'apply --no-wait' : 'apply' },
+      journal: journal?.file,
+    });
     const events: RunnerEvent[] = [];
     const detach = new AbortController();
     let interrupts = 0;
@@ -135,6 +167,7 @@ export async function applyCommand(o: ApplyCommandOptions): Promise<number> {
         maxPollIntervalMs,
         phase1TimeoutMs,
         completeTimeoutMs,
+        outageLimitMs,
         cancelOnTimeout: o.cancelOnTimeout,
         completeManual: o.complete,
         replan: o.replan,
@@ -147,9 +180,12 @@ export async function applyCommand(o: ApplyCommandOptions): Promise<number> {
           journal?.write({ type: 'event', event: e });
           if (o.notices) events.push(e);
           renderer.event(e);
+          const n = notifier.empty ? undefined : filter.of(e);
+          if (n) notifier.send(n);
         },
       });
       renderer.stop();
+      await notifier.flush();
       if (json) {
         const summary = result.results.map((r) => ({ ...r, apiCalls: calls.of(r.key) }));
         process.stdout.write(JSON.stringify({ type: 'summary', results: summary, outcome: result.outcome, exitCode: result.exitCode, apiCalls: calls.total() }) + '\n');

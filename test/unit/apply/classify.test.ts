@@ -59,6 +59,8 @@ describe('exitCodeFor', () => {
     [[r('failed'), r('phase1')], 4],
     [[r('blocked'), r('awaiting-window')], 4],
     [[r('failed'), r('awaiting-completion')], 3],
+    // an outage past --outage-limit stopped the run: its own code, whatever else happened
+    [[{ ...r('detached'), code: 'MP_OUTAGE' }, r('failed')], 5],
   ])('%j -> %i', (results, code) => {
     expect(exitCodeFor(results as MoveResult[])).toBe(code);
   });

@@ -28,6 +28,9 @@ const H = 60 * M;
 const LIMITS = { parallel: 4, maxPerSource: 2, maxPerDestination: 3 };
 const WINDOW = { cron: '0 * * * *', durationMinutes: 20 };
 
+// Virtual time, but seconds of CPU: while `npm test` boots the test beds beside the unit tests, more than jest's 5 s.
+jest.setTimeout(60_000);
+
 beforeAll(() => useTempLockDir());
 
 function setup(): { cloud: SimulatedCloud; monitor: InFlightMonitor; crossCheck: { changes: number; worst: number } } {
