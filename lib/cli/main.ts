@@ -9,6 +9,7 @@ const commands = {
   refresh: () => import('./commands/refresh'),
   plan: () => import('./commands/plan'),
   apply: () => import('./commands/apply'),
+  doctor: () => import('./commands/doctor'),
   status: () => import('./commands/status'),
   cancel: () => import('./commands/cancel'),
   servers: () => import('./commands/servers'),
@@ -113,6 +114,16 @@ hours-long moves, run \`apply --no-wait\` from a schedule until it exits 0.`,
     .option('--notices <dir>', 'write a tenant notice per project (markdown and CSV: shares, read-only window, old -> new export locations) into this directory')
     .option('--no-color', 'no colours (also NO_COLOR)')
     .action((o) => run(async () => (await commands.apply()).applyCommand(o)));
+
+  withCloudOptions(prog.command('doctor'))
+    .description('diagnose share servers with a mark, a leftover record or a stuck state (all such, or those named), with the evidence and the recovery')
+    .argument('[server...]', 'share server ids (default: every server with a mark, a leftover destination or a migration state)')
+    .option('--fix', 'do the steps the evidence shows safe (clear a mark of a migration that is over, delete a failed destination record without shares), one server at a time; print the rest')
+    .option('--auto-approve', 'with --fix: do not ask')
+    .option('--json', 'print JSON')
+    .option('--journal <file>', 'journal to read the runs from, and to append every call of --fix to', '.manila-placement/journal.jsonl')
+    .addHelpText('after', '\nExit codes: 0 nothing needs attention, 2 some server needs attention (after --fix: what is left), 1 error.')
+    .action((servers: string[], o) => run(async () => (await commands.doctor()).doctorCommand(servers, o)));
 
   withCloudOptions(prog.command('status'))
     .description('list share server migrations in flight in the cloud')

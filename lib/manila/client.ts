@@ -11,6 +11,8 @@ import { KeystoneSession, type KeystoneToken, findManilaEndpoint } from './keyst
 import { MAX_MICROVERSION, MIN_MICROVERSION, compareMicroversions, minMicroversion, parseMicroversion } from './microversion';
 import {
   type AccessRule,
+  type UserMessage,
+  parseMessage,
   type ExportLocation,
   type ShareInstance,
   parseExportLocation,
@@ -324,6 +326,11 @@ export class ManilaClient {
     await this.action(id, 'reset_task_state', { task_state: taskState }, { idempotent: false, expect: [202, 200] });
   }
 
+  /** Deletes a share server record (Manila allows it for `active` and `error` servers without shares). */
+  public async deleteShareServer(id: string): Promise<void> {
+    await this.call(`delete share server ${id}`, 'DELETE', `/share-servers/${encodeURIComponent(id)}`, { idempotent: false, expect: [202, 204] });
+  }
+
   /** `reset_status` (admin recovery). */
   public async resetStatus(id: string, status: string): Promise<void> {
     await this.action(id, 'reset_status', { status }, { idempotent: false, expect: [202, 200] });
@@ -393,6 +400,11 @@ export class ManilaClient {
   public async listShareInstances(shareId: string): Promise<ShareInstance[]> {
     const res = await this.call(`list instances of share ${shareId}`, 'GET', `/shares/${encodeURIComponent(shareId)}/instances`);
     return bodyArray(res, 'share_instances', `list instances of share ${shareId}`).map(parseShareInstance);
+  }
+
+  /** Manila's user messages about one resource (2.37+), every project; every page. */
+  public listMessages(resourceId: string): Promise<UserMessage[]> {
+    return this.listAll(`list messages about ${resourceId}`, '/messages', 'messages', { all_tenants: '1', resource_id: resourceId, sort_key: 'created_at', sort_dir: 'asc' }, parseMessage);
   }
 
   /** Access rules of one share (2.45+). */

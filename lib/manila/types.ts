@@ -14,6 +14,7 @@ export * from './resources/share';
 export * from './resources/share-type';
 export * from './resources/snapshot';
 export * from './resources/access-rule';
+export * from './resources/message';
 export * from './resources/export-location';
 export * from './resources/share-instance';
 

@@ -1,0 +1,133 @@
+import * as path from 'node:path';
+import * as readline from 'node:readline/promises';
+import { EXIT } from '../../apply/result';
+import { diagnose, safeSteps, type Diagnosis, type RecoveryStep } from '../../doctor/diagnose';
+import { readEvidence, serversToExamine } from '../../doctor/evidence';
+import { InputError, ManilaPlacementError } from '../../errors';
+import type { ManilaClient } from '../../manila/client';
+import type { ShareServer } from '../../manila/types';
+import { cliClient, type GlobalOptions } from '../cli-client';
+
+/** Exit codes of `doctor`. */
+export const DOCTOR_EXIT = { HEALTHY: 0, ERROR: 1, FINDINGS: 2 } as const;
+
+/** Options of `doctor`. */
+export interface DoctorOptions extends GlobalOptions {
+  readonly json?: boolean;
+  readonly fix?: boolean;
+  readonly autoApprove?: boolean;
+}
+
+async function ask(question: string): Promise<boolean> {
+  const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return (await rl.question(`${question}\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: `)).trim() === 'yes';
+  } finally {
+    rl.close();
+  }
+}
+
+function render(d: Diagnosis): string {
+  const out = [`share server ${d.server} on ${d.host}: ${d.verdict}`];
+  for (const f of d.findings) {
+    out.push(`  ${f.state}: ${f.summary}`);
+    for (const e of f.evidence) out.push(`    evidence: ${e}`);
+    for (const s of f.steps) {
+      out.push(`    ${s.kind === 'safe' ? 'fix (safe, --fix does it)' : 'needs a person'}: ${s.what}`);
+      out.push(`      $ ${s.command}`);
+      out.push(`      why: ${s.why}`);
+    }
+  }
+  if (!d.findings.length) out.push('  status active, no mark, no leftover record, shares available, rules applied');
+  for (const c of d.context) out.push(`  ${c}`);
+  return out.join('\n') + '\n';
+}
+
+async function diagnoseOne(client: ManilaClient, id: string, journal: string | undefined): Promise<Diagnosis> {
+  const all = await client.listShareServers();
+  const server = all.find((s) => s.id === id);
+  if (!server) throw new InputError('MP_SERVER_UNKNOWN', `share server ${id} does not exist in this cloud.`, 'List them with `manila-placement servers --all`.');
+  return diagnose(await readEvidence(client, server, all, journal, () => Date.now()));
+}
+
+/** The servers to look at: those named, else every one worth a look (../../doctor/evidence.ts). */
+function targets(all: readonly ShareServer[], named: readonly string[]): ShareServer[] {
+  if (!named.length) return serversToExamine(all);
+  return named.map((n) => {
+    const s = all.find((x) => x.id === n);
+    if (!s) throw new InputError('MP_SERVER_UNKNOWN', `share server ${n} does not exist in this cloud.`, 'List them with `manila-placement servers --all`.');
+    return s;
+  });
+}
+
+/** Performs one safe step, only if a fresh diagnosis still offers it. */
+/** What one step did, and the server as read after it. */
+interface StepOutcome {
+  readonly done: boolean;
+  readonly after: Diagnosis;
+  readonly why?: string;
+}
+
+async function perform(client: ManilaClient, d: Diagnosis, step: RecoveryStep, journal: string | undefined): Promise<StepOutcome> {
+  const fresh = await diagnoseOne(client, d.server, journal);
+  const still = safeSteps(fresh).find((s) => s.action?.type === step.action?.type && s.action?.serverId === step.action?.serverId);
+  if (!still?.action) return { done: false, after: fresh, why: 'the state changed since it was read; nothing was sent' };
+  if (still.action.type === 'reset-task-state') await client.resetTaskState(still.action.serverId, null);
+  else await client.deleteShareServer(still.action.serverId);
+  return { done: true, after: await diagnoseOne(client, d.server, journal) };
+}
+
+/** `manila-placement doctor [SERVER...]`. */
+export async function doctorCommand(servers: string[], o: DoctorOptions): Promise<number> {
+  const journalFile = path.resolve(o.journal ?? '.manila-placement/journal.jsonl');
+  if (o.fix && !o.autoApprove && !process.stdin.isTTY) {
+    throw new InputError('MP_APPROVAL_REQUIRED', 'doctor --fix needs approval, and there is no terminal to ask.', 'Read `manila-placement doctor` first, then run doctor --fix --auto-approve.');
+  }
+  const { client, journal } = cliClient(o, { journalDefault: journalFile });
+  try {
+    const all = await client.listShareServers();
+    const list = targets(all, servers);
+    const diagnoses: Diagnosis[] = [];
+    for (const s of list) diagnoses.push(diagnose(await readEvidence(client, s, all, journalFile, () => Date.now())));
+    const fixes: Array<{ server: string; step: string; command: string; done: boolean; error?: string; why?: string; after?: string }> = [];
+    if (o.fix) {
+      // One server at a time: each step re-reads first, and the server again after.
+      for (const [i, d] of diagnoses.entries()) {
+        const steps = safeSteps(d);
+        if (!steps.length) continue;
+        if (!o.json) process.stdout.write(render(d));
+        if (!o.autoApprove && !(await ask(`Do the ${steps.length} safe step(s) above for ${d.server}?`))) continue;
+        let current = d;
+        for (const step of steps) {
+          try {
+            const r = await perform(client, current, step, journalFile);
+            current = r.after;
+            fixes.push({ server: d.server, step: step.what, command: step.command, done: r.done, ...(r.why ? { why: r.why } : {}), after: r.after.verdict });
+            journal?.write({ type: 'doctor', server: d.server, step: step.what, command: step.command, done: r.done, after: r.after.verdict });
+            if (!o.json) process.stdout.write(`  ${r.done ? 'done' : 'skipped'}: ${step.what}${r.why ? ` (${r.why})` : ''}; now ${r.after.verdict}\n`);
+          } catch (e) {
+            const m = e instanceof ManilaPlacementError ? `${e.code}: ${e.message}` : String(e);
+            fixes.push({ server: d.server, step: step.what, command: step.command, done: false, error: m });
+            journal?.write({ type: 'doctor', server: d.server, step: step.what, command: step.command, done: false, error: m });
+            if (!o.json) process.stderr.write(`  failed: ${step.what}: ${m}\n`);
+            break; // the next step of this server waits for a person
+          }
+        }
+        diagnoses[i] = current;
+      }
+    }
+    const open = diagnoses.filter((d) => d.verdict !== 'healthy' && d.verdict !== 'migrating');
+    if (o.json) {
+      process.stdout.write(JSON.stringify({ servers: diagnoses, ...(o.fix ? { fixes } : {}) }, null, 2) + '\n');
+    } else {
+      if (!diagnoses.length) process.stdout.write('No share server has a mark, a leftover record or a stuck state.\n');
+      if (!o.fix || !fixes.length) for (const d of diagnoses) process.stdout.write(render(d));
+      else for (const d of open) process.stdout.write(render(d));
+      process.stdout.write(`\n${diagnoses.length} server(s) looked at: ${open.length} need attention.\n`);
+    }
+    return open.length ? DOCTOR_EXIT.FINDINGS : EXIT.OK;
+  } finally {
+    journal?.close();
+    await client.close();
+  }
+}
