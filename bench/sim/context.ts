@@ -16,6 +16,8 @@ export interface MigrationFate {
   readonly phase1Ms: number;
   /** The driver raises in continue at the first call at least this long after the driver started. */
   readonly failAfterMs?: number;
+  /** The driver raises in migration_complete: Manila sets source, destination and the shares to error (share/manager.py). */
+  readonly failComplete?: boolean;
 }
 
 /** The flags and target of a migration as the API received them. */
@@ -68,6 +70,8 @@ export interface SimContext {
   readonly active: Map<string, SimMigration>;
   /** Every migration, in start order. */
   readonly history: SimMigration[];
+  /** manila-share is down (restarting) until this time: no continue call runs, casts wait. */
+  shareDownUntil?: number;
   /** A fresh id. */
   newId(): string;
   /** A fresh IP for a new server's allocation. */

@@ -200,6 +200,8 @@ export class SimManager {
 
   private continueOne(destId: string): void {
     const { store, clock } = this.ctx;
+    // manila-share restarting: this periodic run does not happen; the next tick on the grid does it.
+    if ((this.ctx.shareDownUntil ?? 0) > clock.now()) return;
     const d = store.servers.get(destId);
     if (!d || d.status !== 'server_migrating_to' || d.taskState !== 'migration_driver_in_progress' || !d.sourceShareServerId) return;
     const m = this.ctx.active.get(d.sourceShareServerId);
@@ -239,11 +241,27 @@ export class SimManager {
     const { store, clock } = this.ctx;
     const m = this.ctx.active.get(sourceId);
     if (m) m.completeAt = clock.now();
-    clock.after(this.t.cast, () => {
+    // A cast to a restarting manila-share waits in the queue until it is back.
+    const wait = Math.max(this.t.cast, (this.ctx.shareDownUntil ?? 0) - clock.now());
+    clock.after(wait, () => {
       store.updateServer(sourceId, { taskState: 'migration_completing' });
       store.updateServer(destId, { taskState: 'migration_completing' });
-      clock.after(this.t.driverComplete, () => this.switchOver(sourceId, destId));
+      clock.after(this.t.driverComplete, () => (m?.fate.failComplete ? this.failComplete(sourceId, destId) : this.switchOver(sourceId, destId)));
     });
+  }
+
+  /** The driver raised in complete: both servers and the shares end in error, and Manila cannot say where the data is. */
+  private failComplete(sourceId: string, destId: string): void {
+    const { store, clock } = this.ctx;
+    store.updateServer(sourceId, { status: 'error', taskState: 'migration_error' });
+    store.updateServer(destId, { status: 'error', taskState: 'migration_error' });
+    store.setShareStatus(sourceId, 'error');
+    const m = this.ctx.active.get(sourceId);
+    if (m) {
+      m.outcome = 'complete-error';
+      m.endedAt = clock.now();
+      this.ctx.active.delete(sourceId);
+    }
   }
 
   private switchOver(sourceId: string, destId: string): void {

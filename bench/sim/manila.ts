@@ -237,6 +237,11 @@ export class SimulatedCloud {
     else this.down.delete(service);
   }
 
+  /** Restarts manila-share for `forMs`: the continue calls and casts of that time wait (Manila's state is in its database). */
+  public restartShare(forMs: number): void {
+    this.ctx.shareDownUntil = this.clock.now() + forMs;
+  }
+
   /** Closes the MockAgent. */
   public close(): Promise<void> {
     return this.agent.close();

@@ -18,6 +18,7 @@ export type DoctorState =
   | 'migrating'
   | 'cancelled-mark'
   | 'failed-mark'
+  | 'failed-complete'
   | 'leftover-destination'
   | 'stuck-migrating'
   | 'rules-stuck'
@@ -93,6 +94,22 @@ export function diagnose(ev: ServerEvidence): Diagnosis {
         ],
       });
     }
+  }
+
+  if (s.status === 'error' && s.taskState === 'migration_error') {
+    findings.push({
+      state: 'failed-complete',
+      summary: `the switchover failed${age(ev.at, s.updatedAt)}: Manila set the source${ev.destinations.length ? ', the destination' : ''} and the shares to error, and cannot say which copy is live`,
+      evidence: [rec(s), ...ev.destinations.map(rec), ...shareLines],
+      steps: [
+        {
+          kind: 'manual',
+          what: 'find the live copy on the backends, then reset the side that holds it',
+          command: `${resetSourceCommands(s.id, shareIds)}   # only if the source holds the live data`,
+          why: "A failure in migration_complete is never safe to automate: the driver may have cut over already, and Manila's cleanup of an unused destination could destroy the live copy. Check both backends first (manila-share.log on both hosts).",
+        },
+      ],
+    });
   }
 
   if (s.status === 'active' && (s.taskState === 'migration_cancelled' || s.taskState === 'migration_error')) {

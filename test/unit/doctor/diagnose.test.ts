@@ -146,3 +146,10 @@ test('with no server named: marks, migration states and debris through its sourc
   ];
   expect(serversToExamine(all).map((s) => s.id)).toEqual(['marked', 'src', 'moved']);
 });
+
+test('a failed switchover (source, destination and shares in error): never fixed, the live copy is for a person to find', () => {
+  const d = diagnose(ev({ server: server({ status: 'error', taskState: 'migration_error' }), destinations: [dest({ status: 'error', taskState: 'migration_error' })], shares: [share({}, 'error')], sharesOnDestinations: { D: [] } }));
+  expect(d.verdict).toBe('failed-complete');
+  expect(d.findings[0].steps[0].why).toMatch(/never safe to automate/);
+  expect(safeSteps(d)).toEqual([]);
+});
