@@ -65,10 +65,10 @@ describe('delivery', () => {
         if (failFirst > 0) {
           failFirst--;
           res.writeHead(503).end();
-          return;
+        } else {
+          got.push({ path: req.url ?? '', body });
+          res.writeHead(200).end('ok');
         }
-        got.push({ path: req.url ?? '', body });
-        res.writeHead(200).end('ok');
       });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
