@@ -79,6 +79,7 @@ hours-long moves, run \`apply --no-wait\` from a schedule until it exits 0.`,
     .option('--json', 'print the plan(s) as JSON (same as --format json)')
     .option('--format <format>', 'text, json, or markdown (a summary for a merge-request comment)', 'text')
     .option('--check', "ask Manila's migration_check (read-only) about every move: a refused move shows as blocked")
+    .option('--verbose', 'every move on its own lines, with its flags, window, shares, tenants and key (default: moves grouped by source and destination)')
     .option('--detailed-exitcode', 'exit 0 when nothing would change, 2 when something would, 3 when a move is blocked, 1 on error')
     .option('--no-color', 'no colours (also NO_COLOR)')
     .action((o) => run(async () => (await commands.plan()).planCommand(o)));
@@ -90,6 +91,7 @@ hours-long moves, run \`apply --no-wait\` from a schedule until it exits 0.`,
     .option('--snapshot <file>', 'plan from this snapshot instead of refreshing')
     .option('--max-snapshot-age <seconds>', 'refuse a --snapshot older than this', '86400')
     .addOption(new Option('--move <key...>', 'only these moves (plan entry keys)'))
+    .addOption(new Option('--declaration <path...>', "only the moves of these declarations (construct path or its slug, as a declaration's Terraform resource runs it)"))
     .option('--auto-approve', 'do not ask for confirmation')
     .option('--complete', 'complete moves whose completion is manual or windowed once phase 1 is done (overrides the window)')
     .option('--replan', 'move servers from where they are now even if the plan saw them elsewhere, and retry failed or cancelled ones')

@@ -1,5 +1,6 @@
 import type { MigrationCheckResult } from '../manila/types';
 import { compareStrings } from '../util/compare';
+import { plural } from '../util/plural';
 import type { MigrateEntry, ObservedShare, PlanEntry, ResumeEntry } from './types';
 
 /**
@@ -29,6 +30,8 @@ export interface MoveImpact {
   readonly key: string;
   readonly serverId: string;
   readonly projectId: string;
+  /** The project's name from Keystone, when the snapshot has it. */
+  readonly projectName?: string;
   readonly from: string;
   readonly to: string;
   readonly shares: readonly ObservedShare[];
@@ -68,18 +71,19 @@ export function moveImpact(e: MigrateEntry | ResumeEntry, supported?: Supported)
     snaps === 0
       ? { outcome: 'none', source: 'known', text: 'no snapshots' }
       : e.flags.preserveSnapshots || supported?.preserveSnapshots === true
-        ? { outcome: 'kept', source: e.flags.preserveSnapshots ? 'asked' : 'manila', text: `${snaps} snapshot(s) kept (${e.flags.preserveSnapshots ? 'preserving them demanded' : 'Manila: the driver preserves them'})` }
+        ? { outcome: 'kept', source: e.flags.preserveSnapshots ? 'asked' : 'manila', text: `${plural(snaps, 'snapshot')} kept (${e.flags.preserveSnapshots ? 'preserving them demanded' : 'Manila: the driver preserves them'})` }
         : supported?.preserveSnapshots === false
-          ? { outcome: 'refused', source: 'manila', text: `${snaps} snapshot(s), and the driver cannot preserve them: Manila refuses the move (delete the snapshots or choose another destination)` }
+          ? { outcome: 'refused', source: 'manila', text: `${plural(snaps, 'snapshot')}, and the driver cannot preserve them: Manila refuses the move (delete the snapshots or choose another destination)` }
           : {
               outcome: 'kept if the driver preserves them, else the move is refused',
               source: 'asked',
-              text: `${snaps} snapshot(s): kept if the driver preserves them; if it cannot, Manila refuses the move (\`plan --check\` asks)`,
+              text: `${plural(snaps, 'snapshot')}: kept if the driver preserves them; if it cannot, Manila refuses the move (\`plan --check\` asks)`,
             };
   return {
     key: e.key,
     serverId: e.server.id,
     projectId: e.server.projectId,
+    ...(e.server.projectName !== undefined ? { projectName: e.server.projectName } : {}),
     from: e.from,
     to: e.to,
     shares,
@@ -93,9 +97,13 @@ export function moveImpact(e: MigrateEntry | ResumeEntry, supported?: Supported)
 /** The moves of a project and their shares: how an operator tells a tenant. */
 export interface ProjectImpact {
   readonly projectId: string;
+  /** The project's name from Keystone, when the snapshot has it. */
+  readonly projectName?: string;
   readonly moves: readonly MoveImpact[];
   readonly shares: number;
   readonly sizeGb: number;
+  /** Snapshots of its shares that move with them. */
+  readonly snapshots: number;
   /** Moves whose shares go (or may go) read-only during phase 1. */
   readonly readOnlyMoves: number;
   /** Moves after which clients remount (or may have to). */
@@ -114,10 +122,18 @@ export function impactByProject(entries: readonly PlanEntry[], supported: Readon
     .sort(([a], [b]) => compareStrings(a, b))
     .map(([projectId, moves]) => ({
       projectId,
+      ...(moves[0].projectName !== undefined ? { projectName: moves[0].projectName } : {}),
       moves,
       shares: moves.reduce((n, m) => n + m.shares.length, 0),
       sizeGb: moves.reduce((n, m) => n + m.shares.reduce((g, s) => g + s.size, 0), 0),
+      snapshots: moves.reduce((n, m) => n + m.shares.reduce((g, s) => g + s.snapshots, 0), 0),
       readOnlyMoves: moves.filter((m) => m.writes.outcome !== 'writable').length,
       remountMoves: moves.filter((m) => m.exportLocations.outcome !== 'kept').length,
     }));
+}
+
+/** How a project is shown: its name with the id when both are known (`admin (26383058...)`), else its id. */
+export function projectLabel(p: { readonly projectId: string; readonly projectName?: string }, withId = false): string {
+  if (p.projectName === undefined) return p.projectId;
+  return withId ? `${p.projectName} (${p.projectId})` : p.projectName;
 }

@@ -28,6 +28,8 @@ export interface PlanOptions extends PlanningOptions {
   readonly detailedExitcode?: boolean;
   /** Ask Manila's `migration_check` (read-only) about every pending move. */
   readonly check?: boolean;
+  /** Every move in detail (default: moves grouped by source and destination). */
+  readonly verbose?: boolean;
   readonly color?: boolean;
 }
 
@@ -98,9 +100,9 @@ export async function planCommand(o: PlanOptions): Promise<number> {
       };
       process.stdout.write(JSON.stringify(out, null, 2) + '\n');
     } else if (format === 'markdown') {
-      process.stdout.write(renderMarkdown(plans, now, { checks }));
+      process.stdout.write(renderMarkdown(plans, now, { checks, verbose: o.verbose }));
     } else {
-      process.stdout.write(renderPlans(plans, paint(colourWanted(process.stdout, o.color)), now, { checks }));
+      process.stdout.write(renderPlans(plans, paint(colourWanted(process.stdout, o.color)), now, { checks, verbose: o.verbose }));
       for (const p of stacks) process.stdout.write(`Plan file: ${p.file}\n`);
     }
     if (!o.detailedExitcode && !o.check) return PLAN_EXIT.NO_CHANGES;

@@ -14,7 +14,7 @@ describe('renderPlans with a rebalance', () => {
     // GIVEN
     const p = plan([rebalance()], testbed().build());
     // WHEN
-    const text = renderPlans([p], plain);
+    const text = renderPlans([p], plain, Date.now(), { verbose: true });
     // THEN
     expect(section(p)).toEqual([
       '',
