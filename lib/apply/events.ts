@@ -51,6 +51,8 @@ export interface MoveEvent {
   readonly key: string;
   /** Server id as the plan saw it. */
   readonly server: string;
+  /** The project that owns the server, named when the snapshot had its name (on the first event of a move). */
+  readonly project?: { readonly id: string; readonly name?: string };
   readonly from: string;
   readonly to: string;
   readonly phase: MovePhase;

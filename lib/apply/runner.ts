@@ -60,6 +60,10 @@ function notRunnable(e: PlanEntry): MoveResult | undefined {
  * move's failure: each ends in a result. Throws before anything changes when a preflight check
  * fails (another cloud's plan, no admin role, an unknown `only` key).
  */
+function projectRef(s: { readonly projectId: string; readonly projectName?: string }): { id: string; name?: string } {
+  return { id: s.projectId, ...(s.projectName !== undefined ? { name: s.projectName } : {}) };
+}
+
 export async function applyPlan(plan: Plan, client: ManilaClient, opts: ApplyOptions = {}): Promise<ApplyResult> {
   const clock = opts.clock ?? systemClock;
   const emit = opts.onEvent ?? (() => undefined);
@@ -75,8 +79,13 @@ export async function applyPlan(plan: Plan, client: ManilaClient, opts: ApplyOpt
   const ts = (): string => new Date(clock.now()).toISOString();
   emit({ type: 'run', ts: ts(), phase: 'start', moves: moves.length });
   // Moves the plan already blocked end here: said like any other end (the journal, notifications).
-  for (const r of results) emit({ type: 'move', ts: ts(), key: r.key, server: r.server, from: r.from, to: r.to, phase: r.phase, elapsed: 0, ...(r.code ? { code: r.code } : {}), ...(r.message ? { message: r.message } : {}), ...(r.hint ? { hint: r.hint } : {}) });
-  for (const m of moves) emit({ type: 'move', ts: ts(), key: m.key, server: m.server.id, from: m.from, to: m.to, phase: 'queued', elapsed: 0 });
+  // The first event of each move names its project, for the report (names from the snapshot).
+  const projectOf = new Map(entries.flatMap((e) => ('server' in e ? [[e.key, projectRef(e.server)] as const] : [])));
+  for (const r of results) {
+    const project = projectOf.get(r.key);
+    emit({ type: 'move', ts: ts(), key: r.key, server: r.server, ...(project ? { project } : {}), from: r.from, to: r.to, phase: r.phase, elapsed: 0, ...(r.code ? { code: r.code } : {}), ...(r.message ? { message: r.message } : {}), ...(r.hint ? { hint: r.hint } : {}) });
+  }
+  for (const m of moves) emit({ type: 'move', ts: ts(), key: m.key, server: m.server.id, project: projectRef(m.server), from: m.from, to: m.to, phase: 'queued', elapsed: 0 });
   const locks = opts.locks ?? fileLocks(defaultLockDir(), cloudKey(client.config.authUrl, await client.endpoint()));
   const detach = opts.detach ?? new AbortController().signal;
   if (moves.length) results.push(...(await reconcile(moves, { client, clock, locks, policy: policyOf(opts), emit, detach })));

@@ -390,6 +390,36 @@ export class ManilaClient {
     return bodyArray(res, 'share_types', 'list share types').map(parseShareType);
   }
 
+  /**
+   * The projects' names, from Keystone (`GET /v3/projects`, one call), so that plans and
+   * notices can name them. `undefined` when Keystone answers an error (a 403: these credentials
+   * may not list projects): names are a courtesy, and every place then shows the id instead.
+   */
+  public async listProjectNames(): Promise<Array<{ id: string; name: string }> | undefined> {
+    const operation = 'list projects (Keystone)';
+    const url = `${this.config.authUrl.replace(/\/+$/, '')}/projects`;
+    for (let attempt = 0; ; attempt++) {
+      if (!(await this.budget.take())) throw new BudgetSkipped(operation);
+      const token = await this.keystone.token();
+      try {
+        const res = await this.http.send({ operation, method: 'GET', url, headers: { 'x-auth-token': token.value }, idempotent: true, expect: [200] });
+        const list = (res.body as { projects?: unknown } | undefined)?.projects;
+        if (!Array.isArray(list)) throw new ProtocolError(operation, 'the body has no `projects` list');
+        return list
+          .filter((p): p is { id: string; name: string } => typeof p?.id === 'string' && typeof p?.name === 'string')
+          .map((p) => ({ id: p.id, name: p.name }))
+          .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      } catch (e) {
+        if (e instanceof ManilaApiError && e.status === 401 && attempt === 0) {
+          this.keystone.invalidate(token);
+          continue;
+        }
+        if (e instanceof ManilaApiError) return undefined;
+        throw e;
+      }
+    }
+  }
+
   /** Export locations of one share: where its clients mount it. */
   public async listExportLocations(shareId: string): Promise<ExportLocation[]> {
     const res = await this.call(`list export locations of share ${shareId}`, 'GET', `/shares/${encodeURIComponent(shareId)}/export_locations`);

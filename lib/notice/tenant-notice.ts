@@ -15,6 +15,8 @@ import { completionText } from '../plan/window';
 export interface NoticeMove {
   readonly key: string;
   readonly projectId: string;
+  /** The project's name from Keystone, when the snapshot has it. */
+  readonly projectName?: string;
   readonly serverId: string;
   readonly from: string;
   readonly to: string;
@@ -52,6 +54,7 @@ export function noticeMoves(entries: readonly PlanEntry[], events: readonly Runn
       return {
         key: e.key,
         projectId: e.server.projectId,
+        ...(e.server.projectName !== undefined ? { projectName: e.server.projectName } : {}),
         serverId: e.server.id,
         from: e.from,
         to: e.to,
@@ -87,7 +90,9 @@ function remountText(x: ShareExports | undefined): string {
 
 /** The markdown notice of one project. */
 export function noticeMarkdown(projectId: string, moves: readonly NoticeMove[], generatedAt: string): string {
-  const out = [`<!-- ${GENERATED(generatedAt)} -->`, `# Share server migration: notice for project ${projectId}`, '', `_${GENERATED(generatedAt)}_`, ''];
+  const name = moves.find((m) => m.projectName !== undefined)?.projectName;
+  const who = name !== undefined ? `${name} (\`${projectId}\`)` : projectId;
+  const out = [`<!-- ${GENERATED(generatedAt)} -->`, `# Share server migration: notice for project ${who}`, '', `_${GENERATED(generatedAt)}_`, ''];
   out.push(
     'Your shares below move to another storage backend. During the first phase their data is copied; the switchover at the end is brief but disrupts clients, and the export locations may change: remount the shares as shown.',
     '',
@@ -112,12 +117,13 @@ function csvCell(v: string | number | undefined): string {
 
 /** The CSV notice of one project: one row per share. */
 export function noticeCsv(moves: readonly NoticeMove[]): string {
-  const rows = [['project_id', 'share_id', 'share_name', 'size_gb', 'protocol', 'from', 'to', 'started_at', 'switchover', 'done_at', 'read_only_during_phase1', 'status', 'exports_before', 'exports_after', 'remount']];
+  const rows = [['project_id', 'project_name', 'share_id', 'share_name', 'size_gb', 'protocol', 'from', 'to', 'started_at', 'switchover', 'done_at', 'read_only_during_phase1', 'status', 'exports_before', 'exports_after', 'remount']];
   for (const m of moves) {
     for (const s of m.shares) {
       const x = m.exportLocations?.find((e) => e.shareId === s.id);
       rows.push([
         m.projectId,
+        m.projectName ?? '',
         s.id,
         s.name ?? '',
         String(s.size),

@@ -12,6 +12,7 @@ export function observedServer(s: SnapshotShareServer): ObservedServer {
     shareNetworkId: s.shareNetworkId,
     shareNetworkName: s.shareNetworkName,
     projectId: s.projectId,
+    ...(s.projectName !== undefined ? { projectName: s.projectName } : {}),
     shareIds: s.shares.map((sh) => sh.id).sort(compareStrings),
     shares: [...s.shares]
       .sort((a, b) => compareStrings(a.id, b.id))

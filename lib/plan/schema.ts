@@ -157,6 +157,8 @@ export const observedServerSchema = strictObject({
   shareNetworkId: z.string().optional(),
   shareNetworkName: z.string().optional(),
   projectId: z.string(),
+  /** The project's name from Keystone, when the snapshot has it. */
+  projectName: z.string().optional(),
   /** Ids of the shares it holds, sorted. */
   shareIds: z.array(z.string()),
   /** The shares it holds, as their users know them (sorted by id); what a move does to them. */

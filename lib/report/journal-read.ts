@@ -45,6 +45,7 @@ const moveEventSchema = z.object({
   ts: isoTime,
   key: z.string().min(1),
   server: z.string(),
+  project: z.object({ id: z.string(), name: z.string().optional() }).optional(),
   from: z.string(),
   to: z.string(),
   phase: phaseSchema,

@@ -29,6 +29,8 @@ const snapshotShareSchema = z.object({
 const snapshotServerSchema = z.object({
   id: z.string(),
   projectId: z.string(),
+  /** The project's name, from Keystone (`GET /v3/projects`), when the admin may read it. */
+  projectName: z.string().optional(),
   status: z.string(),
   host: z.string(),
   shareNetworkId: z.string().optional(),
@@ -93,6 +95,12 @@ export const cloudSnapshotSchema = z.object({
    * existed still load; such a snapshot plans as if no type restricted zones.
    */
   shareTypes: z.array(snapshotShareTypeSchema).optional(),
+  /**
+   * The projects' names, read once per refresh from Keystone (`GET /v3/projects`), so that
+   * plans, notices and reports name projects. Absent when Keystone did not answer or the
+   * credentials may not list projects: every place then shows the project's id.
+   */
+  projects: z.array(z.object({ id: z.string(), name: z.string() })).optional(),
 });
 
 /** The cloud as refresh saw it. */

@@ -6,11 +6,12 @@ const byId = <T extends { id: string }>(a: T, b: T): number => (a.id < b.id ? -1
 /**
  * Reads the cloud (read-only: GETs only) and returns a snapshot: share servers with their
  * shares and snapshot states, manila-share services, pools, share networks and the share types
- * in use. Seven list calls, whatever the number of servers.
+ * in use, and (from Keystone) the names of the projects that own share servers. Eight list
+ * calls, whatever the number of servers.
  */
 export async function takeSnapshot(client: ManilaClient, now: () => Date = () => new Date()): Promise<CloudSnapshot> {
   const [endpoint, microversion] = await Promise.all([client.endpoint(), client.microversion()]);
-  const [servers, services, pools, networks, shares, snapshots, types] = await Promise.all([
+  const [servers, services, pools, networks, shares, snapshots, types, projects] = await Promise.all([
     client.listShareServers(),
     client.listServices({ binary: 'manila-share' }),
     client.listPools(),
@@ -18,7 +19,10 @@ export async function takeSnapshot(client: ManilaClient, now: () => Date = () =>
     client.listShares(),
     client.listSnapshots(),
     client.listShareTypes(),
+    client.listProjectNames(),
   ]);
+  const projectName = new Map((projects ?? []).map((p) => [p.id, p.name] as const));
+  const owners = new Set(servers.map((s) => s.projectId));
   // Only the types that shares on share servers use: Manila checks their `availability_zones`
   // against the destination's zone, and the rest would only make the file longer.
   const typeIdsInUse = new Set(shares.filter((sh) => sh.shareServerId && sh.shareTypeId).map((sh) => sh.shareTypeId as string));
@@ -59,6 +63,7 @@ export async function takeSnapshot(client: ManilaClient, now: () => Date = () =>
       .map((s) => ({
         id: s.id,
         projectId: s.projectId,
+        ...(projectName.has(s.projectId) ? { projectName: projectName.get(s.projectId) } : {}),
         status: s.status,
         host: s.host,
         shareNetworkId: s.shareNetworkId,
@@ -104,5 +109,7 @@ export async function takeSnapshot(client: ManilaClient, now: () => Date = () =>
       .filter((t) => typeIdsInUse.has(t.id))
       .map((t) => ({ id: t.id, name: t.name, availabilityZones: t.availabilityZones }))
       .sort(byId),
+    // The names of the projects that own share servers: the cache every later command reads.
+    ...(projects ? { projects: projects.filter((p) => owners.has(p.id)) } : {}),
   };
 }

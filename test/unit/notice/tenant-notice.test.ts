@@ -37,8 +37,15 @@ describe('tenant notices', () => {
 
   test('a CSV notice with one row per share, quoting what needs it', () => {
     const csv = tenantNotices(noticeMoves([entry], events), 't').get('proj-1.csv')!.trim().split('\n');
-    expect(csv[0]).toBe('project_id,share_id,share_name,size_gb,protocol,from,to,started_at,switchover,done_at,read_only_during_phase1,status,exports_before,exports_after,remount');
-    expect(csv[1]).toBe('proj-1,sh1,data,10,NFS,a@x,b@y,2026-12-01T10:00:00.000Z,2026-12-01T12:00:00.000Z,2026-12-01T12:00:09.000Z,true,done,10.0.0.20:/p,10.0.0.10:/p,yes');
+    expect(csv[0]).toBe('project_id,project_name,share_id,share_name,size_gb,protocol,from,to,started_at,switchover,done_at,read_only_during_phase1,status,exports_before,exports_after,remount');
+    expect(csv[1]).toBe('proj-1,,sh1,data,10,NFS,a@x,b@y,2026-12-01T10:00:00.000Z,2026-12-01T12:00:00.000Z,2026-12-01T12:00:09.000Z,true,done,10.0.0.20:/p,10.0.0.10:/p,yes');
+  });
+
+  test('a project named in the snapshot is named in the notice title and the CSV, with its id', () => {
+    const named: MigrateEntry = { ...entry, server: { ...entry.server, projectName: 'web' } };
+    const files = tenantNotices(noticeMoves([named], events), 't');
+    expect(files.get('proj-1.md')!).toContain('# Share server migration: notice for project web (`proj-1`)');
+    expect(files.get('proj-1.csv')!.split('\n')[1]).toMatch(/^proj-1,web,sh1,data,/);
   });
 
   test('before the move ran: what the plan expects, and the paths once known', () => {
