@@ -12,7 +12,7 @@ export type { HostEvacuationProps } from './constructs/host-evacuation';
 export { Rebalance } from './constructs/rebalance';
 export type { RebalanceProps } from './constructs/rebalance';
 export type { MigrationDemands } from './constructs/demands';
-export type { MoveResourceType } from './constructs/move-resource';
+export type { MoveResourceType } from './constructs/declaration-resource';
 export { SNAPSHOT_CONTEXT_KEY, DEFAULT_SNAPSHOT_FILE } from './snapshot/file';
 
 // Rebalancing helpers

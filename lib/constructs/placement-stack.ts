@@ -4,10 +4,10 @@ import { NullProvider } from '@cdktf/provider-null/lib/provider';
 import type { CloudSnapshot } from '../snapshot/model';
 import { serializePlan } from '../plan/file';
 import { analysePlan, type PlanAnalysis } from '../plan/plan';
-import { pendingMoves, type Declaration, type Plan } from '../plan/types';
+import type { Declaration, Plan } from '../plan/types';
 import { isDeclarationSource, markPlanner, type IDeclarationSource, type IPlanner } from './declaration';
 import { badLimit, badResourceType, CONTRADICTION_FIX, contradiction, unknownName, unmatched, unresolvedHosts, snapshotMissing, snapshotUnreadable } from './errors';
-import { addMoveResource, type MoveResourceType, type RunnerLimits } from './move-resource';
+import { addDeclarationResource, type MoveResourceType, type RunnerLimits } from './declaration-resource';
 import { PlanFileSynthesizer } from './plan-synthesizer';
 import { appDirFromStack, defaultRunnerCommand } from './runner-command';
 import { readSnapshot, snapshotPath, SNAPSHOT_CONTEXT_KEY } from '../snapshot/file';
@@ -26,19 +26,19 @@ export interface PlacementStackProps {
    */
   readonly snapshotPath?: string;
   /**
-   * What each move becomes: `null_resource` (@cdktf/provider-null) or `terraform_data`
+   * What each declaration becomes: `null_resource` (@cdktf/provider-null) or `terraform_data`
    * (built into Terraform 1.4+, no provider download: for air-gapped sites).
    * @default 'null_resource'
    */
   readonly resourceType?: MoveResourceType;
   /**
-   * Command that starts the runner in each move's local-exec, which runs in the app directory
+   * Command that starts the runner in each declaration's local-exec, which runs in the app directory
    * (where cdktf.json is), as `manila-placement plan` does.
    * @default - `node "<this package>/bin/manila-placement"`, relative to the app directory
    */
   readonly runnerCommand?: string;
   /**
-   * Migrations in flight in the cloud at once, counted as Manila shows them; each move's
+   * Migrations in flight in the cloud at once, counted as Manila shows them; each declaration's
    * runner holds it, so it holds across Terraform's parallel local-execs.
    * @default - the runner's default (4)
    */
@@ -65,22 +65,23 @@ export interface PlacementStackProps {
  * A Terraform stack that plans share server placement. At synth it collects the declarations
  * below it (ShareServerPlacement, HostEvacuation, Rebalance), reads the snapshot, computes the
  * plan, writes it as `manila-placement.plan.json` beside `cdk.tf.json`, and emits one resource
- * per pending move whose local-exec runs `manila-placement apply --move <key>`.
+ * per declaration whose local-exec runs `manila-placement apply --declaration <slug>`: its
+ * triggers are the declaration, so a converged stack deploys with "No changes".
  *
- * The move resources are added in `prepareStack()`, which `app.synth()` (hence `cdktf synth`)
+ * The resources are added in `prepareStack()`, which `app.synth()` (hence `cdktf synth`)
  * calls before synthesizing. `Testing.synth` and `Testing.fullSynth` do not call it: call
  * `stack.prepareStack()` first in a test.
  */
 export class PlacementStack extends TerraformStack implements IPlanner {
   /** Absolute path of the snapshot file read at synth. */
   public readonly snapshotPath: string;
-  /** Kind of resource each move becomes. */
+  /** Kind of resource each declaration becomes. */
   public readonly resourceType: MoveResourceType;
   /** Command that starts the runner. */
   public readonly runnerCommand: string;
   /** OS_CLOUD given to the runner, if any. */
   public readonly cloud?: string;
-  /** Limits given to every move's runner. */
+  /** Limits given to every declaration's runner. */
   public readonly limits: RunnerLimits;
 
   private analysis?: PlanAnalysis;
@@ -157,14 +158,14 @@ export class PlacementStack extends TerraformStack implements IPlanner {
   /**
    * Refuses to render a stack whose declarations contradict each other even when validations
    * are skipped (`Testing.synth` without them, a synth with skipValidation): nothing is emitted
-   * silently. The moves themselves are added by `prepareStack()`.
+   * silently. The resources themselves are added by `prepareStack()`.
    */
   public toTerraform(): ReturnType<TerraformStack['toTerraform']> {
     this.requirePlan();
     return super.toTerraform();
   }
 
-  /** Adds the move resources and the warnings about blocked and conflicting servers; called by `app.synth()` before synthesis. */
+  /** Adds the declarations' resources and the warnings about blocked and conflicting servers; called by `app.synth()` before synthesis. */
   public prepareStack(): void {
     this.materialize();
     super.prepareStack();
@@ -182,12 +183,14 @@ export class PlacementStack extends TerraformStack implements IPlanner {
     this.materialized = true;
     const p = this.analyse().plan;
     if (!p) return; // the stack's validation reports the problems
-    const moves = pendingMoves(p);
-    if (moves.length > 0) {
-      const scope = new Construct(this, 'moves');
+    // One resource per declaration, whatever is pending: it stands for the declared placement,
+    // so a converged stack deploys with "No changes" (./declaration-resource.ts).
+    const declarations = this.declarations();
+    if (declarations.length > 0) {
+      const scope = new Construct(this, 'declarations');
       const workingDir = appDirFromStack(this.node.id);
-      for (const e of moves) {
-        addMoveResource(scope, e, {
+      for (const d of declarations) {
+        addDeclarationResource(scope, d, {
           resourceType: this.resourceType,
           runnerCommand: this.runnerCommand,
           workingDir,

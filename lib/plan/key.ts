@@ -33,3 +33,13 @@ export function unmatchedKey(declarationPath: string): string {
 export function isSafeKey(key: string): boolean {
   return KEY_PATTERN.test(key);
 }
+
+/**
+ * Keys of the entries of some declarations, each named by its construct path or its slug (what
+ * a declaration's Terraform resource passes to `apply --declaration`). A declaration with no
+ * entry (an empty host to evacuate, a balanced rebalance) gives none.
+ */
+export function keysOfDeclarations(entries: ReadonlyArray<{ readonly key: string; readonly declaration: string }>, names: readonly string[]): string[] {
+  const wanted = new Set(names);
+  return entries.filter((e) => wanted.has(e.declaration) || wanted.has(declarationSlug(e.declaration))).map((e) => e.key);
+}

@@ -1,5 +1,7 @@
 /**
- * The Terraform path: each pending move is a resource whose local-exec runs the runner. First the
+ * The Terraform path: each declaration is a resource whose local-exec runs the runner for its
+ * moves, and whose triggers are the declaration (so a converged stack deploys with "No
+ * changes"). First the
  * synthesized command is run exactly as Terraform runs it (its command line, its environment, in
  * the stack's directory); then, where a `terraform` binary is on PATH, a real `cdktf deploy` of
  * the terraform_data variant (no provider download).
@@ -8,7 +10,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { makeApp, runCli } from '../helper/cli';
+import { makeApp, runCli, writeMain } from '../helper/cli';
 import { REPO, clientFor, resetTestbed, serverOfNetwork, testbed, testbedEnv, testbedSecrets } from '../helper/testbed';
 
 jest.setTimeout(420_000);
@@ -37,7 +39,7 @@ test('the synthesized local-exec command, run as Terraform runs it, performs the
   const stackDir = path.join(dir, 'cdktf.out', 'stacks', 'localexec');
   const [move] = movesIn(stackDir, 'null_resource');
   expect(move.exec.environment).toEqual({ OS_CLOUD: 'testbed' });
-  expect(move.triggers).toMatchObject({ from: 'node1@alpha', to: 'node1@beta' });
+  expect(move.triggers).toMatchObject({ declaration: 'localexec/one', wants: 'share network mp-sn-3 on node1@beta' });
   // Terraform runs in the stack directory: ${path.module} is "." and ${abspath(path.module)} that
   // directory; it runs the command with /bin/sh -c in working_dir (the app directory).
   const interpolate = (t: string): string => t.replace(/\$\{abspath\(path\.module\)\}/g, stackDir).replace(/\$\{path\.module\}/g, '.');
@@ -61,29 +63,68 @@ const NO_TERRAFORM = 'skipped: no terraform binary on PATH (install Terraform 1.
 if (!terraform) console.warn(`cdktf deploy test ${NO_TERRAFORM}`);
 const withTerraform = terraform ? test : test.skip;
 
-withTerraform(`a real cdktf deploy of the terraform_data variant, with clouds.yaml only beside cdktf.json, migrates, and a second deploy changes nothing${terraform ? '' : ` (${NO_TERRAFORM})`}`, async () => {
-  const dir = makeApp('deploy', `new ShareServerPlacement(stack, 'four', { shareNetwork: 'mp-sn-4', host: 'node1@gamma' });`, `{ resourceType: 'terraform_data', cloud: 'testbed' }`);
-  // Credentials only beside cdktf.json, as an operator keeps them: no OS_CLIENT_CONFIG_FILE, no
-  // ~/.config/openstack (an empty HOME), no /etc/openstack. Each local-exec must find ./clouds.yaml.
-  fs.copyFileSync(testbed().clouds_yaml, path.join(dir, 'clouds.yaml'));
-  expect(fs.existsSync('/etc/openstack/clouds.yaml')).toBe(false);
-  const env: NodeJS.ProcessEnv = { ...testbedEnv(), HOME: fs.mkdtempSync(path.join(os.tmpdir(), 'mp-home-')), TF_IN_AUTOMATION: '1' };
-  delete env.OS_CLIENT_CONFIG_FILE;
-  execFileSync(process.execPath, [path.join(REPO, 'bin', 'manila-placement'), 'refresh'], { cwd: dir, env });
-  const cdktf = path.join(REPO, 'node_modules', '.bin', 'cdktf');
-  const deploy = spawnSync(cdktf, ['deploy', '--auto-approve'], { cwd: dir, env, encoding: 'utf8', timeout: 360_000 });
-  expect({ status: deploy.status, out: deploy.stdout.slice(-2000) + deploy.stderr.slice(-2000) }).toMatchObject({ status: 0 });
-  const admin = clientFor();
-  expect((await serverOfNetwork(admin, 'mp-sn-4')).host).toBe('node1@gamma');
-  await admin.close();
-  const state = fs.readFileSync(path.join(dir, 'terraform.deploy.tfstate'), 'utf8');
-  for (const s of testbedSecrets()) expect(state).not.toContain(s);
+/** Terraform's own count line of a deploy ("Apply complete! Resources: 1 added, 0 changed, 0 destroyed."), or "No changes". */
+function outcome(r: { stdout: string; stderr: string }): string {
+  const text = r.stdout + r.stderr;
+  if (/No changes\./.test(text)) return 'No changes';
+  return /Resources: (\d+ added, \d+ changed, \d+ destroyed)/.exec(text)?.[1] ?? `no outcome in: ${text.slice(-1500)}`;
+}
 
-  // Refresh and deploy again: the server is in sync, no resource, no migration.
-  execFileSync(process.execPath, [path.join(REPO, 'bin', 'manila-placement'), 'refresh'], { cwd: dir, env });
-  const plan = await runCli(['plan', '--detailed-exitcode', '--snapshot', path.join(dir, 'manila-placement.snapshot.json')], { cwd: dir });
-  expect(plan.code).toBe(0);
-  const again = spawnSync(cdktf, ['deploy', '--auto-approve'], { cwd: dir, env, encoding: 'utf8', timeout: 360_000 });
-  expect(again.status).toBe(0);
-  expect(again.stdout + again.stderr).not.toMatch(/manila-placement apply/);
-});
+withTerraform(
+  `a real cdktf deploy of the terraform_data variant migrates; deployed again it says "No changes"; another host replaces it and migrates; removed, it is destroyed and nothing moves${terraform ? '' : ` (${NO_TERRAFORM})`}`,
+  async () => {
+    const PROPS = `{ resourceType: 'terraform_data', cloud: 'testbed' }`;
+    const dir = makeApp('deploy', `new ShareServerPlacement(stack, 'four', { shareNetwork: 'mp-sn-4', host: 'node1@gamma' });`, PROPS);
+    // Credentials only beside cdktf.json, as an operator keeps them: no OS_CLIENT_CONFIG_FILE, no
+    // ~/.config/openstack (an empty HOME), no /etc/openstack. Each local-exec must find ./clouds.yaml.
+    fs.copyFileSync(testbed().clouds_yaml, path.join(dir, 'clouds.yaml'));
+    expect(fs.existsSync('/etc/openstack/clouds.yaml')).toBe(false);
+    const env: NodeJS.ProcessEnv = { ...testbedEnv(), HOME: fs.mkdtempSync(path.join(os.tmpdir(), 'mp-home-')), TF_IN_AUTOMATION: '1' };
+    delete env.OS_CLIENT_CONFIG_FILE;
+    const refresh = (): void => void execFileSync(process.execPath, [path.join(REPO, 'bin', 'manila-placement'), 'refresh'], { cwd: dir, env });
+    const cdktf = path.join(REPO, 'node_modules', '.bin', 'cdktf');
+    const deploy = (): { status: number | null; stdout: string; stderr: string } => spawnSync(cdktf, ['deploy', '--auto-approve'], { cwd: dir, env, encoding: 'utf8', timeout: 360_000 });
+    const admin = clientFor();
+    try {
+      // 1. The first deploy creates the declaration's resource, and creating it migrates.
+      refresh();
+      const first = deploy();
+      expect({ status: first.status, out: first.stdout.slice(-2000) + first.stderr.slice(-2000) }).toMatchObject({ status: 0 });
+      expect(outcome(first)).toBe('1 added, 0 changed, 0 destroyed');
+      const onGamma = await serverOfNetwork(admin, 'mp-sn-4');
+      expect(onGamma.host).toBe('node1@gamma');
+      const state = fs.readFileSync(path.join(dir, 'terraform.deploy.tfstate'), 'utf8');
+      for (const s of testbedSecrets()) expect(state).not.toContain(s);
+
+      // 2. Refresh and deploy again: the cloud matches, and Terraform says so.
+      refresh();
+      const plan = await runCli(['plan', '--detailed-exitcode', '--snapshot', path.join(dir, 'manila-placement.snapshot.json')], { cwd: dir });
+      expect(plan.code).toBe(0);
+      const again = deploy();
+      expect(again.status).toBe(0);
+      expect(outcome(again)).toBe('No changes');
+      expect(again.stdout + again.stderr).not.toMatch(/manila-placement apply/);
+
+      // 3. Another host: one replace, and the replacement's local-exec migrates.
+      writeMain(dir, 'deploy', `new ShareServerPlacement(stack, 'four', { shareNetwork: 'mp-sn-4', host: 'node1@beta' });`, PROPS);
+      const moved = deploy();
+      expect({ status: moved.status, out: moved.stdout.slice(-2000) + moved.stderr.slice(-2000) }).toMatchObject({ status: 0 });
+      expect(outcome(moved)).toBe('1 added, 0 changed, 1 destroyed');
+      const onBeta = await serverOfNetwork(admin, 'mp-sn-4');
+      expect(onBeta.host).toBe('node1@beta');
+      expect(onBeta.id).not.toBe(onGamma.id);
+
+      // 4. The declaration removed: its resource is destroyed, and nothing in the cloud moves.
+      refresh();
+      writeMain(dir, 'deploy', '', PROPS);
+      const removed = deploy();
+      expect(removed.status).toBe(0);
+      expect(outcome(removed)).toBe('0 added, 0 changed, 1 destroyed');
+      expect(removed.stdout + removed.stderr).not.toMatch(/manila-placement apply/);
+      expect(await serverOfNetwork(admin, 'mp-sn-4')).toMatchObject({ id: onBeta.id, host: 'node1@beta', status: 'active' });
+    } finally {
+      await admin.close();
+    }
+  },
+  900_000,
+);

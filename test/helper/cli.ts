@@ -101,15 +101,20 @@ export function makeApp(name: string, body: string, stackProps = '{}'): string {
   const dir = path.join(REPO, 'test', 'e2e', '.work', process.env.MP_TESTBED_RELEASE || 'zed', name);
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(
-    path.join(dir, 'main.ts'),
-    `import { App } from 'cdktf';\nimport { PlacementStack, ShareServerPlacement, HostEvacuation } from ${JSON.stringify(path.join(REPO, 'lib'))};\n` +
-      `void ShareServerPlacement; void HostEvacuation;\n` +
-      `const app = new App();\nconst stack = new PlacementStack(app, ${JSON.stringify(name)}, ${stackProps});\n${body}\napp.synth();\n`,
-  );
+  writeMain(dir, name, body, stackProps);
   fs.writeFileSync(
     path.join(dir, 'cdktf.json'),
     JSON.stringify({ language: 'typescript', app: 'npx ts-node --transpile-only main.ts', context: { 'manila-placement:snapshot': 'manila-placement.snapshot.json' } }, null, 2),
   );
   return dir;
+}
+
+/** (Re)writes the app's main.ts: one PlacementStack named `name` holding `body`; the rest of the directory (state, snapshot) stays. */
+export function writeMain(dir: string, name: string, body: string, stackProps = '{}'): void {
+  fs.writeFileSync(
+    path.join(dir, 'main.ts'),
+    `import { App } from 'cdktf';\nimport { PlacementStack, ShareServerPlacement, HostEvacuation } from ${JSON.stringify(path.join(REPO, 'lib'))};\n` +
+      `void ShareServerPlacement; void HostEvacuation;\n` +
+      `const app = new App();\nconst stack = new PlacementStack(app, ${JSON.stringify(name)}, ${stackProps});\nvoid stack;\n${body}\napp.synth();\n`,
+  );
 }

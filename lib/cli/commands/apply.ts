@@ -1,4 +1,6 @@
 import * as fs from 'node:fs';
+import { plural } from '../../util/plural';
+import { keysOfDeclarations } from '../../plan/key';
 import * as path from 'node:path';
 import * as readline from 'node:readline/promises';
 import { APPLY_DEFAULTS } from '../../apply/options';
@@ -36,6 +38,8 @@ export function writeNotices(dir: string, files: ReadonlyMap<string, string>): s
 export interface ApplyCommandOptions extends PlanningOptions {
   readonly plan?: string;
   readonly move?: string[];
+  /** Only the moves of these declarations (construct path or slug): what a declaration's Terraform resource runs. */
+  readonly declaration?: string[];
   readonly autoApprove?: boolean;
   readonly complete?: boolean;
   readonly replan?: boolean;
@@ -108,10 +112,12 @@ export async function applyCommand(o: ApplyCommandOptions): Promise<number> {
   try {
     // Planning refreshes through the same client: one token for the whole run.
     const plan = filePlan ?? mergePlans((await makePlans(o, client)).map((s) => s.plan));
-    await preflight(plan, client, { only: o.move });
+    if (o.move && o.declaration) throw new InputError('MP_FLAG_CONFLICT', '--move and --declaration cannot be used together.', 'Select moves by key (--move) or by declaration (--declaration), not both.');
+    const only = o.declaration ? keysOfDeclarations(plan.entries, o.declaration) : o.move;
+    await preflight(plan, client, { only });
 
     if (!json && !fromFile) process.stdout.write(renderPlans([plan], p));
-    const selected = o.move ? plan.entries.filter((e) => o.move!.includes(e.key)) : plan.entries;
+    const selected = only ? plan.entries.filter((e) => only.includes(e.key)) : plan.entries;
     if (!selected.some((e) => e.action !== 'in-sync')) {
       if (!json) process.stdout.write('Nothing to apply.\n');
       journal?.write({ type: 'run', phase: 'end', moves: 0, exitCode: EXIT.OK });
@@ -127,12 +133,12 @@ export async function applyCommand(o: ApplyCommandOptions): Promise<number> {
       }
     }
 
-    const renderer: Renderer = json ? new JsonLinesRenderer() : new TtyRenderer(p);
+    const renderer: Renderer = json ? new JsonLinesRenderer() : new TtyRenderer(p, { requests: client.budget });
     // Deliveries go on beside the moves; each result is journalled, a failure also said on stderr.
     const notifier = new Notifier(targets, {
       onResult: (r) => {
         journal?.write({ type: 'notify', ...r });
-        if (!r.ok) process.stderr.write(`warning: notification ${r.event} to ${r.target} not delivered after ${r.attempts} attempt(s): ${r.error ?? `status ${r.status}`}\n`);
+        if (!r.ok) process.stderr.write(`warning: notification ${r.event} to ${r.target} not delivered after ${plural(r.attempts, 'attempt')}: ${r.error ?? `status ${r.status}`}\n`);
       },
     });
     const filter = new NotificationFilter({
@@ -159,7 +165,7 @@ export async function applyCommand(o: ApplyCommandOptions): Promise<number> {
     process.on('SIGTERM', onSignal);
     try {
       const result = await applyPlan(plan, client, {
-        only: o.move,
+        only,
         parallel,
         maxPerSource,
         maxPerDestination,

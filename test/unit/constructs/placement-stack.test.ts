@@ -9,11 +9,11 @@ import { ShareServerPlacement } from '../../../lib/constructs/share-server-place
 import { HostEvacuation } from '../../../lib/constructs/host-evacuation';
 import { parsePlanText, PLAN_FILE_NAME } from '../../../lib/plan/file';
 import { pendingMoves } from '../../../lib/plan/types';
-import { FIXTURE, caught, fixture, fixtureWith, fullSynth, newStack, serverOf, synth, tempDir } from './helpers';
+import { FIXTURE, caught, fixtureWith, fullSynth, newStack, serverOf, synth, tempDir } from './helpers';
 
 // The runner runs in the app directory (here the repository, jest's working directory), by a
 // path relative to it, so cdk.tf.json is the same in every checkout.
-const cmd = (key: string): string => `node "bin/manila-placement" apply --plan "\${abspath(path.module)}/${PLAN_FILE_NAME}" --move ${key} --auto-approve --no-wait-for-window`;
+const cmd = (slug: string): string => `node "bin/manila-placement" apply --plan "\${abspath(path.module)}/${PLAN_FILE_NAME}" --declaration ${slug} --auto-approve --no-wait-for-window`;
 const WORKING_DIR = '${path.module}/../../..';
 
 function moveOne(stack: PlacementStack, host = 'node1@beta'): ShareServerPlacement {
@@ -27,73 +27,81 @@ function readOut(outdir: string, stack = 'placement'): { tf: string; plan: strin
 
 describe('PlacementStack', () => {
   describe('resources', () => {
-    it('GIVEN a placement needing a move WHEN synthesized THEN a null_resource with triggers and the runner command', () => {
+    const ONE = 'placement_move-one';
+    type Triggers = Record<string, string>;
+    const triggersOf = (out: string, type = 'null_resource'): Record<string, Triggers> =>
+      Object.fromEntries(
+        Object.entries((JSON.parse(out).resource?.[type] ?? {}) as Record<string, { triggers?: Triggers; triggers_replace?: Triggers }>).map(([k, r]) => [
+          k,
+          r.triggers ?? r.triggers_replace ?? {},
+        ]),
+      );
+
+    it('GIVEN a placement needing a move WHEN synthesized THEN one null_resource for the declaration, its triggers the declaration, its command the runner for it', () => {
       // GIVEN
       const { stack } = newStack();
       moveOne(stack);
       // WHEN
       const out = synth(stack, true);
       // THEN
-      const key = `placement_move-one--${serverOf(1)}`;
       expect(out).toHaveProvider(NullProvider);
       expect(out).toHaveResourceWithProperties(NullResource, {
         triggers: {
-          move: key,
-          server_id: serverOf(1),
-          from: 'node1@alpha',
-          to: 'node1@beta',
+          declaration: 'placement/move-one',
+          kind: 'placement',
+          wants: 'share network mp-sn-1 on node1@beta',
           flags: 'writable=false,nondisruptive=false,preserve_snapshots=false',
-          new_share_network: '',
           completion: 'auto',
+          digest: expect.stringMatching(/^[0-9a-f]{16}$/),
         },
-        provisioner: [{ 'local-exec': { command: cmd(key), working_dir: WORKING_DIR } }],
+        provisioner: [{ 'local-exec': { command: cmd(ONE), working_dir: WORKING_DIR } }],
       });
-      expect(Object.keys(JSON.parse(out).resource.null_resource)).toEqual([key]);
+      expect(Object.keys(JSON.parse(out).resource.null_resource)).toEqual([ONE]);
     });
 
     it('GIVEN resourceType terraform_data WHEN synthesized THEN terraform_data with triggers_replace and no provider', () => {
       const { stack } = newStack({ resourceType: 'terraform_data' });
       moveOne(stack);
       const out = synth(stack, true);
-      const key = `placement_move-one--${serverOf(1)}`;
       expect(out).toHaveResourceWithProperties(DataResource, {
-        triggers_replace: expect.objectContaining({ move: key, server_id: serverOf(1), from: 'node1@alpha', to: 'node1@beta', completion: 'auto' }),
-        provisioner: [{ 'local-exec': { command: cmd(key), working_dir: WORKING_DIR } }],
+        triggers_replace: expect.objectContaining({ declaration: 'placement/move-one', wants: 'share network mp-sn-1 on node1@beta', completion: 'auto' }),
+        provisioner: [{ 'local-exec': { command: cmd(ONE), working_dir: WORKING_DIR } }],
       });
       expect(out).not.toHaveProvider(NullProvider);
       expect(JSON.parse(out).resource.null_resource).toBeUndefined();
     });
 
-    it('GIVEN an evacuation WHEN synthesized THEN one resource per move, spread over the targets', () => {
+    it('GIVEN an evacuation of six servers WHEN synthesized THEN one resource for the declaration, not one per move', () => {
       const { stack } = newStack();
       new HostEvacuation(stack, 'evacuate-alpha', { host: 'node1@alpha', targets: ['node1@beta', 'node1@gamma'] });
-      const resources = JSON.parse(synth(stack, true)).resource.null_resource as Record<string, { triggers: { to: string } }>;
-      const tos = Object.values(resources).map((r) => r.triggers.to);
-      expect(tos.filter((t) => t === 'node1@beta')).toHaveLength(3);
-      expect(tos.filter((t) => t === 'node1@gamma')).toHaveLength(3);
+      expect(triggersOf(synth(stack, true))).toEqual({
+        'placement_evacuate-alpha': expect.objectContaining({ kind: 'evacuation', wants: 'node1@alpha empty, to node1@beta, node1@gamma' }),
+      });
     });
 
     it('GIVEN flags, a new network and manual completion WHEN synthesized THEN the triggers carry them', () => {
       const { stack } = newStack();
       new ShareServerPlacement(stack, 'move', { shareNetwork: 'mp-sn-1', host: 'node1@beta', writable: true, newShareNetwork: 'mp-sn-2', completion: 'manual' });
-      const net2 = fixture().shareNetworks.find((n) => n.name === 'mp-sn-2')?.id;
       expect(synth(stack, true)).toHaveResourceWithProperties(NullResource, {
-        triggers: expect.objectContaining({ flags: 'writable=true,nondisruptive=false,preserve_snapshots=false', new_share_network: net2, completion: 'manual' }),
+        triggers: expect.objectContaining({ flags: 'writable=true,nondisruptive=false,preserve_snapshots=false', completion: 'manual' }),
       });
     });
 
-    it('GIVEN the server already on its host WHEN synthesized THEN no resource (a deploy with nothing to do)', () => {
-      const snap = fixtureWith((s) => ({ ...s, shareServers: s.shareServers.map((x) => (x.shareNetworkName === 'mp-sn-1' ? { ...x, host: 'node1@beta' } : x)) }));
-      const { stack } = newStack({ snapshotPath: snap });
-      moveOne(stack);
-      expect(synth(stack, true)).not.toHaveResource(NullResource);
+    it('GIVEN the server moved to its host since (a refresh after the deploy) WHEN synthesized THEN the same resource, the same triggers: Terraform sees no change', () => {
+      const before = newStack();
+      moveOne(before.stack);
+      const moved = fixtureWith((s) => ({ ...s, shareServers: s.shareServers.map((x) => (x.shareNetworkName === 'mp-sn-1' ? { ...x, id: 'new-record-id', host: 'node1@beta' } : x)) }));
+      const after = newStack({ snapshotPath: moved });
+      moveOne(after.stack);
+      expect(after.stack.requirePlan().summary).toMatchObject({ migrate: 0, 'in-sync': 1 });
+      expect(synth(after.stack, true)).toBe(synth(before.stack, true));
     });
 
-    it('GIVEN a blocked move WHEN synthesized THEN no resource and a warning on the declaration', () => {
+    it('GIVEN a blocked move WHEN synthesized THEN the declaration keeps its resource (its runner reports the block) and a warning on the declaration', () => {
       const snap = fixtureWith((s) => ({ ...s, services: s.services.map((x) => (x.host === 'node1@beta' ? { ...x, state: 'down' } : x)) }));
       const { stack } = newStack({ snapshotPath: snap });
       const p = moveOne(stack);
-      expect(synth(stack, true)).not.toHaveResource(NullResource);
+      expect(Object.keys(triggersOf(synth(stack, true)))).toEqual([ONE]);
       const warnings = p.node.metadata.filter((m) => m.type === '@cdktf/warn').map((m) => String(m.data));
       expect(warnings).toEqual([expect.stringMatching(/cannot move to node1@beta: DEST_DOWN/)]);
     });
@@ -106,14 +114,21 @@ describe('PlacementStack', () => {
       expect(synth(b.stack, true)).toBe(synth(a.stack, true));
     });
 
-    it('GIVEN another target WHEN synthesized THEN the triggers change', () => {
+    it('GIVEN another target WHEN synthesized THEN the triggers change (Terraform replaces the resource, and that runs the move)', () => {
       const a = newStack();
       moveOne(a.stack, 'node1@beta');
       const b = newStack();
       moveOne(b.stack, 'node1@gamma');
-      const trig = (s: PlacementStack): unknown =>
-        Object.values(JSON.parse(synth(s, true)).resource.null_resource as Record<string, { triggers: unknown }>)[0].triggers;
-      expect(trig(b.stack)).not.toEqual(trig(a.stack));
+      const ta = triggersOf(synth(a.stack, true))[ONE];
+      const tb = triggersOf(synth(b.stack, true))[ONE];
+      expect(tb.wants).toBe('share network mp-sn-1 on node1@gamma');
+      expect(tb.digest).not.toBe(ta.digest);
+    });
+
+    it('GIVEN no declaration WHEN synthesized THEN no resource (removing a declaration destroys its resource, and nothing runs on destroy)', () => {
+      const { stack } = newStack();
+      const out = JSON.parse(synth(stack, true));
+      expect(out.resource?.null_resource).toBeUndefined();
     });
   });
 
@@ -209,7 +224,7 @@ describe('PlacementStack', () => {
       const parsed = parsePlanText(plan, PLAN_FILE_NAME);
       const keys = pendingMoves(parsed).map((e) => e.key);
       expect(keys).toEqual([`placement_move-one--${serverOf(1)}`]);
-      expect(Object.keys(JSON.parse(tf).resource.null_resource)).toEqual(keys);
+      expect(Object.keys(JSON.parse(tf).resource.null_resource)).toEqual(['placement_move-one']);
     });
 
     it('GIVEN app.synth() (what cdktf synth runs) WHEN synthesized THEN the plan file is beside cdk.tf.json of each stack', () => {
@@ -264,18 +279,18 @@ describe('PlacementStack', () => {
           expect(text).not.toMatch(/password|secret|token|credential/i);
         }
         const resources = Object.values(JSON.parse(tf).resource.null_resource) as Array<{ provisioner: Array<{ 'local-exec': { command: string; environment?: Record<string, string> } }> }>;
-        expect(resources).toHaveLength(6);
+        expect(resources).toHaveLength(1);
         for (const r of resources) {
           const exec = r.provisioner[0]['local-exec'];
           expect(exec.environment).toEqual({ OS_CLOUD: 'mp-admin' });
-          expect(exec.command).toMatch(/^node "(?:[^"]*\/)?bin\/manila-placement" apply --plan "\$\{abspath\(path\.module\)\}\/manila-placement\.plan\.json" --move [A-Za-z0-9_-]+ --auto-approve --no-wait-for-window$/);
+          expect(exec.command).toMatch(/^node "(?:[^"]*\/)?bin\/manila-placement" apply --plan "\$\{abspath\(path\.module\)\}\/manila-placement\.plan\.json" --declaration [A-Za-z0-9_-]+ --auto-approve --no-wait-for-window$/);
         }
       } finally {
         process.env = saved;
       }
     });
 
-    it('GIVEN stack limits WHEN synthesized THEN every move\'s runner gets them, so they hold across parallel local-execs', () => {
+    it('GIVEN stack limits WHEN synthesized THEN every declaration\'s runner gets them, so they hold across parallel local-execs', () => {
       const { stack } = newStack({ parallel: 2, maxPerSource: 1, maxPerDestination: 3 });
       moveOne(stack);
       const r = Object.values(JSON.parse(synth(stack, true)).resource.null_resource)[0] as { provisioner: Array<{ 'local-exec': { command: string } }> };
@@ -294,7 +309,7 @@ describe('PlacementStack', () => {
       moveOne(stack);
       const r = Object.values(JSON.parse(synth(stack, true)).resource.null_resource)[0] as { provisioner: Array<{ 'local-exec': Record<string, unknown> }> };
       expect(r.provisioner[0]['local-exec']).toEqual({
-        command: `/opt/mp/bin/manila-placement apply --plan "\${abspath(path.module)}/${PLAN_FILE_NAME}" --move placement_move-one--${serverOf(1)} --auto-approve --no-wait-for-window`,
+        command: `/opt/mp/bin/manila-placement apply --plan "\${abspath(path.module)}/${PLAN_FILE_NAME}" --declaration placement_move-one --auto-approve --no-wait-for-window`,
         working_dir: WORKING_DIR,
       });
     });

@@ -6,7 +6,7 @@ import { Resource as NullResource } from '@cdktf/provider-null/lib/resource';
 import { Rebalance, type RebalanceProps } from '../../../lib/constructs/rebalance';
 import { ShareServerPlacement } from '../../../lib/constructs/share-server-placement';
 import { parsePlanText, PLAN_FILE_NAME } from '../../../lib/plan/file';
-import { caught, fullSynth, newStack, serverOf, synth, tempDir } from './helpers';
+import { caught, fullSynth, newStack, synth, tempDir } from './helpers';
 
 function build(props: RebalanceProps): Rebalance {
   const { stack } = newStack();
@@ -123,7 +123,7 @@ describe('Rebalance', () => {
   });
 
   describe('synth', () => {
-    it('GIVEN six servers on alpha WHEN synthesized THEN four moves become resources and the plan file explains the balance', () => {
+    it('GIVEN six servers on alpha WHEN synthesized THEN one resource stands for the rebalance and the plan file holds its four moves and explains the balance', () => {
       // GIVEN
       const { stack } = newStack();
       new Rebalance(stack, 'balance', { hosts: THREE });
@@ -132,20 +132,21 @@ describe('Rebalance', () => {
       // THEN
       const dir = path.join(outdir, 'stacks', 'placement');
       const tf = fs.readFileSync(path.join(dir, 'cdk.tf.json'), 'utf8');
-      const resources = JSON.parse(tf).resource.null_resource as Record<string, { triggers: { to: string; from: string } }>;
-      expect(Object.values(resources).map((r) => r.triggers.to).sort()).toEqual(['node1@beta', 'node1@beta', 'node1@gamma', 'node1@gamma']);
-      expect(Object.values(resources).every((r) => r.triggers.from === 'node1@alpha')).toBe(true);
+      const resources = JSON.parse(tf).resource.null_resource as Record<string, { triggers: Record<string, string> }>;
+      expect(Object.keys(resources)).toEqual(['placement_balance']);
+      expect(resources.placement_balance.triggers).toMatchObject({ kind: 'rebalance', wants: 'server-count even over node1@alpha, node1@beta, node1@gamma' });
       const plan = parsePlanText(fs.readFileSync(path.join(dir, PLAN_FILE_NAME), 'utf8'), 'plan');
-      expect(Object.keys(resources).sort()).toEqual(plan.entries.map((e) => e.key).sort());
+      expect(plan.entries.filter((e) => e.action === 'migrate').map((e) => (e.action === 'migrate' ? e.to : '')).sort()).toEqual(['node1@beta', 'node1@beta', 'node1@gamma', 'node1@gamma']);
       expect(plan.rebalance?.[0]).toMatchObject({ declaration: 'placement/balance', moves: 4, balanced: true, spread: { before: 6, after: 0 } });
     });
 
-    it('GIVEN a rebalance WHEN synthesized with validations THEN each move is a null_resource keyed by the server lineage', () => {
+    it('GIVEN a rebalance WHEN synthesized with validations THEN its null_resource runs the runner for that declaration, and its triggers carry the completion', () => {
       const { stack } = newStack();
       new Rebalance(stack, 'balance', { hosts: THREE, completion: 'manual' });
       const out = synth(stack, true);
       expect(out).toHaveResourceWithProperties(NullResource, {
-        triggers: expect.objectContaining({ move: `placement_balance--${serverOf(5)}`, from: 'node1@alpha', completion: 'manual' }),
+        triggers: expect.objectContaining({ declaration: 'placement/balance', completion: 'manual' }),
+        provisioner: [{ 'local-exec': expect.objectContaining({ command: expect.stringContaining('--declaration placement_balance --auto-approve') }) }],
       });
     });
 
