@@ -1,4 +1,5 @@
 import { windowAt } from '../plan/window';
+import { plural } from '../util/plural';
 import type { TrackedMove } from './memory';
 import type { MovePolicy } from './options';
 import { finish, manilaTime, RULES_SETTLE_MS, secs, watching, type Draft, type Outcome } from './decision';
@@ -79,7 +80,7 @@ export function atTarget(t: TrackedMove, server: { readonly id: string; readonly
     return finish({
       phase: 'done',
       newServerId: serverId,
-      message: `${e.server.id} → ${serverId} on ${e.to}: ${v.shares} share(s), ${v.accessRules} access rule(s), ${v.snapshots} snapshot(s) verified`,
+      message: `${e.server.id} → ${serverId} on ${e.to}: ${plural(v.shares, 'share')}, ${plural(v.accessRules, 'access rule')}, ${plural(v.snapshots, 'snapshot')} verified`,
       exportLocations: exportLocations(),
       readOnly: { duringPhase1: m.readOnlyInPhase1, restored: !v.readOnly },
     });

@@ -1,4 +1,5 @@
 import { resetSourceCommands } from '../apply/recovery';
+import { plural } from '../util/plural';
 import { isInFlightTaskState } from '../manila/server-state';
 import type { ShareServer } from '../manila/types';
 import { duration } from '../report/format';
@@ -151,7 +152,7 @@ export function diagnose(ev: ServerEvidence): Diagnosis {
               why:
                 d.status === 'inactive'
                   ? "Manila refuses to delete an inactive record (403); its periodic cleanup (automatic_share_server_cleanup) removes unused ones within 10-20 min. Forcing it means a reset of status, which needs a person's judgement."
-                  : `It still holds ${held.length} share(s), or the source is not active: check where the data is before deleting.`,
+                  : `It still holds ${plural(held.length, 'share')}, or the source is not active: check where the data is before deleting.`,
             },
           ],
     });

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { plural } from '../../util/plural';
 import * as readline from 'node:readline/promises';
 import { EXIT } from '../../apply/result';
 import { diagnose, safeSteps, type Diagnosis, type RecoveryStep } from '../../doctor/diagnose';
@@ -123,7 +124,7 @@ export async function doctorCommand(servers: string[], o: DoctorOptions): Promis
       if (!diagnoses.length) process.stdout.write('No share server has a mark, a leftover record or a stuck state.\n');
       if (!o.fix || !fixes.length) for (const d of diagnoses) process.stdout.write(render(d));
       else for (const d of open) process.stdout.write(render(d));
-      process.stdout.write(`\n${diagnoses.length} server(s) looked at: ${open.length} need attention.\n`);
+      process.stdout.write(`\n${plural(diagnoses.length, 'server')} looked at: ${open.length} ${open.length === 1 ? 'needs' : 'need'} attention.\n`);
     }
     return open.length ? DOCTOR_EXIT.FINDINGS : EXIT.OK;
   } finally {

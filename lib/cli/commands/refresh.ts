@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { plural } from '../../util/plural';
 import * as path from 'node:path';
 import { EXIT } from '../../apply/result';
 import type { CloudSnapshot } from '../../snapshot/model';
@@ -40,8 +41,9 @@ export async function refreshCommand(o: RefreshOptions): Promise<number> {
   const file = snapshotTarget(o);
   const snap = await writeSnapshot(o, file);
   process.stderr.write(
-    `Wrote ${file}: ${snap.shareServers.length} share server(s), ${snap.services.length} manila-share service(s), ` +
-      `${snap.pools.length} pool(s), ${snap.shareNetworks.length} share network(s), ${snap.shareTypes?.length ?? 0} share type(s) in use (microversion ${snap.microversion}).\n`,
+    `Wrote ${file}: ${plural(snap.shareServers.length, 'share server')}, ${plural(snap.services.length, 'manila-share service')}, ` +
+      `${plural(snap.pools.length, 'pool')}, ${plural(snap.shareNetworks.length, 'share network')}, ${plural(snap.shareTypes?.length ?? 0, 'share type')} in use, ` +
+      `${snap.projects ? plural(snap.projects.length, 'project name') : 'no project names (Keystone would not list projects)'} (microversion ${snap.microversion}).\n`,
   );
   return EXIT.OK;
 }

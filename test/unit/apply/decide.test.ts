@@ -234,7 +234,7 @@ const cases: Case[] = [
         queuedRules: [],
       },
     },
-    expect: { action: 'finish', phase: 'done', message: /S → N on node1@beta: 1 share\(s\), 1 access rule\(s\), 1 snapshot\(s\) verified/ },
+    expect: { action: 'finish', phase: 'done', message: /S → N on node1@beta: 1 share, 1 access rule, 1 snapshot verified/ },
   },
   {
     name: 'verification not settled yet: verify again',
