@@ -1,4 +1,5 @@
 import type { MoveEvent, MovePhase } from './events';
+import { FAILED_OUTCOMES, phasesOf } from './outcome';
 
 /** Where one move ended in one run (or, for `--no-wait`, where it stands). */
 export interface MoveResult {
@@ -40,8 +41,8 @@ export const EXIT = {
 /** The code of the moves a run left when an outage passed its limit. */
 export const OUTAGE_CODE = 'MP_OUTAGE';
 
-/** Phases that count as a failure of the move. */
-export const FAILED_PHASES: ReadonlySet<MovePhase> = new Set(['blocked', 'failed', 'stale', 'conflict', 'cancelled']);
+/** Phases that count as a failure of the move: those whose outcome is blocked, failed or cancelled (lib/apply/outcome.ts). */
+export const FAILED_PHASES: ReadonlySet<MovePhase> = phasesOf(FAILED_OUTCOMES);
 
 /** Phases a `--no-wait` pass leaves a move in when the next pass carries it on without anyone acting. */
 export const RUNNING_PHASES: ReadonlySet<MovePhase> = new Set([

@@ -1,6 +1,8 @@
+import { countOutcomes, isMovePhase, OUTCOME_WORD, OUTCOMES, outcomeLabel, outcomeOf, outcomeParts, outcomeSummary as summaryOf, type Outcome } from '../apply/outcome';
+import type { MovePhase } from '../apply/events';
 import { plural } from '../util/plural';
 import { clock, duration, esc, iso } from './format';
-import type { CallView, MoveView, OperationCount, OutcomeClass, Rollout, RunView, Segment } from './rollout';
+import { toneOf, type CallView, type MoveView, type OperationCount, type Rollout, type RunView, type Segment } from './rollout';
 import { KIND_STYLE, OUTCOME_STYLE, timelineSvg } from './timeline';
 
 /**
@@ -48,15 +50,15 @@ ${runCalls(r)}
 `;
 }
 
-const OUTCOME_WORD: Readonly<Record<OutcomeClass, string>> = { done: 'done', failed: 'failed', unfinished: 'not finished' };
-
+/** The headline: the rows' outcomes, counted (`18 moves: 1 blocked, 17 done`). */
 function outcomeSummary(r: Rollout): string {
-  const parts = (['failed', 'unfinished', 'done'] as const).filter((o) => r.totals.outcomes[o] > 0).map((o) => `${r.totals.outcomes[o]} ${OUTCOME_WORD[o]}`);
-  return `${plural(r.totals.moves, 'move')}${parts.length ? `: ${parts.join(', ')}` : ''}`;
+  return summaryOf(r.totals.outcomes);
 }
 
-function badge(phase: string, outcome: OutcomeClass): string {
-  return `<span class="badge badge-${outcome}">${OUTCOME_STYLE[outcome].mark} ${esc(phase)}</span>`;
+/** A move's outcome as its row, its section and its stages show it: `✕ blocked (stale)`, in its outcome's colour. */
+function badge(phase: MovePhase): string {
+  const tone = toneOf(outcomeOf(phase));
+  return `<span class="badge badge-${tone}">${OUTCOME_STYLE[tone].mark} ${esc(outcomeLabel(phase))}</span>`;
 }
 
 function header(r: Rollout, info: PageInfo): string {
@@ -67,7 +69,8 @@ function header(r: Rollout, info: PageInfo): string {
     .sort((a, b) => b[1] - a[1])
     .map(([p, n]) => `${n} ${esc(p)}`)
     .join(', ');
-  const status = r.totals.outcomes.failed ? 'failed' : r.totals.outcomes.unfinished ? 'unfinished' : 'done';
+  const seen = OUTCOMES.filter((o) => r.totals.outcomes[o] > 0).map(toneOf);
+  const status = seen.includes('failed') ? 'failed' : seen.includes('unfinished') ? 'unfinished' : 'done';
   return `<header class="status-${status}">
 <h1>Rollout report <span class="headline">${esc(outcomeSummary(r))}</span></h1>
 <dl class="facts header-facts">
@@ -83,14 +86,15 @@ ${info.generatedAt ? `<dt>Written</dt><dd>${esc(info.generatedAt)}</dd>` : ''}
 
 function outcomes(r: Rollout): string {
   const rows = r.moves.map((m, i) => {
+    const tone = toneOf(m.final.outcome);
     const server = m.newServerId
       ? `<code>${esc(m.server)}</code> → <code>${esc(m.newServerId)}</code>`
-      : `<code>${esc(m.server)}</code> → <span class="muted">${m.final.outcome === 'failed' ? 'no new server' : 'not yet'}</span>`;
-    return `<tr class="outcome outcome-${m.final.outcome}" data-key="${esc(m.key)}" data-phase="${esc(m.final.phase)}" data-outcome="${m.final.outcome}">
+      : `<code>${esc(m.server)}</code> → <span class="muted">${tone === 'failed' ? 'no new server' : 'not yet'}</span>`;
+    return `<tr class="outcome outcome-${tone}" data-key="${esc(m.key)}" data-phase="${esc(m.final.phase)}" data-outcome="${m.final.outcome}">
 <td class="key"><a href="#move-${i + 1}"><code>${esc(m.key)}</code></a></td>
-<td class="server">${server}${m.earlierServers.length ? `<div class="muted">earlier: ${m.earlierServers.map((s) => `<code>${esc(s)}</code>`).join(', ')}</div>` : ''}</td>
+<td class="server">${server}${m.project ? `<div class="muted">project ${m.project.name !== undefined ? `${esc(m.project.name)} <code>${esc(m.project.id)}</code>` : `<code>${esc(m.project.id)}</code>`}</div>` : ''}${m.earlierServers.length ? `<div class="muted">earlier: ${m.earlierServers.map((s) => `<code>${esc(s)}</code>`).join(', ')}</div>` : ''}</td>
 <td class="route"><code>${esc(m.from)}</code> → <code>${esc(m.to)}</code></td>
-<td class="phase">${badge(m.final.phase, m.final.outcome)}</td>
+<td class="phase">${badge(m.final.phase)}</td>
 <td class="code">${m.final.code ? `<code>${esc(m.final.code)}</code>` : ''}</td>
 <td class="message">${esc(m.final.message)}</td>
 <td class="hint">${esc(m.final.hint)}</td>
@@ -99,7 +103,7 @@ function outcomes(r: Rollout): string {
   });
   return `<section id="outcomes"><h2>Outcome</h2>
 <table class="outcomes">
-<thead><tr><th>Move</th><th>Server (old → new)</th><th>From → to</th><th>Final phase</th><th>Code</th><th>Message</th><th>Hint</th><th>Activity</th></tr></thead>
+<thead><tr><th>Move</th><th>Server (old → new)</th><th>From → to</th><th>Outcome</th><th>Code</th><th>Message</th><th>Hint</th><th>Activity</th></tr></thead>
 <tbody>
 ${rows.join('\n')}
 </tbody>
@@ -110,12 +114,12 @@ function timeline(r: Rollout): string {
   // Only what this rollout shows: a key of fifteen entries for three colours hides the three.
   const segs = r.moves.flatMap((m) => m.segments);
   const kinds = new Set(segs.filter((s) => s.watched).map((s) => s.kind));
-  const outcomesSeen = new Set(segs.filter((s) => s.kind === 'final').map((s) => s.outcome ?? 'unfinished'));
+  const outcomesSeen = new Set<Outcome>(segs.filter((s) => s.kind === 'final').map((s) => s.outcome ?? 'unfinished'));
   const item = (swatch: string, label: string): string => `<span class="key-item">${swatch}${esc(label)}</span>`;
   const legend = [
     ...(Object.keys(KIND_STYLE) as Array<keyof typeof KIND_STYLE>).filter((k) => kinds.has(k)).map((k) => item(`<span class="swatch" style="background:${KIND_STYLE[k].fill}"></span>`, KIND_STYLE[k].label)),
     ...(segs.some((s) => !s.watched) ? [item('<span class="swatch hatched"></span>', 'hatched: between runs, no runner watching')] : []),
-    ...(['done', 'failed', 'unfinished'] as const).filter((o) => outcomesSeen.has(o)).map((o) => item(`<span class="dot" style="background:${OUTCOME_STYLE[o].fill}">${OUTCOME_STYLE[o].mark}</span>`, OUTCOME_WORD[o])),
+    ...OUTCOMES.filter((o) => outcomesSeen.has(o)).map((o) => item(`<span class="dot" style="background:${OUTCOME_STYLE[toneOf(o)].fill}">${OUTCOME_STYLE[toneOf(o)].mark}</span>`, OUTCOME_WORD[o])),
     item('<span class="tick"></span>', 'API call'),
     ...(r.moves.some((m) => m.errors.length) ? [item('<span class="tick tick-err"></span>', 'API error')] : []),
   ].join('');
@@ -127,9 +131,20 @@ function timeline(r: Rollout): string {
 </section>`;
 }
 
+/** A run's end record (moves per phase) in the words of the header and rows: `1 blocked, 1 done`; a phase this version does not know, as written. */
+function runOutcome(byPhase: Readonly<Record<string, number>>): string {
+  const counts = countOutcomes([]);
+  const unknown: string[] = [];
+  for (const [p, n] of Object.entries(byPhase)) {
+    if (isMovePhase(p)) counts[outcomeOf(p)] += n;
+    else unknown.push(`${n} ${p}`);
+  }
+  return [...outcomeParts(counts), ...unknown].join(', ');
+}
+
 function runs(r: Rollout): string {
   const row = (x: RunView): string => {
-    const outcome = x.outcome ? Object.entries(x.outcome).map(([p, n]) => `${n} ${p}`).join(', ') : '';
+    const outcome = x.outcome ? runOutcome(x.outcome) : '';
     const notes = [
       x.ended ? '' : '<span class="err">no end record: killed, or still running</span>',
       ...x.signals.map((s) => esc(`${s.signal} at ${clock(s.at)} (${s.count === 1 ? 'detach' : 'exit'})`)),
@@ -153,7 +168,7 @@ ${r.runs.map(row).concat(passRows).join('\n')}
 }
 
 function segmentRow(s: Segment, i: number): string {
-  const name = s.kind === 'final' ? badge(s.phases[0], s.outcome ?? 'unfinished') : `<span class="swatch" style="background:${KIND_STYLE[s.kind].fill}"></span>${esc(KIND_STYLE[s.kind].label)}`;
+  const name = s.kind === 'final' ? badge(s.phases[0]) : `<span class="swatch" style="background:${KIND_STYLE[s.kind].fill}"></span>${esc(KIND_STYLE[s.kind].label)}`;
   return `<tr class="${s.watched ? '' : 'unwatched'}"><td>${i + 1}</td><td>${name}</td><td><code>${esc(s.phases.join(', '))}</code></td><td>${s.run ?? '<span class="muted">between runs</span>'}</td><td>${esc(iso(s.from))}</td><td>${s.kind === 'final' ? '' : esc(iso(s.to))}</td><td>${s.kind === 'final' ? '' : esc(duration(s.to - s.from))}</td><td>${s.notes.map(esc).join('<br>')}</td></tr>`;
 }
 
@@ -196,7 +211,7 @@ function moveSection(m: MoveView, i: number): string {
     ['From → to', `<code>${esc(m.from)}</code> → <code>${esc(m.to)}</code>`],
     ...(m.newServerId ? ([['New server', `<code>${esc(m.newServerId)}</code>`]] as Array<[string, string]>) : []),
     ...(m.destinationId && m.destinationId !== m.newServerId ? ([['Destination server', `<code>${esc(m.destinationId)}</code>`]] as Array<[string, string]>) : []),
-    ['Final phase', `${badge(m.final.phase, m.final.outcome)} at ${esc(iso(m.final.at))}${m.final.run !== undefined ? ` (run ${m.final.run})` : ''}`],
+    ['Outcome', `${badge(m.final.phase)} at ${esc(iso(m.final.at))}${m.final.run !== undefined ? ` (run ${m.final.run})` : ''}`],
     ...(m.final.code ? ([['Code', `<code>${esc(m.final.code)}</code>`]] as Array<[string, string]>) : []),
     ...(m.final.message ? ([['Message', esc(m.final.message)]] as Array<[string, string]>) : []),
     ...(m.final.hint ? ([['Hint', esc(m.final.hint)]] as Array<[string, string]>) : []),
@@ -207,9 +222,9 @@ function moveSection(m: MoveView, i: number): string {
   ];
   // Failed and unfinished moves open: they are what the reader came for.
   const open = m.final.outcome !== 'done' ? ' open' : '';
-  return `<section class="move move-${m.final.outcome}" id="move-${i + 1}" data-key="${esc(m.key)}">
+  return `<section class="move move-${toneOf(m.final.outcome)}" id="move-${i + 1}" data-key="${esc(m.key)}">
 <details${open}>
-<summary>${badge(m.final.phase, m.final.outcome)} <code>${esc(m.key)}</code> <span class="muted">${esc(m.from)} → ${esc(m.to)} · ${esc(plural(m.calls.length, 'call'))}</span>${m.errors.length ? ` <span class="err">${esc(plural(m.errors.length, 'error'))}</span>` : ''}</summary>
+<summary>${badge(m.final.phase)} <code>${esc(m.key)}</code> <span class="muted">${esc(m.from)} → ${esc(m.to)} · ${esc(plural(m.calls.length, 'call'))}</span>${m.errors.length ? ` <span class="err">${esc(plural(m.errors.length, 'error'))}</span>` : ''}</summary>
 <dl class="facts">${facts.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${v}</dd>`).join('')}</dl>
 <h4>Stages</h4>
 <table class="segments"><thead><tr><th>#</th><th>Stage</th><th>Phases</th><th>Run</th><th>Start</th><th>End</th><th>Duration</th><th>Notes</th></tr></thead><tbody>

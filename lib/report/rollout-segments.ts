@@ -1,5 +1,5 @@
 import { FINAL_PHASES, type MoveEvent, type MovePhase } from '../apply/events';
-import { FAILED_PHASES } from '../apply/result';
+import { FAILED_OUTCOMES, outcomeOf, type Outcome } from '../apply/outcome';
 
 /**
  * One move's time line as segments: the stretches of time it spent in each stage, run by run,
@@ -26,8 +26,13 @@ export type SegmentKind =
   /** The phase a run ended the move in (a point in time). */
   | 'final';
 
-/** How a move ended, for colour and counting. */
-export type OutcomeClass = 'done' | 'failed' | 'unfinished';
+/** The colour of an outcome: green when done, red when it failed (blocked, failed, cancelled), amber while not over. */
+export type Tone = 'done' | 'failed' | 'unfinished';
+
+/** The colour of an outcome (lib/apply/outcome.ts counts and names them). */
+export function toneOf(o: Outcome): Tone {
+  return o === 'done' ? 'done' : FAILED_OUTCOMES.has(o) ? 'failed' : 'unfinished';
+}
 
 /** A stretch of one move's time line in one stage. */
 export interface Segment {
@@ -44,8 +49,8 @@ export interface Segment {
   readonly watched: boolean;
   /** Why it waited, or what the runner said (distinct texts, in order). */
   readonly notes: readonly string[];
-  /** For `final`: the outcome class of its phase. */
-  readonly outcome?: OutcomeClass;
+  /** For `final`: the outcome of its phase. */
+  readonly outcome?: Outcome;
 }
 
 const KIND: Readonly<Record<MovePhase, SegmentKind>> = {
@@ -85,12 +90,6 @@ function gapKindOf(e: MoveEvent): SegmentKind {
   return k === 'final' ? 'idle' : k;
 }
 
-/** Outcome class of a phase. */
-export function outcomeOf(phase: MovePhase): OutcomeClass {
-  if (phase === 'done') return 'done';
-  return FAILED_PHASES.has(phase) ? 'failed' : 'unfinished';
-}
-
 interface SegmentBuilder {
   kind: SegmentKind;
   phases: MovePhase[];
@@ -99,7 +98,7 @@ interface SegmentBuilder {
   run?: number;
   watched: boolean;
   notes: string[];
-  outcome?: OutcomeClass;
+  outcome?: Outcome;
 }
 
 /** Texts worth keeping on a segment: why it waits, what the runner said on the way. */

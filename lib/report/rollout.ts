@@ -1,6 +1,7 @@
 import type { MoveEvent, MovePhase } from '../apply/events';
+import { countOutcomes, outcomeOf, type Outcome } from '../apply/outcome';
 import type { HttpRecord, JournalRecord, ParsedJournal } from './journal-read';
-import { moveSegments, outcomeOf, type OutcomeClass, type Segment } from './rollout-segments';
+import { moveSegments, type Segment } from './rollout-segments';
 
 /**
  * A rollout as its journal tells it: the runs (apply passes), and each move across all of them
@@ -8,7 +9,8 @@ import { moveSegments, outcomeOf, type OutcomeClass, type Segment } from './roll
  * calls and where it ended. Pure.
  */
 
-export { outcomeOf, type OutcomeClass, type Segment, type SegmentKind } from './rollout-segments';
+export { toneOf, type Segment, type SegmentKind, type Tone } from './rollout-segments';
+export { outcomeOf, type Outcome } from '../apply/outcome';
 
 /** One journalled API call. */
 export interface CallView {
@@ -39,7 +41,8 @@ export interface OperationCount {
 /** Where a move stands at the end of the journal. */
 export interface MoveOutcome {
   readonly phase: MovePhase;
-  readonly outcome: OutcomeClass;
+  /** Its phase's outcome (lib/apply/outcome.ts): what the header counts and the row shows. */
+  readonly outcome: Outcome;
   readonly at: number;
   readonly run?: number;
   readonly code?: string;
@@ -53,6 +56,8 @@ export interface MoveView {
   readonly key: string;
   /** Share server id as the latest run's plan saw it. */
   readonly server: string;
+  /** The project that owns the server, named when the plan's snapshot had its name. */
+  readonly project?: { readonly id: string; readonly name?: string };
   /** Other server ids earlier runs moved under this key (after `--replan`). */
   readonly earlierServers: readonly string[];
   /** The new share server, once the move is done. */
@@ -137,7 +142,8 @@ export interface Rollout {
     readonly errors: number;
     /** Moves per final phase. */
     readonly phases: Readonly<Record<string, number>>;
-    readonly outcomes: Readonly<Record<OutcomeClass, number>>;
+    /** Moves per outcome of their final phase: the rows' outcomes, counted. */
+    readonly outcomes: Readonly<Record<Outcome, number>>;
   };
   /** Journal lines of record kinds this version does not know. */
   readonly skippedLines: number;
@@ -174,11 +180,8 @@ export function buildRollout(parsed: ParsedJournal, source: string): Rollout {
   }
   const moves = [...moveEvents].map(([key, evs]) => moveView(key, evs, runs, callsOf.get(key) ?? []));
   const phases: Record<string, number> = {};
-  const outcomes: Record<OutcomeClass, number> = { done: 0, failed: 0, unfinished: 0 };
-  for (const m of moves) {
-    phases[m.final.phase] = (phases[m.final.phase] ?? 0) + 1;
-    outcomes[m.final.outcome]++;
-  }
+  for (const m of moves) phases[m.final.phase] = (phases[m.final.phase] ?? 0) + 1;
+  const outcomes = countOutcomes(moves.map((m) => m.final.phase));
   return {
     source,
     from: minAt(records),
@@ -359,9 +362,11 @@ function moveView(
   const check = lastDefined('check');
   const newServerId = lastEv.phase === 'done' || lastEv.phase === 'verifying' ? lastDefined('newServerId') : undefined;
   const destinationId = lastDefined('destinationId');
+  const project = lastDefined('project');
   return {
     key,
     server: lastEv.server,
+    ...(project ? { project } : {}),
     earlierServers: servers.filter((s) => s !== lastEv.server),
     ...(newServerId ? { newServerId } : {}),
     ...(destinationId ? { destinationId } : {}),

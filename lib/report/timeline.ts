@@ -1,7 +1,8 @@
 import { timeScale, type TimeScale } from './axis';
 import { plural } from '../util/plural';
 import { duration, esc, iso, roughDuration, shorten } from './format';
-import type { MoveView, OutcomeClass, Rollout, Segment, SegmentKind } from './rollout';
+import { OUTCOME_WORD, outcomeLabel } from '../apply/outcome';
+import { toneOf, type MoveView, type Rollout, type Segment, type SegmentKind, type Tone } from './rollout';
 
 /**
  * The timeline of a rollout as one inline SVG: a time axis (UTC, long idle gaps shortened),
@@ -22,8 +23,8 @@ export const KIND_STYLE: Readonly<Record<Exclude<SegmentKind, 'final'>, { readon
   idle: { label: 'between runs', fill: '#cbd5e1', text: '#0f172a' },
 };
 
-/** Colour and mark of each outcome. */
-export const OUTCOME_STYLE: Readonly<Record<OutcomeClass, { readonly fill: string; readonly mark: string; readonly tint: string }>> = {
+/** Colour and mark of each outcome's tone (`toneOf`). */
+export const OUTCOME_STYLE: Readonly<Record<Tone, { readonly fill: string; readonly mark: string; readonly tint: string }>> = {
   done: { fill: '#15803d', mark: '✓', tint: '#f0fdf4' },
   failed: { fill: '#dc2626', mark: '✕', tint: '#fef2f2' },
   unfinished: { fill: '#b45309', mark: '…', tint: '#fffbeb' },
@@ -70,9 +71,10 @@ export function timelineSvg(r: Rollout): string {
   // Lane backgrounds first: everything else draws over them.
   r.moves.forEach((m, i) => {
     const y = LANES_Y + i * LANE_H;
-    const tint = m.final.outcome === 'failed' ? OUTCOME_STYLE.failed.tint : i % 2 ? '#f8fafc' : '#ffffff';
+    const failed = toneOf(m.final.outcome) === 'failed';
+    const tint = failed ? OUTCOME_STYLE.failed.tint : i % 2 ? '#f8fafc' : '#ffffff';
     out.push(`<rect x="0" y="${y}" width="${WIDTH}" height="${LANE_H}" fill="${tint}"/>`);
-    if (m.final.outcome === 'failed') out.push(`<rect x="0" y="${y}" width="4" height="${LANE_H}" fill="${OUTCOME_STYLE.failed.fill}"/>`);
+    if (failed) out.push(`<rect x="0" y="${y}" width="4" height="${LANE_H}" fill="${OUTCOME_STYLE.failed.fill}"/>`);
   });
   out.push(breaks(scale, height));
   out.push(axis(scale, height));
@@ -181,7 +183,7 @@ function segmentTitle(s: Segment): string {
 function lane(m: MoveView, i: number, y: number, X: (at: number) => number): string {
   const parts: string[] = [];
   const barY = y + BAR_DY;
-  const o = OUTCOME_STYLE[m.final.outcome];
+  const o = OUTCOME_STYLE[toneOf(m.final.outcome)];
   // Label column: key and route; both link to the move's section below.
   const keyChars = Math.floor(LABEL_W / monoCharW(12));
   const route = `${m.from} → ${m.to}`;
@@ -225,7 +227,7 @@ function lane(m: MoveView, i: number, y: number, X: (at: number) => number): str
   finals.forEach((s, j) => {
     const x = X(s.from);
     const cy = barY + BAR_H / 2;
-    const so = OUTCOME_STYLE[s.outcome ?? 'unfinished'];
+    const so = OUTCOME_STYLE[toneOf(s.outcome ?? 'unfinished')];
     if (j < finals.length - 1) {
       parts.push(`<path class="final-mark" d="M${x} ${cy - 6} l6 6 l-6 6 l-6 -6 z" fill="${so.fill}" stroke="#ffffff" stroke-width="1.5"><title>${esc(segmentTitle(s))}</title></path>`);
     } else {
@@ -235,10 +237,13 @@ function lane(m: MoveView, i: number, y: number, X: (at: number) => number): str
       );
     }
   });
-  // Outcome column.
+  // Outcome column: the outcome as the header counts it, then the code (or the phase, where it says more).
+  const word = OUTCOME_WORD[m.final.outcome];
+  const detail = m.final.code ?? (m.final.phase !== word ? m.final.phase : undefined);
   parts.push(
-    `<g class="lane-outcome"><text x="${OUT_X}" y="${y + 20}" font-size="12" font-weight="bold" fill="${o.fill}">${esc(`${o.mark} ${shorten(m.final.phase, 16)}`)}</text>` +
-      (m.final.code ? `<text x="${OUT_X}" y="${y + 37}" font-family="${MONO}" font-size="10" fill="#334155">${esc(shorten(m.final.code, Math.floor(OUT_W / monoCharW(10))))}</text>` : '') +
+    `<g class="lane-outcome"><title>${esc(`${outcomeLabel(m.final.phase)}${m.final.code ? `: ${m.final.code}` : ''}`)}</title>` +
+      `<text x="${OUT_X}" y="${y + 20}" font-size="12" font-weight="bold" fill="${o.fill}">${esc(`${o.mark} ${shorten(word, 16)}`)}</text>` +
+      (detail ? `<text x="${OUT_X}" y="${y + 37}" font-family="${MONO}" font-size="10" fill="#334155">${esc(shorten(detail, Math.floor(OUT_W / monoCharW(10))))}</text>` : '') +
       '</g>',
   );
   return `<g class="lane" data-key="${esc(m.key)}" data-outcome="${m.final.outcome}">${parts.join('')}</g>`;

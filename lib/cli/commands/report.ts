@@ -6,6 +6,7 @@ import { packageVersion } from '../../package-root';
 import { renderReport } from '../../report/html';
 import { parseJournal } from '../../report/journal-read';
 import { buildRollout } from '../../report/rollout';
+import { plural } from '../../util/plural';
 
 /** Options of `report`. */
 export interface ReportOptions {
@@ -78,9 +79,4 @@ export async function reportCommand(o: ReportOptions): Promise<number> {
   }
   process.stderr.write(`Wrote ${outFile}: ${plural(rollout.moves.length, 'move')}, ${plural(rollout.runs.length, 'run')}\n`);
   return EXIT.OK;
-}
-
-/** `N thing(s)`, as the other commands print counts. */
-function plural(n: number, what: string): string {
-  return `${n} ${what}(s)`;
 }

@@ -45,7 +45,7 @@ describe('reportCommand', () => {
     // THEN
     const out = path.join(fs.realpathSync(dir), 'manila-placement-report.html');
     expect(code).toBe(0);
-    expect(stderr).toBe(`Wrote ${out}: 2 move(s), 1 run(s)\n`);
+    expect(stderr).toBe(`Wrote ${out}: 2 moves, 1 run\n`);
     expect(fs.readFileSync(out, 'utf8')).toMatch(/^<!DOCTYPE html>[\s\S]*<\/html>\n$/);
     expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
@@ -59,7 +59,7 @@ describe('reportCommand', () => {
     await reportCommand({ journal, out });
     // THEN
     expect(fs.readFileSync(out, 'utf8')).toContain('2 moves: 1 failed, 1 done');
-    expect(stderr).toMatch(/^Wrote .*r\.html: 2 move\(s\), 1 run\(s\)\n$/);
+    expect(stderr).toMatch(/^Wrote .*r\.html: 2 moves, 1 run\n$/);
   });
 
   it('GIVEN no journal WHEN reported THEN MP_JOURNAL_MISSING and nothing is written', async () => {

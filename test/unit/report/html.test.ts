@@ -1,7 +1,7 @@
 import { renderReport } from '../../../lib/report/html';
 import { parseJournal } from '../../../lib/report/journal-read';
 import { buildRollout } from '../../../lib/report/rollout';
-import { FAULTY, fixtureText, JournalBuilder, READONLY, twoRunJournal, WIN } from './journals';
+import { BLOCKED, CANCELLED, DONE, FAILED, FAULTY, fixtureText, fourOutcomesJournal, JournalBuilder, READONLY, twoRunJournal, WIN } from './journals';
 
 const page = (text: string, source = 'journal.jsonl'): string => renderReport(buildRollout(parseJournal(text, source), source));
 
@@ -112,5 +112,90 @@ describe('renderReport', () => {
     expect(table).not.toContain('<code>req-100</code>');
     expect(table).toContain('… 50 more in the journal, lines 103–152 …');
     expect(table).toContain('<code>req-150</code>');
+  });
+
+  it('GIVEN moves whose first event names their project WHEN rendered THEN the row shows the name beside the id, and the id alone where no name was known', () => {
+    const text = new JournalBuilder()
+      .process(401)
+      .run('2026-12-01T10:00:00.000Z', 'start', { moves: 2 })
+      .move('2026-12-01T10:00:01.000Z', DONE, 'queued', { project: { id: 'p-admin-id', name: 'admin' } })
+      .move('2026-12-01T10:00:01.000Z', FAILED, 'queued', { project: { id: 'p-other-id' } })
+      .move('2026-12-01T10:00:26.000Z', DONE, 'done', { newServerId: DONE.newServer })
+      .move('2026-12-01T10:00:27.000Z', FAILED, 'failed', { code: 'MP_MIGRATION_ERROR', message: 'x', hint: 'y' })
+      .run('2026-12-01T10:00:27.000Z', 'end', { moves: 2, exitCode: 3 })
+      .text();
+    const html = page(text);
+    expect(html).toContain('<div class="muted">project admin <code>p-admin-id</code></div>');
+    expect(html).toContain('<div class="muted">project <code>p-other-id</code></div>');
+  });
+
+  describe('GIVEN a run with a blocked, a failed, a cancelled and a done move', () => {
+    const html = page(fourOutcomesJournal());
+    const rows = outcomeRows(html);
+    const rowText = (key: string): string => {
+      const open = rows.find((r) => attr(r, 'data-key') === key)!;
+      const at = html.indexOf(open);
+      return html.slice(at, html.indexOf('</tr>', at));
+    };
+
+    it('WHEN rendered THEN the header counts blocked, failed and cancelled apart', () => {
+      expect(html).toContain('<h1>Rollout report <span class="headline">4 moves: 1 blocked, 1 failed, 1 cancelled, 1 done</span></h1>');
+      expect(html).toContain('<title>Rollout report: 4 moves: 1 blocked, 1 failed, 1 cancelled, 1 done (journal.jsonl)</title>');
+      expect(html).toContain('<header class="status-failed">');
+    });
+
+    it('WHEN rendered THEN each row says its outcome in the words of the header, and the header counts exactly the rows', () => {
+      expect(rows.map((r) => [attr(r, 'data-key'), attr(r, 'data-phase'), attr(r, 'data-outcome')])).toEqual([
+        [BLOCKED.key, 'blocked', 'blocked'],
+        [FAILED.key, 'failed', 'failed'],
+        [CANCELLED.key, 'cancelled', 'cancelled'],
+        [DONE.key, 'done', 'done'],
+      ]);
+      expect(rowText(BLOCKED.key)).toContain('<span class="badge badge-failed">✕ blocked</span>');
+      expect(rowText(BLOCKED.key)).toContain('<code>MP_INCOMPATIBLE</code>');
+      expect(rowText(FAILED.key)).toContain('<span class="badge badge-failed">✕ failed</span>');
+      expect(rowText(CANCELLED.key)).toContain('<span class="badge badge-failed">✕ cancelled</span>');
+      expect(rowText(DONE.key)).toContain('<span class="badge badge-done">✓ done</span>');
+      // The headline, read back, is the rows counted.
+      const headline = /<span class="headline">\d+ moves?: ([^<]*)<\/span>/.exec(html)![1];
+      const counted = new Map<string, number>();
+      for (const r of rows) counted.set(attr(r, 'data-outcome')!, (counted.get(attr(r, 'data-outcome')!) ?? 0) + 1);
+      expect(headline.split(', ').map((p) => p.split(' ')).map(([n, o]) => [o, Number(n)])).toEqual([...counted]);
+    });
+
+    it('WHEN rendered THEN the run, the timeline lanes and the legend use the same outcomes', () => {
+      expect(html).toContain('<td>1 blocked, 1 failed, 1 cancelled, 1 done</td>');
+      const lanes = html.match(/<g class="lane" [^>]*>/g) ?? [];
+      expect(lanes.map((l) => attr(l, 'data-outcome'))).toEqual(['blocked', 'failed', 'cancelled', 'done']);
+      expect(html).toContain('font-weight="bold" fill="#dc2626">✕ blocked</text>');
+      const legend = html.slice(html.indexOf('<p class="legend">'), html.indexOf('</p>', html.indexOf('<p class="legend">')));
+      expect([...legend.matchAll(/<\/span>([a-z ]+)<\/span>/g)].map((m) => m[1]).filter((w) => ['blocked', 'failed', 'cancelled', 'done'].includes(w))).toEqual([
+        'blocked',
+        'failed',
+        'cancelled',
+        'done',
+      ]);
+    });
+  });
+
+  it('GIVEN moves blocked by a stale plan, waiting for a window and left in phase 1 WHEN rendered THEN the header and rows say blocked, waiting, not finished', () => {
+    // GIVEN
+    const K = (n: number): { key: string; server: string } => ({ key: `app/k${n}--s${n}`, server: `s${n}` });
+    const text = new JournalBuilder()
+      .run('2026-12-01T10:00:00.000Z', 'start', { moves: 3 })
+      .move('2026-12-01T10:00:01.000Z', K(1), 'stale', { code: 'MP_PLAN_STALE', message: 'moved since the plan' })
+      .move('2026-12-01T10:00:01.000Z', K(2), 'awaiting-window', { waiting: 'window opens 2026-12-01T12:00:00.000Z' })
+      .move('2026-12-01T10:00:01.000Z', K(3), 'phase1')
+      .run('2026-12-01T10:00:02.000Z', 'end', { exitCode: 4, outcome: { stale: 1, 'awaiting-window': 1, phase1: 1 } })
+      .text();
+    // WHEN
+    const html = page(text);
+    // THEN
+    expect(html).toContain('<span class="headline">3 moves: 1 blocked, 1 waiting, 1 not finished</span>');
+    expect(outcomeRows(html).map((r) => attr(r, 'data-outcome'))).toEqual(['blocked', 'waiting', 'unfinished']);
+    expect(html).toContain('✕ blocked (stale)</span>');
+    expect(html).toContain('… waiting (awaiting-window)</span>');
+    expect(html).toContain('… not finished (phase1)</span>');
+    expect(html).toContain('<td>1 blocked, 1 waiting, 1 not finished</td>');
   });
 });

@@ -103,3 +103,38 @@ export function twoRunJournal(): string {
       .text()
   );
 }
+
+/** Moves of `fourOutcomesJournal`: one ends blocked, one failed, one cancelled, one done. */
+export const BLOCKED = { key: 'app/blocked--eeeeeeee-0000-4000-8000-000000000005', server: 'eeeeeeee-0000-4000-8000-000000000005', to: 'node2@incompatible' };
+export const FAILED = { key: 'app/failed--ffffffff-0000-4000-8000-000000000006', server: 'ffffffff-0000-4000-8000-000000000006' };
+export const CANCELLED = { key: 'app/cancelled--99999999-0000-4000-8000-000000000007', server: '99999999-0000-4000-8000-000000000007' };
+export const DONE = { key: 'app/done--88888888-0000-4000-8000-000000000008', server: '88888888-0000-4000-8000-000000000008', newServer: '77777777-0000-4000-8000-000000000009' };
+
+/** One run of four moves: migration_check refuses one (MP_INCOMPATIBLE), one fails in phase 1, one is cancelled on its deadline, one is done. */
+export function fourOutcomesJournal(): string {
+  return new JournalBuilder()
+    .process(400)
+    .run('2026-12-01T10:00:00.000Z', 'start', { moves: 4 })
+    .move('2026-12-01T10:00:01.000Z', BLOCKED, 'checking')
+    .move('2026-12-01T10:00:01.000Z', FAILED, 'checking')
+    .move('2026-12-01T10:00:01.000Z', CANCELLED, 'checking')
+    .move('2026-12-01T10:00:01.000Z', DONE, 'checking')
+    .http('2026-12-01T10:00:01.500Z', `migration_check on share server ${BLOCKED.server}`, { move: BLOCKED.key, method: 'POST', status: 200 })
+    .move('2026-12-01T10:00:02.000Z', BLOCKED, 'blocked', {
+      code: 'MP_INCOMPATIBLE',
+      message: `migration_check: ${BLOCKED.server} cannot move to ${BLOCKED.to}`,
+      hint: 'Pick a destination of the same driver.',
+      check: { requested: { writable: true }, supported: { writable: false } },
+    })
+    .move('2026-12-01T10:00:03.000Z', FAILED, 'phase1')
+    .move('2026-12-01T10:00:03.000Z', CANCELLED, 'phase1')
+    .move('2026-12-01T10:00:03.000Z', DONE, 'phase1')
+    .move('2026-12-01T10:00:10.000Z', FAILED, 'failed', { code: 'MP_MIGRATION_ERROR', message: `Manila reports migration_error for ${FAILED.server}`, hint: 'See manila-share.log.' })
+    .move('2026-12-01T10:00:20.000Z', DONE, 'completing')
+    .move('2026-12-01T10:00:25.000Z', DONE, 'verifying', { newServerId: DONE.newServer })
+    .move('2026-12-01T10:00:26.000Z', DONE, 'done', { newServerId: DONE.newServer })
+    .move('2026-12-01T10:01:00.000Z', CANCELLED, 'cancelling')
+    .move('2026-12-01T10:01:05.000Z', CANCELLED, 'cancelled', { code: 'MP_DEADLINE', message: `phase 1 of ${CANCELLED.server} not done after 60 s: cancel sent`, hint: 'Apply again to retry the move.' })
+    .run('2026-12-01T10:01:05.000Z', 'end', { moves: 4, outcome: { blocked: 1, failed: 1, done: 1, cancelled: 1 }, exitCode: 3 })
+    .text();
+}

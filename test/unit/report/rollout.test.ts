@@ -1,6 +1,6 @@
 import { parseJournal } from '../../../lib/report/journal-read';
 import { buildRollout, type MoveView, type Rollout, type Segment } from '../../../lib/report/rollout';
-import { FAULTY, fixtureText, JournalBuilder, QUICK, READONLY, twoRunJournal, WIN } from './journals';
+import { BLOCKED, CANCELLED, DONE, FAILED, FAULTY, fixtureText, fourOutcomesJournal, JournalBuilder, QUICK, READONLY, twoRunJournal, WIN } from './journals';
 
 const rollout = (text: string): Rollout => buildRollout(parseJournal(text, 'j.jsonl'), 'j.jsonl');
 const move = (r: Rollout, key: string): MoveView => {
@@ -61,7 +61,7 @@ describe('buildRollout from the fixture journal (one failed, one finished move)'
       calls: 42,
       errors: 0,
       phases: { failed: 1, done: 1 },
-      outcomes: { done: 1, failed: 0 + 1, unfinished: 0 },
+      outcomes: { blocked: 0, failed: 1, cancelled: 0, waiting: 0, unfinished: 0, done: 1 },
     });
   });
 
@@ -129,7 +129,7 @@ describe('buildRollout from two --no-wait passes with a maintenance window betwe
       'verifying verifying run=2 watched 12:00:40.000 12:00:41.000',
       'final done run=2 watched 12:00:41.000 12:00:41.000',
     ]);
-    expect(m.segments[3].outcome).toBe('unfinished');
+    expect(m.segments[3].outcome).toBe('waiting');
     expect(m.segments[4].notes).toEqual(['window opens 2026-12-01T12:00:00.000Z']);
     expect(m.segments[7].outcome).toBe('done');
     expect(m.final).toMatchObject({ phase: 'done', outcome: 'done', run: 2 });
@@ -146,7 +146,28 @@ describe('buildRollout from two --no-wait passes with a maintenance window betwe
     expect(r.runs[1].errors).toBe(2);
     expect(r.totals.errors).toBe(2);
     expect(move(r, QUICK.key).runs).toEqual([1]);
-    expect(r.totals.outcomes).toEqual({ done: 2, failed: 0, unfinished: 0 });
+    expect(r.totals.outcomes).toEqual({ blocked: 0, failed: 0, cancelled: 0, waiting: 0, unfinished: 0, done: 2 });
+  });
+});
+
+describe('buildRollout from a run with a blocked, a failed, a cancelled and a done move', () => {
+  const r = rollout(fourOutcomesJournal());
+
+  it('GIVEN the four moves WHEN modelled THEN each ends in its own outcome, blocked apart from failed', () => {
+    expect([BLOCKED, FAILED, CANCELLED, DONE].map((k) => [move(r, k.key).final.phase, move(r, k.key).final.outcome])).toEqual([
+      ['blocked', 'blocked'],
+      ['failed', 'failed'],
+      ['cancelled', 'cancelled'],
+      ['done', 'done'],
+    ]);
+    expect(move(r, BLOCKED.key).final.code).toBe('MP_INCOMPATIBLE');
+  });
+
+  it('GIVEN the four moves WHEN totalled THEN the totals count each outcome apart, as the moves themselves say', () => {
+    expect(r.totals.outcomes).toEqual({ blocked: 1, failed: 1, cancelled: 1, waiting: 0, unfinished: 0, done: 1 });
+    const fromMoves: Record<string, number> = {};
+    for (const m of r.moves) fromMoves[m.final.outcome] = (fromMoves[m.final.outcome] ?? 0) + 1;
+    expect(Object.fromEntries(Object.entries(r.totals.outcomes).filter(([, n]) => n > 0))).toEqual(fromMoves);
   });
 });
 
@@ -225,6 +246,6 @@ describe('buildRollout edge cases', () => {
     expect(r.runErrors.map((c) => [c.status, c.run])).toEqual([[403, undefined]]);
     const m = move(r, K.key);
     expect(m.segments[0]).toMatchObject({ kind: 'queued', notes: ['parallel limit 1 reached', 'max-per-source 1 reached on node1@alpha'] });
-    expect(m.final).toMatchObject({ phase: 'blocked', outcome: 'failed' });
+    expect(m.final).toMatchObject({ phase: 'blocked', outcome: 'blocked' });
   });
 });
