@@ -75,6 +75,7 @@ export class RequestBudget {
   private holdingReserve = false;
   private waitedMs = 0;
   private skipped = 0;
+  private grantedCount = 0;
 
   constructor(opts: RequestBudgetOptions) {
     this.rate = opts.ratePerSecond ?? DEFAULT_MAX_REQUEST_RATE;
@@ -84,6 +85,11 @@ export class RequestBudget {
     this.clock = opts.clock;
     this.tokens = this.burst;
     this.refilledAt = opts.clock.now();
+  }
+
+  /** Requests let through so far (every one when the budget is off): what the live view's rate is measured on. */
+  public get granted(): number {
+    return this.grantedCount;
   }
 
   /** Time spent waiting for tokens so far, in ms, and display requests skipped. */
@@ -111,19 +117,27 @@ export class RequestBudget {
    * the reserve).
    */
   public take(priority: RequestPriority = currentPriority()): Promise<boolean> {
-    if (!Number.isFinite(this.rate)) return Promise.resolve(true);
+    if (!Number.isFinite(this.rate)) return this.grant();
     if (priority === 'display') {
-      if (this.queued() === 0 && this.takeIfAtLeast(this.burst / 2)) return Promise.resolve(true);
+      if (this.queued() === 0 && this.takeIfAtLeast(this.burst / 2)) return this.grant();
       this.skipped++;
       return Promise.resolve(false);
     }
     // Only background reads wait, for the reserve, which this one may take: go now.
     const onlyReserveHeld = this.holdingReserve && !this.waiting.urgent.length && !this.waiting.decision.length;
-    if (priority !== 'background' && onlyReserveHeld && this.takeIfAtLeast(1)) return Promise.resolve(true);
+    if (priority !== 'background' && onlyReserveHeld && this.takeIfAtLeast(1)) return this.grant();
     return new Promise<boolean>((resolve) => {
-      this.waiting[priority].push(() => resolve(true));
+      this.waiting[priority].push(() => {
+        this.grantedCount++;
+        resolve(true);
+      });
       void this.pump();
     });
+  }
+
+  private grant(): Promise<boolean> {
+    this.grantedCount++;
+    return Promise.resolve(true);
   }
 
   /** Tokens free now for new requests (those already waiting served first); may be below 0. */

@@ -144,6 +144,20 @@ describe('the request budget', () => {
     expect(clock.t).toBe(1_000);
   });
 
+  test('it counts the requests it lets through (what the live view measures the rate on), not the display reads it skips', async () => {
+    const clock = fakeClock();
+    const b = new RequestBudget({ ratePerSecond: 1, burst: 4, clock });
+    expect(await b.take('display')).toBe(true);
+    await b.take();
+    await b.take('urgent');
+    expect(await b.take('display')).toBe(false);
+    await Promise.all([b.take('background'), b.take()]);
+    expect(b.granted).toBe(5);
+    const off = new RequestBudget({ ratePerSecond: Infinity, clock });
+    for (let i = 0; i < 3; i++) await off.take();
+    expect(off.granted).toBe(3);
+  });
+
   test('Infinity turns it off', async () => {
     const clock = fakeClock();
     const b = new RequestBudget({ ratePerSecond: Infinity, clock });
