@@ -47,7 +47,10 @@ test('examples/evacuate-alpha: plan shows every alpha server moving, apply moves
   // GIVEN six share servers on node1@alpha
   const plan = await runCli(['plan', '--detailed-exitcode', '--no-color'], { cwd: EVACUATE });
   expect(plan.code).toBe(2);
-  const moves = plan.stdout.split('\n').filter((l) => l.includes('node1@alpha -> node1@'));
+  // One line per move under its group (source -> destination, with its count).
+  const moves = plan.stdout.split('\n').filter((l) => /~ share server .*: node1@alpha -> node1@/.test(l));
+  expect(plan.stdout).toContain('  node1@alpha -> node1@beta: 3 share servers');
+  expect(plan.stdout).toContain('  node1@alpha -> node1@gamma: 3 share servers');
   expect(moves).toHaveLength(6);
   expect(moves.filter((l) => l.endsWith('node1@beta'))).toHaveLength(3);
   expect(moves.filter((l) => l.endsWith('node1@gamma'))).toHaveLength(3);

@@ -28,6 +28,22 @@ test.each(['testbed', 'testbed-appcred'])('cloud %s (password / application cred
   }
 });
 
+test("the admin lists the projects' names from Keystone: the test bed's admin and demo projects by name; a member may not, and gets ids", async () => {
+  const admin = clientFor('testbed');
+  const member = clientFor('testbed-member');
+  try {
+    const projects = testbed().projects as Record<string, { id: string; name: string }>;
+    const names = await admin.listProjectNames();
+    expect(names).toEqual(expect.arrayContaining([projects.admin, projects.demo].map((p) => ({ id: p.id, name: p.name }))));
+    expect(names!.find((p) => p.id === projects.demo.id)?.name).toBe('demo');
+    // Keystone answers 403 to a member's GET /v3/projects: no names, and nothing fails.
+    expect(await member.listProjectNames()).toBeUndefined();
+  } finally {
+    await admin.close();
+    await member.close();
+  }
+});
+
 test('a wrong password gives MP_AUTH_FAILED with Keystone request id, and no secret', async () => {
   const config = resolveCloudConfig({ cloud: 'testbed' }, { env: { OS_CLIENT_CONFIG_FILE: testbed().clouds_yaml, OS_PASSWORD: 'definitely-wrong-pw' } });
   const c = new ManilaClient({ config });
