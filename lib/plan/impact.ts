@@ -110,7 +110,7 @@ export interface ProjectImpact {
   readonly remountMoves: number;
 }
 
-/** The impact of every pending move of some plans, per project (sorted). */
+/** The impact of every pending move of some plans, per project (sorted by name, else id). */
 export function impactByProject(entries: readonly PlanEntry[], supported: ReadonlyMap<string, Supported> = new Map()): ProjectImpact[] {
   const byProject = new Map<string, MoveImpact[]>();
   for (const e of entries) {
@@ -118,8 +118,9 @@ export function impactByProject(entries: readonly PlanEntry[], supported: Readon
     const m = moveImpact(e, supported.get(e.key));
     byProject.set(m.projectId, [...(byProject.get(m.projectId) ?? []), m]);
   }
+  // By name where Keystone gave one (as a person looks for it), else by id.
   return [...byProject.entries()]
-    .sort(([a], [b]) => compareStrings(a, b))
+    .sort(([a, ma], [b, mb]) => compareStrings(ma[0].projectName ?? a, mb[0].projectName ?? b) || compareStrings(a, b))
     .map(([projectId, moves]) => ({
       projectId,
       ...(moves[0].projectName !== undefined ? { projectName: moves[0].projectName } : {}),
