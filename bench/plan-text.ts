@@ -57,7 +57,15 @@ function main(): void {
     const { text, times } = timed(f);
     const lines = text.trimEnd().split('\n');
     const firstBlocked = lines.findIndex((l) => /blocked|SERVER_NOT_ACTIVE/.test(l) && !/^(\*\*)?Plan:/.test(l) && !/^Needs attention/.test(l));
-    return { rendering: name, lines: lines.length, characters: text.length, firstBlockedLine: firstBlocked + 1, medianMs: round(median(times)), minMs: round(Math.min(...times)), maxMs: round(Math.max(...times)) };
+    return {
+      rendering: name,
+      lines: lines.length,
+      characters: text.length,
+      firstBlockedLine: firstBlocked + 1,
+      medianMs: round(median(times)),
+      minMs: round(Math.min(...times)),
+      maxMs: round(Math.max(...times)),
+    };
   });
   const verbose = rows.find((r) => r.rendering === 'verbose')!;
   const doc = {
