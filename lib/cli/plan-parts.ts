@@ -72,10 +72,10 @@ export function windowLine(e: PendingEntry, p: Paint, now: number): string[] {
   return t ? [p.cyan(`      ${t}`)] : [];
 }
 
-/** Counts of every action over some plans. */
+/** Counts of every action over some plans: their summaries added up. */
 export function totals(plans: readonly Plan[]): Record<PlanEntry['action'], number> {
   const total: Record<PlanEntry['action'], number> = { migrate: 0, resume: 0, 'in-sync': 0, blocked: 0, conflict: 0, unmatched: 0 };
-  for (const plan of plans) for (const e of plan.entries) total[e.action] += 1;
+  for (const plan of plans) for (const k of Object.keys(total) as Array<PlanEntry['action']>) total[k] += plan.summary[k];
   return total;
 }
 

@@ -101,6 +101,7 @@ export async function applyCommand(o: ApplyCommandOptions): Promise<number> {
   const noWait = o.wait === false;
   const targets = { urls: o.notify ?? [], commands: o.notifyCommand ?? [], format: notifyFormatFlag(o.notifyFormat) };
   checkTargets(targets);
+  if (o.move && o.declaration) throw new InputError('MP_FLAG_CONFLICT', '--move and --declaration cannot be used together.', 'Select moves by key (--move) or by declaration (--declaration), not both.');
   if (o.plan && o.snapshot) throw new InputError('MP_FLAG_CONFLICT', '--plan and --snapshot cannot be used together.', 'A plan file already records its snapshot; pass one or the other.');
 
   const json = Boolean(o.json) || !process.stdout.isTTY;
@@ -112,7 +113,6 @@ export async function applyCommand(o: ApplyCommandOptions): Promise<number> {
   try {
     // Planning refreshes through the same client: one token for the whole run.
     const plan = filePlan ?? mergePlans((await makePlans(o, client)).map((s) => s.plan));
-    if (o.move && o.declaration) throw new InputError('MP_FLAG_CONFLICT', '--move and --declaration cannot be used together.', 'Select moves by key (--move) or by declaration (--declaration), not both.');
     const only = o.declaration ? keysOfDeclarations(plan.entries, o.declaration) : o.move;
     await preflight(plan, client, { only });
 
