@@ -1,4 +1,5 @@
 import { awaitsDestinationRecord, inFlightPairs, type ServerRecord } from '../manila/server-state';
+import { plural } from '../util/plural';
 import type { Limits } from './options';
 
 /**
@@ -77,11 +78,11 @@ export function admit<T extends Candidate>(counts: InFlightCounts, candidates: r
   for (const c of candidates) {
     const why =
       total >= limits.parallel
-        ? `${total} migration(s) in flight in the cloud, limit ${limits.parallel} (parallel)`
+        ? `${plural(total, 'migration')} in flight in the cloud, limit ${limits.parallel} (parallel)`
         : limits.maxPerSource !== undefined && (bySource.get(c.from) ?? 0) >= limits.maxPerSource
-          ? `${bySource.get(c.from)} migration(s) in flight from ${c.from}, limit ${limits.maxPerSource} (max per source)`
+          ? `${plural(bySource.get(c.from) ?? 0, 'migration')} in flight from ${c.from}, limit ${limits.maxPerSource} (max per source)`
           : limits.maxPerDestination !== undefined && (byDestination.get(c.to) ?? 0) + unknown >= limits.maxPerDestination
-            ? `${(byDestination.get(c.to) ?? 0) + unknown} migration(s) in flight toward ${c.to}${unknown ? ` (${unknown} whose destination Manila does not show yet)` : ''}, limit ${limits.maxPerDestination} (max per destination)`
+            ? `${plural((byDestination.get(c.to) ?? 0) + unknown, 'migration')} in flight toward ${c.to}${unknown ? ` (${unknown} whose destination Manila does not show yet)` : ''}, limit ${limits.maxPerDestination} (max per destination)`
             : undefined;
     if (why) {
       waiting.push({ candidate: c, why });

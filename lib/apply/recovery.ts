@@ -24,7 +24,7 @@ export function migrationErrorHint(sourceId: string, leftoverDestinations: reado
     'The server is active and its shares are available on the source. Fix the cause, then clear the mark ' +
       `(manila share-server-reset-task-state ${sourceId}) and plan again: until then plans show the move blocked (LAST_MIGRATION_FAILED), so a schedule does not retry it.`,
   ];
-  if (leftoverDestinations.length) parts.push(`Remove the failed destination(s): ${leftoverDestinations.map(deleteDestinationCommand).join(' && ')}.`);
+  if (leftoverDestinations.length) parts.push(`Remove the failed ${leftoverDestinations.length === 1 ? 'destination' : 'destinations'}: ${leftoverDestinations.map(deleteDestinationCommand).join(' && ')}.`);
   return parts.join(' ');
 }
 

@@ -201,7 +201,7 @@ export async function applyCommand(o: ApplyCommandOptions): Promise<number> {
       }
       if (o.notices) {
         const written = writeNotices(path.resolve(o.notices), tenantNotices(noticeMoves(selected, events), new Date().toISOString()));
-        process.stderr.write(`Wrote ${written.length} tenant notice file(s) to ${path.resolve(o.notices)}\n`);
+        process.stderr.write(`Wrote ${plural(written.length, 'tenant notice file')} to ${path.resolve(o.notices)}\n`);
       }
       return result.exitCode;
     } finally {

@@ -97,7 +97,7 @@ export async function doctorCommand(servers: string[], o: DoctorOptions): Promis
         const steps = safeSteps(d);
         if (!steps.length) continue;
         if (!o.json) process.stdout.write(render(d));
-        if (!o.autoApprove && !(await ask(`Do the ${steps.length} safe step(s) above for ${d.server}?`))) continue;
+        if (!o.autoApprove && !(await ask(`Do the ${plural(steps.length, 'safe step')} above for ${d.server}?`))) continue;
         let current = d;
         for (const step of steps) {
           try {

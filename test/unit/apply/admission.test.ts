@@ -46,8 +46,8 @@ describe('admission', () => {
     const r = admit(empty, [cand('1', 'a', 'x'), cand('2', 'a', 'y'), cand('3', 'b', 'x'), cand('4', 'b', 'y')], { parallel: 3, maxPerSource: 1 });
     expect(r.admitted.map((c) => c.key)).toEqual(['1', '3']);
     expect(r.waiting.map((w) => [w.candidate.key, w.why])).toEqual([
-      ['2', '1 migration(s) in flight from a, limit 1 (max per source)'],
-      ['4', '1 migration(s) in flight from b, limit 1 (max per source)'],
+      ['2', '1 migration in flight from a, limit 1 (max per source)'],
+      ['4', '1 migration in flight from b, limit 1 (max per source)'],
     ]);
   });
 

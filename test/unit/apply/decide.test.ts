@@ -94,7 +94,7 @@ const cases: Case[] = [
     memory: checked,
     opts: { parallel: 2 },
     pass: { inFlight: countInFlight([migrating('migration_driver_in_progress', { id: 'X1' }), migrating('migration_starting', { id: 'X2', host: 'node1@gamma' })]) },
-    expect: { action: 'queue', message: /2 migration\(s\) in flight in the cloud, limit 2 \(parallel\)/ },
+    expect: { action: 'queue', message: /2 migrations in flight in the cloud, limit 2 \(parallel\)/ },
   },
   {
     name: 'ready, per-source limit reached by a migration started by hand: queue',
