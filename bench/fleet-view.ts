@@ -32,7 +32,7 @@ import { takeSnapshot } from '../lib/snapshot/refresh';
 import { arg } from './lib/args';
 import { runInVirtualTime, type VirtualClock } from './sim/clock';
 import type { MigrationFate } from './sim/context';
-import { SimulatedCloud } from './sim/manila';
+import { fatesByNetwork, SimulatedCloud } from './sim/manila';
 import { evacuations } from './sim/production';
 import { Prng } from './sim/prng';
 import { PRODUCTION_TIMINGS } from './sim/timings';
@@ -85,11 +85,7 @@ async function main(): Promise<void> {
     world,
     timings: PRODUCTION_TIMINGS,
     seed: SEED,
-    fateOf: (m) => {
-      const s = cloud.store.servers.get(m.sourceId);
-      const n = s ? cloud.store.networks.get(s.shareNetworkId)?.name : undefined;
-      return fates.get(n ?? '') ?? { phase1Ms: 15 * M };
-    },
+    fateOf: fatesByNetwork(() => cloud, fates, { phase1Ms: 15 * M }),
   });
   const clock = cloud.clock;
   const p = paint(colourWanted(process.stderr, undefined));

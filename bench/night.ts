@@ -33,7 +33,7 @@ import { audit } from './sim/audit';
 import { runInVirtualTime, VirtualClock } from './sim/clock';
 import type { MigrationFate } from './sim/context';
 import { idealSchedule } from './sim/ideal';
-import { SimulatedCloud } from './sim/manila';
+import { fatesByNetwork, SimulatedCloud } from './sim/manila';
 import { evacuations, productionModel } from './sim/production';
 import { Prng } from './sim/prng';
 import type { MoveFacts } from './sim/schedule-model';
@@ -102,11 +102,7 @@ async function night(servers: number, seed: number, faults: boolean): Promise<Ni
     seed,
     tokenLifetimeMs: H,
     keepRequests: true,
-    fateOf: (m) => {
-      const s = cloud.store.servers.get(m.sourceId);
-      const n = s ? cloud.store.networks.get(s.shareNetworkId)?.name : undefined;
-      return fates.get(n ?? '') ?? { phase1Ms: 15 * M };
-    },
+    fateOf: fatesByNetwork(() => cloud, fates, { phase1Ms: 15 * M }),
   });
   const events: RunnerEvent[] = [];
   const exitCodes: number[] = [];

@@ -3,7 +3,7 @@ import type { CloudConfig } from '../../lib/manila/config';
 import { ManilaClient, type ManilaClientOptions } from '../../lib/manila/client';
 import type { BackendSpec } from './backends';
 import { VirtualClock } from './clock';
-import type { FateOf, SimContext, SimMigration } from './context';
+import type { FateOf, MigrationFate, SimContext, SimMigration } from './context';
 import { SimKeystone, type SimAppCredential, type SimUser } from './keystone';
 import { SimManager } from './manager';
 import { MigrationApi } from './migration-api';
@@ -64,6 +64,18 @@ function headerMap(raw: unknown): Record<string, string> {
 }
 
 /** A simulated cloud. */
+/**
+ * A FateOf that gives each migration the fate of its source server's share network, by name
+ * (`fallback` for any other); `cloud` is read at each start, so the cloud can be built with it.
+ */
+export function fatesByNetwork(cloud: () => SimulatedCloud, fates: ReadonlyMap<string, MigrationFate>, fallback: MigrationFate): FateOf {
+  return (m) => {
+    const c = cloud();
+    const s = c.store.servers.get(m.sourceId);
+    return fates.get(c.store.networks.get(s?.shareNetworkId ?? '')?.name ?? '') ?? fallback;
+  };
+}
+
 export class SimulatedCloud {
   public readonly clock: VirtualClock;
   /** The dispatcher to give ManilaClient. */

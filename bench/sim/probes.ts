@@ -6,7 +6,7 @@ import type { Declaration } from '../../lib/plan/types';
 import { takeSnapshot } from '../../lib/snapshot/refresh';
 import { runInVirtualTime } from './clock';
 import type { MigrationFate } from './context';
-import { SimulatedCloud } from './manila';
+import { fatesByNetwork, SimulatedCloud } from './manila';
 import { Prng } from './prng';
 import { PRODUCTION_TIMINGS } from './timings';
 import { destinationHost, fleetWorld, sourceHost } from './world';
@@ -36,10 +36,7 @@ function fleet(servers: number, fates: (i: number) => MigrationFate): SimulatedC
   const cloud: SimulatedCloud = new SimulatedCloud({
     world,
     timings: PRODUCTION_TIMINGS,
-    fateOf: (m) => {
-      const s = cloud.store.servers.get(m.sourceId);
-      return byNet.get(cloud.store.networks.get(s?.shareNetworkId ?? '')?.name ?? '') ?? { phase1Ms: 0 };
-    },
+    fateOf: fatesByNetwork(() => cloud, byNet, { phase1Ms: 0 }),
   });
   return cloud;
 }
