@@ -2,7 +2,9 @@ import { ManilaApiError, ManilaPlacementError, TransportError } from '../errors'
 import { BudgetSkipped, withPriority } from '../manila/budget';
 import type { ManilaClient } from '../manila/client';
 import type { Clock } from '../util/clock';
-import { isMigrationSource, isPhase1Done, SERVER_STATUS } from '../manila/server-state';
+import { isIdle, isMigrationDestination, isMigrationSource, isPhase1Done } from '../manila/server-state';
+import { kindOf, type ResourceKind } from '../manila/resource';
+import { listInFlightView } from './observation';
 import type { MigrationCheckResult, MigrationParams, ShareServer } from '../manila/types';
 import { admit, countInFlight, overshoots, type Candidate, type InFlightCounts } from './admission';
 import type { RunLocks } from './lock';
@@ -36,6 +38,8 @@ export async function checkMove(client: ManilaClient, serverId: string, params: 
 /** A move that admission may start. */
 export interface StartCandidate extends Candidate {
   readonly serverId: string;
+  /** What it moves. @default 'share-server' */
+  readonly kind?: ResourceKind;
   readonly params: MigrationParams;
 }
 
@@ -67,16 +71,19 @@ export async function admitAndStart(
   limits: Limits,
   knownDestinations: ReadonlyMap<string, string>,
   now: () => number,
+  /** The run moves shares too: count every share migration in flight as well. @default false */
+  withShares = false,
 ): Promise<AdmissionResult> {
   // Urgent: other runners wait for this lock, and the starts go right after the count.
   return withPriority('urgent', () => locks.cloud(async () => {
-    const servers = await client.listShareServers();
+    const servers = await listInFlightView(client, withShares || candidates.some((c) => c.kind === 'share'));
     const inFlight = countInFlight(servers, knownDestinations);
-    const byId = new Map(servers.map((s) => [s.id, s] as const));
+    // Destination instances are keyed by instance id; every other record by what a move follows.
+    const byId = new Map(servers.filter((s) => !isMigrationDestination(s)).map((s) => [s.id, s] as const));
     const changed: string[] = [];
     const ready = candidates.filter((c) => {
       const s = byId.get(c.serverId);
-      const ok = s !== undefined && s.status === SERVER_STATUS.active && !isMigrationSource(s) && s.host === c.from;
+      const ok = s !== undefined && kindOf(s) === (c.kind ?? 'share-server') && isIdle(s) && !isMigrationSource(s) && s.host === c.from;
       if (!ok) changed.push(c.key);
       return ok;
     });
@@ -87,7 +94,7 @@ export async function admitAndStart(
         moveScope.run({ key: c.key }, async () => {
           const at = now();
           try {
-            await client.migrationStart(c.serverId, c.params);
+            await client.migrationStart(c.serverId, c.params, c.kind);
             started.set(c.key, { at });
           } catch (e) {
             started.set(c.key, { at, error: failureOf(e) });
@@ -112,15 +119,16 @@ export async function completeOnce(
   locks: RunLocks,
   clock: Clock,
   serverId: string,
-  opts: { watchMs: number; intervalMs: number },
+  opts: { watchMs: number; intervalMs: number; kind?: ResourceKind },
 ): Promise<{ call: SentCall; destinationId?: string; recorded?: boolean } | undefined> {
+  const kind = opts.kind ?? 'share-server';
   return withPriority('urgent', () => locks.server(serverId, async () => {
-    const s = await client.findShareServer(serverId);
+    const s = await client.findMovable(kind, serverId);
     if (!s || !isPhase1Done(s)) return undefined;
     const at = clock.now();
-    let destinationId: string;
+    let destinationId: string | undefined;
     try {
-      destinationId = await client.migrationComplete(serverId);
+      destinationId = await client.migrationComplete(serverId, kind);
     } catch (e) {
       return { call: { at, error: failureOf(e) } };
     }
@@ -130,7 +138,7 @@ export async function completeOnce(
     let recorded = false;
     while (clock.now() < until) {
       await clock.sleep(opts.intervalMs);
-      const now = await withPriority('decision', () => client.findShareServer(serverId)).catch(() => s);
+      const now = await withPriority('decision', () => client.findMovable(kind, serverId)).catch(() => s);
       if (!now || !isPhase1Done(now)) {
         recorded = true;
         break;
@@ -141,10 +149,10 @@ export async function completeOnce(
 }
 
 /** `migration_cancel` (never resent). */
-export async function cancelOnce(client: ManilaClient, serverId: string, now: () => number): Promise<SentCall> {
+export async function cancelOnce(client: ManilaClient, serverId: string, now: () => number, kind: ResourceKind = 'share-server'): Promise<SentCall> {
   const at = now();
   try {
-    await withPriority('urgent', () => client.migrationCancel(serverId));
+    await withPriority('urgent', () => client.migrationCancel(serverId, kind));
     return { at };
   } catch (e) {
     return { at, error: failureOf(e) };
@@ -152,9 +160,9 @@ export async function cancelOnce(client: ManilaClient, serverId: string, now: ()
 }
 
 /** `migration_get_progress` for the display; `undefined` when Manila cannot say now or the budget is short. */
-export async function readProgress(client: ManilaClient, serverId: string): Promise<number | undefined> {
+export async function readProgress(client: ManilaClient, serverId: string, kind: ResourceKind = 'share-server'): Promise<number | undefined> {
   try {
-    return (await client.migrationGetProgress(serverId, { priority: 'display' })).totalProgress;
+    return (await client.migrationGetProgress(serverId, { priority: 'display', kind })).totalProgress;
   } catch (e) {
     // Optional: Zed answers 400 early in phase 1, a driver without get_progress 500.
     if (e instanceof BudgetSkipped || e instanceof ManilaPlacementError) return undefined;

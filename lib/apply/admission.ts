@@ -1,5 +1,6 @@
 import { awaitsDestinationRecord, inFlightPairs, type ServerRecord } from '../manila/server-state';
 import { plural } from '../util/plural';
+import { backendHostOf } from '../manila/resource';
 import type { Limits } from './options';
 
 /**
@@ -41,9 +42,10 @@ export function countInFlight(servers: readonly ServerRecord[], knownDestination
     total++;
     const id = p.source?.id ?? p.destination?.id ?? '';
     ids.add(id);
-    if (p.from) bump(bySource, p.from);
+    // Per host (`host@backend`): a share's pool is part of its host's load.
+    if (p.from) bump(bySource, backendHostOf(p.from));
     const to = p.to ?? (p.source ? knownDestinations.get(p.source.id) : undefined);
-    if (to) bump(byDestination, to);
+    if (to) bump(byDestination, backendHostOf(to));
     else if (p.source && awaitsDestinationRecord(p.source)) unknown.push(p.source.id);
   }
   return { total, bySource, byDestination, unknownDestination: unknown.sort(), ids };
@@ -75,7 +77,8 @@ export function admit<T extends Candidate>(counts: InFlightCounts, candidates: r
   const unknown = counts.unknownDestination.length;
   const admitted: T[] = [];
   const waiting: Array<{ candidate: T; why: string }> = [];
-  for (const c of candidates) {
+  for (const candidate of candidates) {
+    const c = { from: backendHostOf(candidate.from), to: backendHostOf(candidate.to) };
     const why =
       total >= limits.parallel
         ? `${plural(total, 'migration')} in flight in the cloud, limit ${limits.parallel} (parallel)`
@@ -85,10 +88,10 @@ export function admit<T extends Candidate>(counts: InFlightCounts, candidates: r
             ? `${plural((byDestination.get(c.to) ?? 0) + unknown, 'migration')} in flight toward ${c.to}${unknown ? ` (${unknown} whose destination Manila does not show yet)` : ''}, limit ${limits.maxPerDestination} (max per destination)`
             : undefined;
     if (why) {
-      waiting.push({ candidate: c, why });
+      waiting.push({ candidate, why });
       continue;
     }
-    admitted.push(c);
+    admitted.push(candidate);
     total++;
     bump(bySource, c.from);
     bump(byDestination, c.to);

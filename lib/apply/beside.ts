@@ -4,6 +4,7 @@ import type { ManilaClient } from '../manila/client';
 import { TASK_STATE } from '../manila/server-state';
 import type { Clock } from '../util/clock';
 import { readProgress } from './act';
+import { kindOf } from '../manila/resource';
 import type { EventDraft, ImpactRead } from './decide';
 import type { MovePhase } from './events';
 import type { LoopMove } from './memory';
@@ -181,7 +182,7 @@ export class BesideLoop {
     m.memory = { ...m.memory, progressAt: this.ctx.clock.now() };
     // Beside the loop, never awaited by a decision: a synchronous RPC to the driver.
     const task = this.host
-      .scoped(key, () => readProgress(this.ctx.client, m.entry.server.id))
+      .scoped(key, () => readProgress(this.ctx.client, m.entry.server.id, kindOf(m.entry.server)))
       .then((pct) => {
         if (pct === undefined || this.host.isOver(key) || pct === m.memory.progress) return;
         m.memory = { ...m.memory, progress: pct };

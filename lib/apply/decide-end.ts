@@ -1,5 +1,6 @@
 import { windowAt } from '../plan/window';
 import { plural } from '../util/plural';
+import { traitsOf } from '../manila/resource';
 import type { TrackedMove } from './memory';
 import type { MovePolicy } from './options';
 import { finish, manilaTime, RULES_SETTLE_MS, secs, watching, type Draft, type Outcome } from './decision';
@@ -57,15 +58,18 @@ export function phase1Done(t: TrackedMove, p: MovePolicy, now: number): Draft {
 export function atTarget(t: TrackedMove, server: { readonly id: string; readonly updatedAt?: string }, p: MovePolicy, now: number): Draft {
   const e = t.entry;
   const serverId = server.id;
-  if (serverId === e.server.id) return finish({ phase: 'done', message: `already on ${e.to}`, newServerId: serverId });
-  if (!p.verify) return finish({ phase: 'done', newServerId: serverId, message: `${e.server.id} → ${serverId} on ${e.to}` });
+  // A share keeps its id through a migration: it moved if the plan saw it elsewhere or this run saw it move.
+  const moved = traitsOf(e.server).newIdAfterMove ? serverId !== e.server.id : e.server.host !== e.to || t.memory.seenInFlight || t.memory.start !== undefined;
+  if (!moved) return finish({ phase: 'done', message: `already on ${e.to}`, newServerId: serverId });
+  const moveText = traitsOf(e.server).newIdAfterMove ? `${e.server.id} → ${serverId} on ${e.to}` : `${traitsOf(e.server).noun} ${serverId} on ${e.to}`;
+  if (!p.verify) return finish({ phase: 'done', newServerId: serverId, message: `${moveText}` });
   // Finished well before this run (earlier passes saw it through and verified it): said so,
   // not verified again, or every `--no-wait` pass would re-read every finished move.
   const finishedAt = manilaTime(server.updatedAt);
   const m0 = t.memory;
   if (!m0.seenInFlight && !m0.start && m0.verifySince === undefined && finishedAt !== undefined && now - finishedAt > p.verifyRecentMs) {
     const at = new Date(finishedAt).toISOString();
-    return finish({ phase: 'done', newServerId: serverId, message: `${e.server.id} → ${serverId} on ${e.to} (finished ${at}, before this run; not verified again)` });
+    return finish({ phase: 'done', newServerId: serverId, message: `${moveText} (finished ${at}, before this run; not verified again)` });
   }
   const verifySince = t.memory.verifySince ?? now;
   const v: Verification | undefined = t.memory.verification;
@@ -80,7 +84,7 @@ export function atTarget(t: TrackedMove, server: { readonly id: string; readonly
     return finish({
       phase: 'done',
       newServerId: serverId,
-      message: `${e.server.id} → ${serverId} on ${e.to}: ${plural(v.shares, 'share')}, ${plural(v.accessRules, 'access rule')}, ${plural(v.snapshots, 'snapshot')} verified`,
+      message: `${moveText}: ${plural(v.shares, 'share')}, ${plural(v.accessRules, 'access rule')}, ${plural(v.snapshots, 'snapshot')} verified`,
       exportLocations: exportLocations(),
       readOnly: { duringPhase1: m.readOnlyInPhase1, restored: !v.readOnly },
     });

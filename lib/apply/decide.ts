@@ -5,6 +5,7 @@ import type { MovePhase } from './events';
 import type { MoveMemory, TrackedMove } from './memory';
 import type { MovePolicy } from './options';
 import { nextPollAt } from './poll';
+import { traitsOf } from '../manila/resource';
 import { migrationErrorHint, resetSourceCommands, stuckHint } from './recovery';
 import { classify, IN_FLIGHT_STAGES, type Observation } from './stage';
 import { finish, manilaTime, secs, watching, type Decision, type Draft, type ImpactRead, type PassObservation } from './decision';
@@ -129,13 +130,20 @@ function ready(
 ): Draft {
   const e = t.entry;
   const m = t.memory;
-  const rec = { ...server, sourceShareServerId: null };
+  const rec = { ...server, sourceShareServerId: null, resource: e.server.resource };
   // A migration that ended badly since the plan was made (this run's, someone else's, or one
   // a cancel stopped): report it, never start it again on the same plan. A rerun after
   // `plan` (which then shows the failure) or with --replan starts anew.
   const endedSincePlan = !p.replan && server.taskState !== e.server.taskState && (isFailedSource(rec) || isCancelledSource(rec));
   if (seen || endedSincePlan) {
-    if (isCancelledSource(rec)) return finish({ phase: 'cancelled', code: 'MP_CANCELLED', message: `the migration of ${server.id} was cancelled`, hint: `To move it again: clear Manila's mark (manila share-server-reset-task-state ${server.id}), then plan again (or apply --replan with this plan).` });
+    if (isCancelledSource(rec)) {
+      return finish({
+        phase: 'cancelled',
+        code: 'MP_CANCELLED',
+        message: `the migration of ${server.id} was cancelled`,
+        hint: `To move it again: clear Manila's mark (${traitsOf(e.server).resetTaskStateCommand} ${server.id}), then plan again (or apply --replan with this plan).`,
+      });
+    }
     if (isFailedSource(rec) || seen) {
       return finish({
         phase: 'failed',
@@ -159,10 +167,12 @@ function ready(
     return finish({
       phase: 'stale',
       code: 'MP_PLAN_STALE',
-      message: `share server ${server.id} is on ${server.host}, but the plan saw it on ${e.from}`,
+      message: `${traitsOf(e.server).noun} ${server.id} is on ${server.host}, but the plan saw it on ${e.from}`,
       hint: 'Plan again, or apply with --replan to move it from where it is now.',
     });
   }
+  // Manila has no migration_check for shares: what can be checked was checked by the plan.
+  if (!traitsOf(e.server).hasCheck) return { action: { kind: 'start', params: migrationParams(e) }, phase: 'starting', wantsSlot: true };
   if (m.check?.error) return finish({ phase: 'failed', code: m.check.error.code, message: m.check.error.message, hint: m.check.error.hint });
   const check = m.check && now - m.check.at <= p.checkMaxAgeMs ? m.check.result : undefined;
   if (check && !check.compatible) {

@@ -1,4 +1,6 @@
 import type { ManilaClient } from '../manila/client';
+import type { ResourceKind } from '../manila/resource';
+import { destinationOf, shareRecordsFromInstances } from '../manila/share-record';
 import { awaitsDestinationRecord, isFailedDestinationOf, isFailedSource, isMigrationDestination, isMigrationSource, isRetiredSource, successorOf } from '../manila/server-state';
 import type { ShareServer } from '../manila/types';
 import type { Observation } from './stage';
@@ -14,6 +16,8 @@ import type { Observation } from './stage';
 export interface Known {
   /** The id the plan named: the move follows its lineage from there. */
   readonly serverId: string;
+  /** What the move moves. @default 'share-server' */
+  readonly kind?: ResourceKind;
   /** The destination record seen while the migration runs (its host does not change). */
   readonly destination?: ShareServer;
   /** The destination id (from the record or from `migration_complete`). */
@@ -31,6 +35,7 @@ export type ByIdResult = { readonly observation: Observation } | { readonly need
  * the failed destinations to name in a hint).
  */
 export async function observeById(client: ManilaClient, k: Known): Promise<ByIdResult> {
+  if (k.kind === 'share') return { observation: await observeShare(client, k) };
   const source = k.sourceGone ? undefined : await client.findShareServer(k.serverId);
   if (source && isMigrationSource(source)) {
     // The destination does not change while a migration runs: once seen, it is not read again.
@@ -48,6 +53,27 @@ export async function observeById(client: ManilaClient, k: Known): Promise<ByIdR
     if (d && successorOf(k.serverId, [d])) return { observation: { source, successor: d } };
   }
   return { needsFleet: true };
+}
+
+/**
+ * A share move, always by id: the share (its task state is nowhere else), and while it
+ * migrates its instances once, for the destination's pool (it does not change).
+ */
+async function observeShare(client: ManilaClient, k: Known): Promise<Observation> {
+  const source = await client.findMovable('share', k.serverId);
+  if (!source || !isMigrationSource(source)) return { source };
+  if (k.destination) return { source, destination: k.destination };
+  if (awaitsDestinationRecord(source)) return { source };
+  return { source, destination: destinationOf(source.id, await client.listShareInstances(source.id)) };
+}
+
+/**
+ * What admission counts: every share server, and with `shares` every share's instances as
+ * records (../manila/share-record.ts), so that limits count both kinds as Manila shows them.
+ */
+export async function listInFlightView(client: ManilaClient, shares: boolean): Promise<ShareServer[]> {
+  const [servers, instances] = await Promise.all([client.listShareServers(), shares ? client.listAllShareInstances() : Promise.resolve([])]);
+  return shares ? [...servers, ...shareRecordsFromInstances(instances)] : servers;
 }
 
 /** An index of one list of every share server. */

@@ -1,7 +1,7 @@
 import type { ManilaClient } from '../manila/client';
 import { listIsCheaper } from '../manila/read-costs';
 import type { LoopMove } from './memory';
-import { fleetOf, observeById, observeInFleet, type Fleet, type Known } from './observation';
+import { fleetOf, listInFlightView, observeById, observeInFleet, type Fleet, type Known } from './observation';
 import type { Observation } from './stage';
 
 /** What the observe step needs of the loop. */
@@ -33,38 +33,45 @@ export async function observeDue(
   const observations = new Map<string, Observation>();
   let fleet: Fleet | undefined;
   let fleetError: unknown;
+  // A share's task state is only in its own record: share moves are always read by id, and
+  // the list (for the counts) then also holds every share's instances.
+  const isShare = (k: string): boolean => host.known(k).kind === 'share';
+  const active = host.active();
+  const withShares = active.some(isShare);
   const readFleet = async (): Promise<Fleet | undefined> => {
     if (fleet || fleetError) return fleet;
     try {
-      fleet = fleetOf(await host.client.listShareServers());
+      fleet = fleetOf(await listInFlightView(host.client, withShares));
     } catch (e) {
       fleetError = e;
     }
     return fleet;
   };
   const costs = host.client.readCosts;
+  const servers = due.filter((k) => !isShare(k));
   let byFleet: string[] = [];
-  if (needsCounts || listIsCheaper(due.length, { list: costs.of('list'), get: costs.of('get') }, host.client.budget.available())) {
-    byFleet = host.active();
-  } else {
-    await Promise.all(
-      due.map((k) =>
-        host.scoped(k, async () => {
-          try {
-            const r = await observeById(host.client, host.known(k));
-            if ('observation' in r) {
-              observations.set(k, r.observation);
-              host.move(k).readFailures = 0;
-              host.readOk();
-            } else byFleet.push(k);
-          } catch (e) {
-            host.readFailed(k, e);
-          }
-        }),
-      ),
-    );
+  let byId: readonly string[] = due;
+  if (needsCounts || listIsCheaper(servers.length, { list: costs.of('list'), get: costs.of('get') }, host.client.budget.available())) {
+    byFleet = active.filter((k) => !isShare(k));
+    byId = due.filter(isShare);
   }
-  if (byFleet.length) {
+  await Promise.all(
+    byId.map((k) =>
+      host.scoped(k, async () => {
+        try {
+          const r = await observeById(host.client, host.known(k));
+          if ('observation' in r) {
+            observations.set(k, r.observation);
+            host.move(k).readFailures = 0;
+            host.readOk();
+          } else byFleet.push(k);
+        } catch (e) {
+          host.readFailed(k, e);
+        }
+      }),
+    ),
+  );
+  if (byFleet.length || needsCounts) {
     const f = await readFleet();
     if (f) host.readOk();
     const dueNow = new Set(due);

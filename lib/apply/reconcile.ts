@@ -10,6 +10,7 @@ import type { MoveEvent, MovePhase, RunnerEvent } from './events';
 import type { RunLocks } from './lock';
 import { freshMemory, type LoopMove, type MoveMemory, type TrackedMove } from './memory';
 import type { Known } from './observation';
+import { kindOf } from '../manila/resource';
 import { observeDue, type ObserveHost } from './observe-due';
 import { withPriority } from '../manila/budget';
 import { APPLY_DEFAULTS, type MovePolicy } from './options';
@@ -70,6 +71,11 @@ class Loop implements BesideHost, ObserveHost {
     this.outage = new OutageWatch(now, ctx.policy);
   }
 
+  /** The run moves shares: admission counts every share migration in flight too. */
+  private get withShares(): boolean {
+    return [...this.moves.values()].some((m) => kindOf(m.entry.server) === 'share');
+  }
+
   public get client(): ManilaClient {
     return this.ctx.client;
   }
@@ -96,7 +102,7 @@ class Loop implements BesideHost, ObserveHost {
 
   public known(key: string): Known {
     const m = this.moves.get(key)!;
-    return { serverId: m.entry.server.id, destination: m.memory.destination, destinationId: m.memory.destinationId, sourceGone: m.sourceGone };
+    return { serverId: m.entry.server.id, kind: kindOf(m.entry.server), destination: m.memory.destination, destinationId: m.memory.destinationId, sourceGone: m.sourceGone };
   }
 
   public scoped<T>(key: string | undefined, fn: () => Promise<T>): Promise<T> {
@@ -302,7 +308,7 @@ class Loop implements BesideHost, ObserveHost {
           );
           break;
         case 'start':
-          starts.push({ key: d.key, serverId: m.entry.server.id, from: m.entry.from, to: m.entry.to, params: a.params });
+          starts.push({ key: d.key, serverId: m.entry.server.id, kind: kindOf(m.entry.server), from: m.entry.from, to: m.entry.to, params: a.params });
           break;
         case 'complete':
           // Beside the loop: the switchover is watched until Manila records it, and other
@@ -315,7 +321,7 @@ class Loop implements BesideHost, ObserveHost {
         case 'cancel':
           work.push(
             this.scoped(d.key, async () => {
-              const cancel = await cancelOnce(this.ctx.client, m.entry.server.id, () => this.ctx.clock.now());
+              const cancel = await cancelOnce(this.ctx.client, m.entry.server.id, () => this.ctx.clock.now(), kindOf(m.entry.server));
               m.memory = { ...m.memory, cancel };
               again.add(d.key);
             }),
@@ -328,6 +334,7 @@ class Loop implements BesideHost, ObserveHost {
           this.beside.run(d.key, 'verify', () =>
             withPriority('background', async () => {
               const v = await verifyOnce(this.ctx.client, {
+                kind: kindOf(m.entry.server),
                 sourceId: m.entry.server.id,
                 destination: a.destination,
                 expectedShareIds: m.entry.server.shareIds,
@@ -353,7 +360,7 @@ class Loop implements BesideHost, ObserveHost {
   private async start(candidates: StartCandidate[]): Promise<void> {
     let r;
     try {
-      r = await admitAndStart(this.ctx.client, this.ctx.locks, candidates, this.p.limits, this.knownDestinations(), () => this.ctx.clock.now());
+      r = await admitAndStart(this.ctx.client, this.ctx.locks, candidates, this.p.limits, this.knownDestinations(), () => this.ctx.clock.now(), this.withShares);
     } catch (e) {
       // The list (or the lock) failed: the candidates wait and try again.
       for (const c of candidates) this.readFailed(c.key, e);
@@ -388,6 +395,7 @@ class Loop implements BesideHost, ObserveHost {
       const r = await completeOnce(this.ctx.client, this.ctx.locks, this.ctx.clock, m.entry.server.id, {
         watchMs: this.p.ambiguityWindowMs,
         intervalMs: Math.min(1_000, this.p.pollIntervalMs),
+        kind: kindOf(m.entry.server),
       });
       if (r) {
         // The watch under the lock just read the switchover under way: the next poll can wait its interval.

@@ -2,6 +2,7 @@ import type { ShareServer } from '../manila/types';
 import {
   isCancelling,
   isCompleting,
+  isIdle,
   isInPhase1,
   isMigrationSource,
   isPhase1Done,
@@ -59,7 +60,7 @@ export function classify(obs: Observation, target: string): Stage {
     if (isInPhase1(s)) return { kind: 'phase1', server: s, destination: d };
     return { kind: 'stuck', server: s, why: `status server_migrating with task_state ${s.taskState ?? 'null'}` };
   }
-  if (s.status === SERVER_STATUS.active) {
+  if (isIdle(s)) {
     if (isCompleting(s)) return { kind: 'completing', server: s };
     if (s.host === target) return { kind: 'at-target', server: s };
     return { kind: 'ready', server: s };

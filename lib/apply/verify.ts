@@ -1,6 +1,7 @@
 import type { ManilaClient } from '../manila/client';
 import { SERVER_STATUS } from '../manila/server-state';
 import type { ExportLocation } from '../manila/types';
+import type { ResourceKind } from '../manila/resource';
 
 /** What one round of verification found. */
 export interface Verification {
@@ -30,6 +31,8 @@ export interface Verification {
 export async function verifyOnce(
   client: ManilaClient,
   args: {
+    /** A share move checks the share itself, on its pool. @default 'share-server' */
+    kind?: ResourceKind;
     sourceId: string;
     destination: { id: string; host: string };
     expectedShareIds: readonly string[];
@@ -45,14 +48,17 @@ export async function verifyOnce(
   let readOnly = false;
   const exportLocations: Record<string, readonly string[]> = {};
   const queuedRules: Array<{ shareId: string; accessTo: string }> = [];
-  const shares = await client.listShares({ share_server_id: args.destination.id });
+  const isShare = args.kind === 'share';
+  // A share keeps its id: it is read itself, and its host must be the destination pool.
+  const shares = isShare ? [await client.getShare(args.destination.id)] : await client.listShares({ share_server_id: args.destination.id });
   const ids = new Set(shares.map((s) => s.id));
   for (const want of args.expectedShareIds) {
     if (!ids.has(want)) problems.push(`share ${want} is not on the new share server ${args.destination.id}`);
   }
   for (const sh of shares) {
     if (sh.status !== 'available') problems.push(`share ${sh.id} is ${sh.status}, not available`);
-    if (sh.host && sh.host.split('#')[0] !== args.destination.host) problems.push(`share ${sh.id} is on ${sh.host}, not ${args.destination.host}`);
+    const host = isShare ? sh.host : sh.host?.split('#')[0];
+    if (sh.host && host !== args.destination.host) problems.push(`share ${sh.id} is on ${sh.host}, not ${args.destination.host}`);
     const accessRules = await client.listAccessRules(sh.id);
     rules += accessRules.length;
     for (const r of accessRules) {
@@ -69,7 +75,8 @@ export async function verifyOnce(
       problems.push(`the access rules of share ${sh.id} are still read-only (cast_rules_to_readonly); Manila restores them after the switchover`);
     }
   }
-  const source = args.sourceGone ? undefined : await client.findShareServer(args.sourceId);
+  // A share's old instance goes with the switchover (the share's instances list shows one).
+  const source = args.sourceGone || isShare ? undefined : await client.findShareServer(args.sourceId);
   const sourceGone = !source || source.status === SERVER_STATUS.deleting;
   if (!sourceGone) problems.push(`the old share server ${args.sourceId} still exists (status ${source?.status}); Manila normally deletes it after a success`);
   return {

@@ -8,6 +8,8 @@ import { type Exchange, type HttpResponse, HttpTransport, type RetryOptions } fr
 import { bodyArray, bodyObject, readAllPages } from './body';
 import { ReadCosts, type ServerRead } from './read-costs';
 import { KeystoneSession, type KeystoneToken, findManilaEndpoint } from './keystone';
+import { RESOURCES, type ResourceKind } from './resource';
+import { shareRecord } from './share-record';
 import { MAX_MICROVERSION, MIN_MICROVERSION, compareMicroversions, minMicroversion, parseMicroversion } from './microversion';
 import {
   type AccessRule,
@@ -262,8 +264,14 @@ export class ManilaClient {
     }
   }
 
-  private action(id: string, name: string, body: unknown, opts: { idempotent: boolean; expect: number[]; priority?: RequestPriority }): Promise<HttpResponse> {
-    return this.call(`${name} on share server ${id}`, 'POST', `/share-servers/${encodeURIComponent(id)}/action`, {
+  private action(
+    id: string,
+    name: string,
+    body: unknown,
+    opts: { idempotent: boolean; expect: number[]; priority?: RequestPriority; kind?: ResourceKind },
+  ): Promise<HttpResponse> {
+    const r = RESOURCES[opts.kind ?? 'share-server'];
+    return this.call(`${name} on ${r.noun} ${id}`, 'POST', `/${r.path}/${encodeURIComponent(id)}/action`, {
       body: { [name]: body },
       experimental: true,
       idempotent: opts.idempotent,
@@ -272,7 +280,21 @@ export class ManilaClient {
     });
   }
 
-  private static migrationBody(p: MigrationParams): Record<string, unknown> {
+  private static migrationBody(p: MigrationParams, kind: ResourceKind = 'share-server'): Record<string, unknown> {
+    if (kind === 'share') {
+      // api/v2/shares.py: host (pool-qualified) and the four demands are mandatory. Never
+      // host-assisted: the constructs refuse it, and preserve_metadata keeps a demand true.
+      return {
+        host: p.host,
+        writable: p.writable,
+        nondisruptive: p.nondisruptive,
+        preserve_snapshots: p.preserveSnapshots,
+        preserve_metadata: p.preserveMetadata ?? true,
+        force_host_assisted_migration: false,
+        new_share_network_id: p.newShareNetworkId,
+        new_share_type_id: p.newShareTypeId ?? null,
+      };
+    }
     // All four keys are mandatory; new_share_network_id must be present in check (else 500).
     return {
       host: p.host,
@@ -293,22 +315,26 @@ export class ManilaClient {
     }
   }
 
-  /** `migration_start` (202). Never retried: on an unknown outcome, read the server's task_state. */
-  public async migrationStart(id: string, params: MigrationParams): Promise<void> {
-    await this.action(id, 'migration_start', ManilaClient.migrationBody(params), { idempotent: false, expect: [202, 200] });
+  /** `migration_start` (202). Never retried: on an unknown outcome, read the server's (or share's) task_state. */
+  public async migrationStart(id: string, params: MigrationParams, kind: ResourceKind = 'share-server'): Promise<void> {
+    await this.action(id, 'migration_start', ManilaClient.migrationBody(params, kind), { idempotent: false, expect: [202, 200], kind });
   }
 
-  /** `migration_complete` (200): returns the destination id; the switchover then runs asynchronously. */
-  public async migrationComplete(id: string): Promise<string> {
-    const res = await this.action(id, 'migration_complete', null, { idempotent: false, expect: [200, 202] });
+  /**
+   * `migration_complete`: for a share server 200 with the destination id; for a share 202 with
+   * no body (it keeps its id: `undefined`). The switchover then runs asynchronously.
+   */
+  public async migrationComplete(id: string, kind: ResourceKind = 'share-server'): Promise<string | undefined> {
+    const res = await this.action(id, 'migration_complete', null, { idempotent: false, expect: [200, 202], kind });
+    if (kind === 'share') return undefined;
     const d = (res.body as { destination_share_server_id?: unknown } | undefined)?.destination_share_server_id;
     if (typeof d !== 'string') throw new ProtocolError(`migration_complete on share server ${id}`, 'no destination_share_server_id');
     return d;
   }
 
   /** `migration_cancel` (202). Never retried. */
-  public async migrationCancel(id: string): Promise<void> {
-    await this.action(id, 'migration_cancel', null, { idempotent: false, expect: [202, 200] });
+  public async migrationCancel(id: string, kind: ResourceKind = 'share-server'): Promise<void> {
+    await this.action(id, 'migration_cancel', null, { idempotent: false, expect: [202, 200], kind });
   }
 
   /**
@@ -316,8 +342,8 @@ export class ManilaClient {
    * synchronous RPC to the destination's driver (seconds under load): for display, not for
    * decisions. With `priority: 'display'` it throws BudgetSkipped rather than wait for the budget.
    */
-  public async migrationGetProgress(id: string, opts: { priority?: RequestPriority } = {}): Promise<MigrationProgress> {
-    const res = await this.action(id, 'migration_get_progress', null, { idempotent: true, expect: [200], priority: opts.priority });
+  public async migrationGetProgress(id: string, opts: { priority?: RequestPriority; kind?: ResourceKind } = {}): Promise<MigrationProgress> {
+    const res = await this.action(id, 'migration_get_progress', null, { idempotent: true, expect: [200], priority: opts.priority, kind: opts.kind });
     return parseProgress(res.body);
   }
 
@@ -424,6 +450,37 @@ export class ManilaClient {
   public async listExportLocations(shareId: string): Promise<ExportLocation[]> {
     const res = await this.call(`list export locations of share ${shareId}`, 'GET', `/shares/${encodeURIComponent(shareId)}/export_locations`);
     return bodyArray(res, 'export_locations', `list export locations of share ${shareId}`).map(parseExportLocation);
+  }
+
+  /** One share; throws MP_MANILA_NOT_FOUND when it does not exist. */
+  public async getShare(id: string): Promise<Share> {
+    const res = await this.call(`get share ${id}`, 'GET', `/shares/${encodeURIComponent(id)}`);
+    try {
+      return parseShare(bodyObject(res, 'share', `get share ${id}`));
+    } catch (e) {
+      if (e instanceof ProtocolError) throw e;
+      throw new ProtocolError(`get share ${id}`, `malformed share: ${(e as Error).message.slice(0, 200)}`);
+    }
+  }
+
+  /**
+   * The record a move of one kind follows, or `undefined` on 404: a share server, or a share
+   * (./share-record.ts) with its destination instance while it migrates.
+   */
+  public async findMovable(kind: ResourceKind, id: string): Promise<ShareServer | undefined> {
+    if (kind === 'share-server') return this.findShareServer(id);
+    try {
+      return shareRecord(await this.getShare(id));
+    } catch (e) {
+      if (e instanceof ManilaApiError && e.status === 404) return undefined;
+      throw e;
+    }
+  }
+
+  /** Every share instance of the cloud (admin, `GET /share_instances`): where each share migration in flight goes. */
+  public async listAllShareInstances(): Promise<ShareInstance[]> {
+    const res = await this.call('list share instances', 'GET', '/share_instances');
+    return bodyArray(res, 'share_instances', 'list share instances').map(parseShareInstance);
   }
 
   /** Instances of one share (admin), with `cast_rules_to_readonly` (2.30+). */

@@ -35,6 +35,15 @@ export interface MigrationParams extends MigrationFlags {
   readonly host: string;
   /** Move to this share network; `null` keeps the current one. */
   readonly newShareNetworkId: string | null;
+  /**
+   * Share moves only: demand that the driver keeps the share's metadata. Sent `true` unless
+   * told otherwise: with every demand false, a failed driver path falls back silently to a
+   * host-assisted copy, which needs Manila's data service (docs/share-migration.md §0.5).
+   * @default true
+   */
+  readonly preserveMetadata?: boolean;
+  /** Share moves only: retype the share on the way (`new_share_type_id`); `null` keeps its type. @default null */
+  readonly newShareTypeId?: string | null;
 }
 
 /** What `migration_check` answered. Supported values may be `null` when the driver could not be asked. */

@@ -1,10 +1,14 @@
 import { compareStrings } from '../util/compare';
+import { traitsOf, type ResourceKind } from './resource';
 
 /**
  * The one reading of a share server's `status` and `task_state` (Manila's
  * `manila/common/constants.py` and the state machine of `share/manager.py`). Planning, the
  * runner, `status` and `servers` all ask these questions here, so they cannot disagree.
  * Pure: it works on a live record (`ShareServer`) and on a snapshot's record alike.
+ *
+ * A share being migrated reads the same way (`resource: 'share'`, ./share-record.ts): Manila
+ * uses the same task states for it, and ./resource.ts says what its statuses are called.
  */
 
 /** The fields a share server's state is read from. */
@@ -14,6 +18,8 @@ export interface ServerRecord {
   readonly taskState: string | null;
   readonly host: string;
   readonly sourceShareServerId: string | null;
+  /** A share (share migration) rather than a share server. @default 'share-server' */
+  readonly resource?: ResourceKind;
 }
 
 /** Share server statuses the tool reads. */
@@ -41,18 +47,34 @@ export const TASK_STATE = {
   cancelled: 'migration_cancelled',
 } as const;
 
+/**
+ * A share's host-assisted copy (the data service), which share servers never show. The tool
+ * does not start host-assisted migrations (the constructs refuse them), but one someone else
+ * started reads as phase 1 until `data_copying_completed`, which allows the complete.
+ */
+export const DATA_COPY_TASK_STATE = {
+  starting: 'data_copying_starting',
+  inProgress: 'data_copying_in_progress',
+  completing: 'data_copying_completing',
+  completed: 'data_copying_completed',
+} as const;
+
 /** Task states of phase 1, before the driver says it is done. */
 export const PHASE1_TASK_STATES: ReadonlySet<string> = new Set([
   TASK_STATE.starting,
   TASK_STATE.inProgress,
   TASK_STATE.driverStarting,
   TASK_STATE.driverInProgress,
+  DATA_COPY_TASK_STATE.starting,
+  DATA_COPY_TASK_STATE.inProgress,
+  DATA_COPY_TASK_STATE.completing,
 ]);
 
 /** Task states of a migration that has started and not ended. */
 export const IN_FLIGHT_TASK_STATES: ReadonlySet<string> = new Set([
   ...PHASE1_TASK_STATES,
   TASK_STATE.phase1Done,
+  DATA_COPY_TASK_STATE.completed,
   TASK_STATE.completing,
   TASK_STATE.cancelInProgress,
 ]);
@@ -62,12 +84,17 @@ const BEFORE_DESTINATION: ReadonlySet<string> = new Set([TASK_STATE.starting, TA
 
 /** The source of a migration in flight (`server_migrating`). */
 export function isMigrationSource(s: ServerRecord): boolean {
-  return s.status === SERVER_STATUS.migrating;
+  return s.status === traitsOf(s).status.migrating;
 }
 
 /** The destination of a migration in flight (`server_migrating_to`). */
 export function isMigrationDestination(s: ServerRecord): boolean {
-  return s.status === SERVER_STATUS.migratingTo;
+  return s.status === traitsOf(s).status.migratingTo;
+}
+
+/** Usable and not migrating: `active` for a share server, `available` for a share. */
+export function isIdle(s: ServerRecord): boolean {
+  return s.status === traitsOf(s).status.idle;
 }
 
 /** A task state that belongs to a migration still running. */
@@ -82,7 +109,7 @@ export function isInPhase1(s: ServerRecord): boolean {
 
 /** Phase 1 is done: `migration_complete` is allowed now. */
 export function isPhase1Done(s: ServerRecord): boolean {
-  return isMigrationSource(s) && s.taskState === TASK_STATE.phase1Done;
+  return isMigrationSource(s) && (s.taskState === TASK_STATE.phase1Done || (s.resource === 'share' && s.taskState === DATA_COPY_TASK_STATE.completed));
 }
 
 /** The switchover runs (`complete` was picked up by the destination's manager). */
@@ -102,6 +129,8 @@ export function awaitsDestinationRecord(s: ServerRecord): boolean {
 
 /** The old source after a successful migration: `inactive`/`migration_success`, or being deleted. */
 export function isRetiredSource(s: ServerRecord): boolean {
+  // A share keeps its record (and id) through a migration: it never retires.
+  if (s.resource === 'share') return false;
   return (
     ((s.status === SERVER_STATUS.inactive || s.status === SERVER_STATUS.deleting) && s.taskState === TASK_STATE.success) ||
     s.status === SERVER_STATUS.deleting
@@ -110,12 +139,12 @@ export function isRetiredSource(s: ServerRecord): boolean {
 
 /** A source back to `active` after its migration failed (`migration_error`). */
 export function isFailedSource(s: ServerRecord): boolean {
-  return s.status === SERVER_STATUS.active && s.taskState === TASK_STATE.error;
+  return isIdle(s) && s.taskState === TASK_STATE.error;
 }
 
 /** A source back to `active` after its migration was cancelled. */
 export function isCancelledSource(s: ServerRecord): boolean {
-  return s.status === SERVER_STATUS.active && s.taskState === TASK_STATE.cancelled;
+  return isIdle(s) && s.taskState === TASK_STATE.cancelled;
 }
 
 /**

@@ -148,9 +148,18 @@ export const observedShareSchema = strictObject({
   snapshots: z.number().int().nonnegative(),
 });
 
-/** What the plan saw of a server. */
+/** What a move can move (lib/manila/resource.ts). */
+export const RESOURCE_KINDS = ['share-server', 'share'] as const;
+
+/**
+ * What the plan saw of the thing a move moves: a share server, or (with `resource: 'share'`)
+ * one share, which then carries itself (`shareIds` is its own id) and whose `host` is its pool.
+ */
 export const observedServerSchema = strictObject({
+  /** `share` for a share move (share migration); absent for a share server. @default 'share-server' */
+  resource: z.enum(RESOURCE_KINDS).optional(),
   id: z.string(),
+  /** `name@backend` for a share server, `name@backend#pool` for a share. */
   host: z.string(),
   status: z.string(),
   taskState: z.string().nullable(),

@@ -33,7 +33,9 @@ HOST = os.environ.get("MP_TB_HOST", "node1")
 BACKENDS = os.environ.get("MP_TB_BACKENDS", "alpha,beta,gamma").split(",")
 # What each backend's driver does differently from the dummy driver (mp_testbed_drivers.py).
 BACKEND_ROLES = {"faulty": "phase 1 fails (share_server_migration_continue raises)",
-                 "readonly": "migration_check answers writable: false (rules cast read-only in phase 1)"}
+                 "readonly": "migration_check answers writable: false (rules cast read-only in phase 1)",
+                 "delta": "driver_handles_share_servers = False: flat shares (share migration)",
+                 "epsilon": "driver_handles_share_servers = False: flat shares (share migration)"}
 CONTINUE_INTERVAL = int(os.environ.get("MP_TB_CONTINUE_INTERVAL", "5"))
 DRIVER_DELAY = os.environ.get("MP_TB_DRIVER_DELAY", "2.0")
 REGION = "RegionOne"
@@ -54,6 +56,13 @@ SHARE_TYPE = "dhss"
 RICH_EVERY = 6
 TMP_PREFIX = "mp-tmp-"
 APPCRED_NAMES = {"admin": "mp-testbed-admin", "demo": "mp-testbed-demo"}
+
+# Flat fixtures: shares without share servers (driver_handles_share_servers = False) on
+# node1@delta, for share migration. Each has an access rule; odd ones also a snapshot.
+FLAT_BACKEND = "delta"
+FLAT_HOST = "%s@%s" % (HOST, FLAT_BACKEND)
+FLAT_TYPE = "mp-flat"
+FLAT_COUNT = 4
 
 IN_FLIGHT_WAIT = ("migration_starting", "migration_in_progress", "migration_driver_starting",
                   "migration_completing")
@@ -85,6 +94,22 @@ def fixture_index(name):
     if name and name.startswith("mp-share-") and name[len("mp-share-"):].isdigit():
         return int(name[len("mp-share-"):])
     return None
+
+
+def flat_name(i):
+    return "mp-flat-%d" % i
+
+
+def flat_snap_name(i):
+    return "mp-flat-snap-%d" % i
+
+
+def flat_access_to(i):
+    return "10.253.0.%d" % i
+
+
+def flat_has_snapshot(i):
+    return i % 2 == 1
 
 
 class TBError(Exception):
@@ -519,6 +544,113 @@ def ensure_share_type():
     return t
 
 
+def ensure_flat_type():
+    for t in mn("GET", "/types?is_public=all").json["share_types"]:
+        if t["name"] == FLAT_TYPE:
+            return t
+    t = mn("POST", "/types", {"share_type": {
+        "name": FLAT_TYPE, "share_type_access:is_public": True,
+        "extra_specs": {"driver_handles_share_servers": False, "snapshot_support": True}}},
+        what="create share type %s" % FLAT_TYPE).json["share_type"]
+    log("manila: created share type %s" % FLAT_TYPE)
+    return t
+
+
+def flat_pool():
+    pools = sorted(pools_by_host().get(FLAT_HOST, []))
+    if not pools:
+        raise TBError("no pool for %s in /scheduler-stats/pools (is the backend %s enabled?)" % (FLAT_HOST, FLAT_BACKEND))
+    return pools[0]
+
+
+def ensure_flat_fixtures(pids, demo_tok):
+    """The flat shares on node1@delta's pool, each with its rule (and snapshot when odd)."""
+    ensure_flat_type()
+    pool = flat_pool()
+    shares = {s["name"]: s for s in list_shares() if s["project_id"] == pids[FIXTURE_PROJECT]}
+    names = [flat_name(i) for i in range(1, FLAT_COUNT + 1)]
+    created = []
+    for n in names:
+        if n not in shares:
+            mn("POST", "/shares", {"share": {
+                "name": n, "share_proto": "NFS", "size": 1, "share_type": FLAT_TYPE,
+                "description": "manila-placement test bed flat fixture (no share server)",
+                "scheduler_hints": {"only_host": pool}}},
+                token=demo_tok, what="create share %s" % n)
+            created.append(n)
+    if created:
+        log("manila: creating flat shares %s on %s" % (", ".join(created), pool))
+
+    def ready():
+        cur = {s["name"]: s for s in list_shares() if s["project_id"] == pids[FIXTURE_PROJECT]}
+        bad = {n: cur.get(n, {}).get("status") for n in names if cur.get(n, {}).get("status") != "available"}
+        if [n for n, st in bad.items() if st in ("error", None)]:
+            raise TBError("flat fixture shares failed: %s (see manila-share.log)" % bad)
+        return (not bad, bad or cur)
+
+    cur = wait_for("flat fixture shares available", ready, timeout=120)
+    snaps = list_snapshots()
+    for i in range(1, FLAT_COUNT + 1):
+        si = cur[flat_name(i)]
+        if flat_has_snapshot(i) and not [x for x in snaps if x["share_id"] == si["id"] and x["name"] == flat_snap_name(i)]:
+            mn("POST", "/snapshots", {"snapshot": {"share_id": si["id"], "name": flat_snap_name(i), "force": False}},
+               token=demo_tok, what="create snapshot %s" % flat_snap_name(i))
+        if not [r for r in access_rules(si["id"]) if r["access_to"] == flat_access_to(i)]:
+            mn("POST", "/shares/%s/action" % si["id"], {"allow_access": {
+                "access_type": "ip", "access_to": flat_access_to(i), "access_level": "rw"}},
+                token=demo_tok, what="allow access on %s" % flat_name(i))
+
+    def extras_ready():
+        snaps_now = list_snapshots()
+        left = {}
+        for i in range(1, FLAT_COUNT + 1):
+            si = cur[flat_name(i)]
+            sn = [x["status"] for x in snaps_now if x["share_id"] == si["id"] and x["name"] == flat_snap_name(i)]
+            rl = [r["state"] for r in access_rules(si["id"]) if r["access_to"] == flat_access_to(i)]
+            if "error" in sn + rl:
+                raise TBError("snapshot/access rule of %s failed: %s %s" % (flat_name(i), sn, rl))
+            if rl != ["active"] or (flat_has_snapshot(i) and sn != ["available"]):
+                left[flat_name(i)] = (sn, rl)
+        return (not left, left)
+
+    wait_for("flat snapshots available and rules active", extras_ready, timeout=60)
+
+
+def flat_out_of_place(pids):
+    """Flat fixtures not as `start` creates them: moved off delta's pool, migrating, marked."""
+    pool_prefix = FLAT_HOST + "#"
+    off = {}
+    for s in list_shares():
+        if s["project_id"] != pids[FIXTURE_PROJECT] or not (s["name"] or "").startswith("mp-flat-"):
+            continue
+        if s["status"] != "available" or s.get("task_state") or not (s.get("host") or "").startswith(pool_prefix):
+            off[s["name"]] = "%s/%s on %s" % (s["status"], s.get("task_state"), s.get("host"))
+    return off
+
+
+def stop_share_migrations():
+    """No share migration in flight: cancel where Manila allows it, wait for the transient
+    states, and leave the rest (their shares are deleted and created again by the reset)."""
+    cancelled, deadline = set(), time.time() + 45
+    while True:
+        moving = [s for s in list_shares() if s["status"] == "migrating"]
+        if not moving:
+            return []
+        if time.time() > deadline:
+            return moving
+        for s in moving:
+            if s.get("task_state") in CANCELLABLE and s["id"] not in cancelled:
+                r = mn("POST", "/shares/%s/action" % s["id"], {"migration_cancel": None}, ok=None)
+                if r.status == 202:
+                    cancelled.add(s["id"])
+                    log("reset: cancelling migration of share %s (%s)" % (s["name"] or s["id"], s["task_state"]))
+                else:
+                    return moving  # not cancellable now: force-deleted below
+            elif s.get("task_state") not in IN_FLIGHT_WAIT and s["id"] not in cancelled:
+                return moving
+        time.sleep(0.5)
+
+
 def fixture_pool():
     hosts = pools_by_host()
     pools = sorted(hosts.get(SOURCE_HOST, []))
@@ -617,6 +749,7 @@ def ensure_fixtures(pids=None, quiet=False):
         return (not bad, bad)
 
     wait_for("fixture share servers active on %s" % SOURCE_HOST, servers_ready, timeout=60)
+    ensure_flat_fixtures(pids, demo_tok)
     if not quiet:
         log("manila: fixtures ready (%d shares on %s; snapshots and rw access rules on %s)" % (
             FIXTURE_COUNT, SOURCE_HOST, ", ".join(share_name(i) for i in rich)))
@@ -641,6 +774,7 @@ def fixtures_out_of_place(pids):
         if srv["status"] in ("server_migrating", "server_migrating_to") or (
                 srv["status"] in ("deleting", "creating") and stuck(srv)):
             off["share server %s" % srv["id"]] = "%s/%s" % (srv["status"], srv.get("task_state"))
+    off.update(flat_out_of_place(pids))
     # fixtures beyond the count (an earlier `start --servers N` with a larger N) go
     for name in shares:
         i = fixture_index(name)
@@ -731,6 +865,10 @@ def reset():
                         server_action(d["id"], {"reset_status": {"status": "error"}})
         time.sleep(0.5)
 
+    # 1b. share migrations (flat fixtures): cancelled, or left to be deleted and created again
+    for s in stop_share_migrations():
+        log("reset: share %s still migrating (%s): deleted and created again below" % (s["name"] or s["id"], s.get("task_state")))
+
     # shares that a forced reset left mid-migration: make them deletable/usable again
     for s in list_shares():
         if s["status"] in ("server_migrating", "server_migrating_to") or s.get("task_state"):
@@ -782,6 +920,32 @@ def reset():
                 if not (is_rich(i) and r["access_to"] == access_to(i) and r["access_level"] == "rw"):
                     mn("POST", "/shares/%s/action" % keep["id"], {"deny_access": {"access_id": r["id"]}})
                     log("reset: removing extra access rule %s from %s" % (r["access_to"], keep["name"]))
+    # flat fixtures: one available mp-flat-N on delta's pool each, with only its own rule and snapshot
+    flat_names = {flat_name(i) for i in range(1, FLAT_COUNT + 1)}
+    for i in range(1, FLAT_COUNT + 1):
+        keep = None
+        for s in demo_shares:
+            if s["name"] != flat_name(i):
+                continue
+            if (keep is None and s["status"] == "available" and not s.get("task_state") and not s.get("share_network_id")
+                    and (s.get("host") or "").startswith(FLAT_HOST + "#")):
+                keep = s
+            else:
+                doomed_shares.append(s)
+        if keep is None:
+            rebuild.append(flat_name(i))
+            continue
+        for sn in snaps:
+            if sn["share_id"] == keep["id"] and not (flat_has_snapshot(i) and sn["name"] == flat_snap_name(i)):
+                mn("POST", "/snapshots/%s/action" % sn["id"], {"force_delete": None})
+                log("reset: deleting extra snapshot %s of %s" % (sn["name"] or sn["id"], keep["name"]))
+        for r in access_rules(keep["id"]):
+            if not (r["access_to"] == flat_access_to(i) and r["access_level"] == "rw"):
+                mn("POST", "/shares/%s/action" % keep["id"], {"deny_access": {"access_id": r["id"]}})
+                log("reset: removing extra access rule %s from %s" % (r["access_to"], keep["name"]))
+    for s in demo_shares:
+        if (s["name"] or "").startswith("mp-flat-") and s["name"] not in flat_names:
+            doomed_shares.append(s)
     # scratch shares of tests (mp-tmp-* names or in mp-tmp-* networks) go too, and fixtures
     # beyond the count (an earlier `start --servers N` with a larger N)
     tmp_net_ids = {n["id"] for n in list_networks() if (n["name"] or "").startswith(TMP_PREFIX)}
@@ -794,7 +958,7 @@ def reset():
         if srv.get("task_state"):
             server_action(srv["id"], {"reset_task_state": {"task_state": None}})
     log("reset: %d fixture(s) in place, %d to rebuild%s" % (
-        FIXTURE_COUNT - len(rebuild), len(rebuild), (": " + ", ".join(rebuild)) if rebuild else ""))
+        FIXTURE_COUNT + FLAT_COUNT - len(rebuild), len(rebuild), (": " + ", ".join(rebuild)) if rebuild else ""))
 
     # 3. delete shares that are not where the fixtures belong (snapshots first)
     doomed_ids = {s["id"] for s in doomed_shares}
@@ -974,6 +1138,17 @@ def write_facts():
                                   "access_level": "rw"} if rl else None)
         fixtures.append(fx)
 
+    flat = []
+    for i in range(1, FLAT_COUNT + 1):
+        s = shares.get(flat_name(i))
+        sn = [x for x in snaps if s and x["share_id"] == s["id"] and x["name"] == flat_snap_name(i)]
+        rl = [r for r in access_rules(s["id"]) if r["access_to"] == flat_access_to(i)] if s else []
+        flat.append({"index": i, "id": s and s["id"], "name": flat_name(i), "host": s and s.get("host"),
+                     "status": s and s["status"],
+                     "snapshot": {"id": sn[0]["id"], "name": flat_snap_name(i)} if sn else None,
+                     "access_rule": {"id": rl[0]["id"], "access_type": "ip", "access_to": flat_access_to(i),
+                                     "access_level": "rw"} if rl else None})
+    ft = ensure_flat_type()
     pool_map = pools_by_host()
     pid_dir = os.path.join(STATE, "pids")
     proc_pids = {}
@@ -1025,6 +1200,10 @@ def write_facts():
         "source_host": SOURCE_HOST,
         "pools": pool_map,
         "share_type": {"id": st["id"], "name": SHARE_TYPE},
+        "flat": {"host": FLAT_HOST, "pool": (pool_map.get(FLAT_HOST) or [None])[0],
+                 "share_type": {"id": ft["id"], "name": FLAT_TYPE},
+                 "hosts": ["%s@%s" % (HOST, b) for b in BACKENDS if b in ("delta", "epsilon")],
+                 "shares": flat},
         "fixtures_project": {"name": FIXTURE_PROJECT, "id": pids[FIXTURE_PROJECT]},
         "fixtures": fixtures,
         "share_networks": {f["share_network"]["name"]: f["share_network"]["id"] for f in fixtures},

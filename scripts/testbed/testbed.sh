@@ -94,13 +94,18 @@ HOSTNAME_MANILA=node1
 # drivers/phase1-seconds exists (benchmarks only). faulty: phase 1 fails (the driver raises in
 # share_server_migration_continue). readonly: migration_check answers writable: false, so
 # Manila casts access rules read-only during phase 1. See mp_testbed_drivers.py.
-BACKENDS=(alpha beta gamma faulty readonly)
+# delta, epsilon: the dummy driver with driver_handles_share_servers = False: no share servers,
+# so shares move one by one (share migration, issue 24).
+BACKENDS=(alpha beta gamma faulty readonly delta epsilon)
+declare -A BACKEND_DHSS=([delta]=False [epsilon]=False)
 declare -A BACKEND_DRIVER=(
   [alpha]=mp_testbed_drivers.PacedDummyDriver
   [beta]=mp_testbed_drivers.PacedDummyDriver
   [gamma]=mp_testbed_drivers.PacedDummyDriver
   [faulty]=mp_testbed_drivers.FailingContinueDummyDriver
   [readonly]=mp_testbed_drivers.ReadOnlyDummyDriver
+  [delta]=mp_testbed_drivers.PacedDummyDriver
+  [epsilon]=mp_testbed_drivers.PacedDummyDriver
 )
 DUMMY_DRIVER=manila.tests.share.drivers.dummy.DummyDriver
 # Low on purpose: Manila cuts share network lists (and snapshot lists asked with a limit) at
@@ -478,7 +483,7 @@ EOF
     backends_ini+="
 [$b]
 share_driver = ${BACKEND_DRIVER[$b]:-$DUMMY_DRIVER}
-driver_handles_share_servers = True
+driver_handles_share_servers = ${BACKEND_DHSS[$b]:-True}
 share_backend_name = $upper
 network_config_group = membernet
 admin_network_config_group = adminnet
@@ -513,6 +518,8 @@ periodic_interval = 5
 periodic_fuzzy_delay = 0
 report_interval = 5
 server_migration_driver_continue_update_interval = $CONTINUE_INTERVAL
+# share migration's phase-1 poll (default 60 s): the dummy driver needs two of them
+migration_driver_continue_update_interval = $CONTINUE_INTERVAL
 automatic_share_server_cleanup = False
 graceful_shutdown_timeout = 5
 use_stderr = true

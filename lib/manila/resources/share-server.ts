@@ -1,3 +1,4 @@
+import type { ResourceKind } from '../resource';
 import { z } from 'zod';
 
 /** Share servers (`GET /share-servers`, `/share-servers/{id}`), as ../types.ts describes the view. */
@@ -21,6 +22,12 @@ export interface ShareServer {
   readonly shareNetworkSubnetIds: readonly string[];
   readonly createdAt?: string;
   readonly updatedAt?: string;
+  /**
+   * Set on a share seen as the record a move follows (share migration, ../share-record.ts):
+   * `id`, `status`, `taskState` and `host` (`host@backend#pool`) are then the share's.
+   * @default 'share-server'
+   */
+  readonly resource?: ResourceKind;
 }
 
 const shareServerSchema = z

@@ -23,6 +23,8 @@ export interface Share {
   readonly accessRulesStatus?: string;
   /** `NFS`, `CIFS`, ... */
   readonly protocol?: string;
+  readonly createdAt?: string;
+  readonly updatedAt?: string;
 }
 
 const shareSchema = z
@@ -44,6 +46,8 @@ const shareSchema = z
     task_state: z.string().nullish(),
     access_rules_status: z.string().nullish(),
     share_proto: z.string().nullish(),
+    created_at: z.string().nullish(),
+    updated_at: z.string().nullish(),
   })
   .loose();
 
@@ -65,6 +69,8 @@ const shareView = shareSchema.transform((s): Share => ({
     taskState: s.task_state ?? undefined,
     accessRulesStatus: s.access_rules_status ?? undefined,
     protocol: s.share_proto ?? undefined,
+    createdAt: s.created_at ?? undefined,
+    updatedAt: s.updated_at ?? undefined,
   }));
 
 /** Parses one share. */

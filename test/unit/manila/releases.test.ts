@@ -287,7 +287,7 @@ for (const release of releases) {
       const rules = (one('access-rules', /share-access-rules/).body.access_list as unknown[]).map(parseAccessRule);
       expect(rules).toEqual([{ id: '<access-rule:1>', accessType: 'ip', accessTo: '10.254.0.1', accessLevel: 'rw', state: 'active' }]);
       const inst = (one('share-instances', /instances/).body.share_instances as unknown[]).map(parseShareInstance);
-      expect(inst).toEqual([{ id: '<share-instance:1>', status: 'available', shareServerId: '<share-server:1>', castRulesToReadonly: false }]);
+      expect(inst).toEqual([{ id: '<share-instance:1>', shareId: '<share:1>', host: expect.stringMatching(/^node1@alpha#/), updatedAt: expect.any(String), status: 'available', shareServerId: '<share-server:1>', castRulesToReadonly: false }]);
     });
 
     test('export locations: paths on the server, one preferred, admin-only ones marked; metadata from 2.87', () => {
@@ -423,9 +423,9 @@ for (const release of releases) {
 
       test('share instances: server_migrating at phase 1 done (rules stay rw to a writable destination), then on the destination', () => {
         const at = one('migration', /instances of mp-share-6 at phase 1 done/).body.share_instances.map(parseShareInstance);
-        expect(at).toEqual([{ id: '<share-instance:6>', status: 'server_migrating', shareServerId: '<share-server:6>', castRulesToReadonly: false }]);
+        expect(at).toEqual([{ id: '<share-instance:6>', shareId: '<share:6>', host: 'node1@alpha#fake_pool_for_ALPHA', updatedAt: expect.any(String), status: 'server_migrating', shareServerId: '<share-server:6>', castRulesToReadonly: false }]);
         const after = one('migration', /instances of mp-share-6 after/).body.share_instances.map(parseShareInstance);
-        expect(after).toEqual([{ id: '<share-instance:6>', status: 'available', shareServerId: '<share-server:7>', castRulesToReadonly: false }]);
+        expect(after).toEqual([{ id: '<share-instance:6>', shareId: '<share:6>', host: expect.any(String), updatedAt: expect.any(String), status: 'available', shareServerId: '<share-server:7>', castRulesToReadonly: false }]);
         const shares = one('migration', 'shares on the destination').body.shares.map(parseShare);
         expect(shares).toHaveLength(1);
         expect(shares[0]).toMatchObject({ id: '<share:6>', shareServerId: '<share-server:7>', host: 'node1@beta#fake_pool_for_BETA', status: 'available' });
