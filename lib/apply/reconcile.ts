@@ -102,7 +102,8 @@ class Loop implements BesideHost, ObserveHost {
 
   public known(key: string): Known {
     const m = this.moves.get(key)!;
-    return { serverId: m.entry.server.id, kind: kindOf(m.entry.server), destination: m.memory.destination, destinationId: m.memory.destinationId, sourceGone: m.sourceGone };
+    const kind = kindOf(m.entry.server);
+    return { serverId: m.entry.server.id, kind, destination: m.memory.destination, destinationId: m.memory.destinationId, sourceGone: m.sourceGone };
   }
 
   public scoped<T>(key: string | undefined, fn: () => Promise<T>): Promise<T> {
@@ -360,7 +361,8 @@ class Loop implements BesideHost, ObserveHost {
   private async start(candidates: StartCandidate[]): Promise<void> {
     let r;
     try {
-      r = await admitAndStart(this.ctx.client, this.ctx.locks, candidates, this.p.limits, this.knownDestinations(), () => this.ctx.clock.now(), this.withShares);
+      const now = (): number => this.ctx.clock.now();
+      r = await admitAndStart(this.ctx.client, this.ctx.locks, candidates, this.p.limits, this.knownDestinations(), now, this.withShares);
     } catch (e) {
       // The list (or the lock) failed: the candidates wait and try again.
       for (const c of candidates) this.readFailed(c.key, e);
