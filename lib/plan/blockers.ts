@@ -4,6 +4,7 @@ import type { PlanContext } from './plan-context';
 import type { Lineage } from './lineage';
 import { backendName, hostProblem } from './host';
 import { TASK_STATE } from '../manila/server-state';
+import type { ResourceKind } from '../manila/resource';
 
 /**
  * Every precondition of `migration_check`/`migration_start` (reference §3) that a snapshot can
@@ -36,6 +37,8 @@ export const BLOCKED_CODES = [
   'NO_CAPACITY',
   'LAST_MIGRATION_CANCELLED',
   'LAST_MIGRATION_FAILED',
+  'DEST_POOL_UNKNOWN',
+  'DEST_DHSS_MISMATCH',
 ] as const;
 
 /** A BlockedReason code. */
@@ -86,7 +89,7 @@ export function serverBlockers(l: Lineage): BlockedReason[] {
 }
 
 /** Reasons found on a destination host alone: its format, its service and its pools. */
-export function destinationBlockers(host: string, ctx: PlanContext): BlockedReason[] {
+export function destinationBlockers(host: string, ctx: PlanContext, kind: ResourceKind = 'share-server'): BlockedReason[] {
   const problem = hostProblem(host);
   if (problem) return [reason('HOST_FORMAT', `destination ${problem}`)];
   const services = ctx.servicesByHost.get(host) ?? [];
@@ -99,7 +102,8 @@ export function destinationBlockers(host: string, ctx: PlanContext): BlockedReas
   }
   if (!(enabled.length > 0 ? enabled : services).some((s) => s.state === 'up')) out.push(reason('DEST_DOWN', `the manila-share service on ${host} is down`));
   const pools = ctx.poolsByHost.get(host) ?? [];
-  if (!pools.some((p) => p.dhss === true)) {
+  // A share's pool is checked by itself (./share-moves.ts): its DHSS mode must match the share's.
+  if (kind === 'share-server' && !pools.some((p) => p.dhss === true)) {
     out.push(reason('DEST_NOT_DHSS', `${host} reports no pool with driver_handles_share_servers=True; share servers can only move to such a backend`));
   }
   return out;

@@ -9,6 +9,7 @@ import { plural } from '../util/plural';
 import { entryKey } from './key';
 import { effectiveHost, motionOf } from './motion';
 import { observedServer } from './observed-server';
+import { planShareEvacuation } from './share-moves';
 
 /**
  * Evacuations: every server of a host goes to one of the targets, spread evenly by count.
@@ -53,7 +54,12 @@ export function planEvacuation(d: EvacuationDeclaration, ctx: PlanContext): Plan
   }
   const max = d.maxPerTarget;
   const servers = [...serversOnHost(d.sourceHost, ctx)].sort((a, b) => compareStrings(a.lineage.current.id, b.lineage.current.id));
-  return servers.map((sel) => evacuateOne(d, sel, ctx, { targets, targetList, reasonsOf, usable, skippedNote, load, max }));
+  // Shares without a share server on the host move by themselves, to pools of the targets.
+  const hostReasons = new Map(targets.map((t) => [t, destinationBlockers(t.split('#')[0], ctx, 'share')] as const));
+  return [
+    ...servers.map((sel) => evacuateOne(d, sel, ctx, { targets, targetList, reasonsOf, usable, skippedNote, load, max })),
+    ...planShareEvacuation(d, ctx, hostReasons),
+  ];
 }
 
 interface Spread {

@@ -20,6 +20,7 @@ export function normalizeSnapshot(s: CloudSnapshot): CloudSnapshot {
         shares: srv.shares.map((sh) => ({ ...sh, snapshots: [...sh.snapshots].sort(byId) })).sort(byId),
       }))
       .sort(byId),
+    ...(s.flatShares !== undefined ? { flatShares: s.flatShares.map((sh) => ({ ...sh, snapshots: [...sh.snapshots].sort(byId) })).sort(byId) } : {}),
     services: [...s.services].sort(
       (a, b) => compareStrings(a.host, b.host) || compareStrings(a.zone, b.zone) || compareStrings(a.status, b.status) || compareStrings(a.state, b.state),
     ),

@@ -1,4 +1,5 @@
-import type { CloudSnapshot, SnapshotPool, SnapshotService, SnapshotShareNetwork, SnapshotShareServer, SnapshotShareType } from '../snapshot/model';
+import { backendHostOf } from '../manila/resource';
+import type { CloudSnapshot, SnapshotFlatShare, SnapshotPool, SnapshotService, SnapshotShareNetwork, SnapshotShareServer, SnapshotShareType } from '../snapshot/model';
 import { buildLineages, type Lineage } from './lineage';
 import { normalizeSnapshot } from './normalize';
 
@@ -18,6 +19,10 @@ export interface PlanContext {
   readonly poolsByHost: ReadonlyMap<string, readonly SnapshotPool[]>;
   /** Share networks by id. */
   readonly networksById: ReadonlyMap<string, SnapshotShareNetwork>;
+  /** Shares without a share server (they move by themselves), by backend host (`name@backend`), in id order. */
+  readonly flatSharesByHost: ReadonlyMap<string, readonly SnapshotFlatShare[]>;
+  /** Pools by name (`name@backend#pool`). */
+  readonly poolsByName: ReadonlyMap<string, SnapshotPool>;
   /** Share types by id (empty for a snapshot written before they were recorded). */
   readonly shareTypesById: ReadonlyMap<string, SnapshotShareType>;
   /** Indexes that keep selection linear in the number of declarations (each list in lineage order). */
@@ -91,6 +96,8 @@ export function createContext(raw: CloudSnapshot): PlanContext {
     lineageOf,
     servicesByHost: groupBy(snapshot.services, (s) => s.host),
     poolsByHost: groupBy(snapshot.pools, (p) => p.backendHost),
+    flatSharesByHost: groupBy(snapshot.flatShares ?? [], (sh) => backendHostOf(sh.host)),
+    poolsByName: new Map(snapshot.pools.map((p) => [p.name, p] as const)),
     networksById: new Map(snapshot.shareNetworks.map((n) => [n.id, n] as const)),
     shareTypesById: new Map((snapshot.shareTypes ?? []).map((t) => [t.id, t] as const)),
     index: buildIndex(lineages, snapshot.shareNetworks),

@@ -41,6 +41,16 @@ const snapshotServerSchema = z.object({
   shares: z.array(snapshotShareSchema),
 });
 
+/** A share without a share server (a backend with driver_handles_share_servers = False): it moves by itself. */
+const snapshotFlatShareSchema = snapshotShareSchema.extend({
+  /** `host@backend#pool`. */
+  host: z.string(),
+  projectId: z.string(),
+  /** The project's name, from Keystone, when the admin may read it. */
+  projectName: z.string().optional(),
+  shareNetworkId: z.string().optional(),
+});
+
 const snapshotServiceSchema = z.object({
   host: z.string(),
   zone: z.string(),
@@ -87,6 +97,11 @@ export const cloudSnapshotSchema = z.object({
   takenAt: z.string(),
   microversion: z.string(),
   shareServers: z.array(snapshotServerSchema),
+  /**
+   * Shares that no share server holds (backends that do not handle share servers), which move
+   * one by one with share migration. Optional: snapshots written before it plan no share moves.
+   */
+  flatShares: z.array(snapshotFlatShareSchema).optional(),
   services: z.array(snapshotServiceSchema),
   pools: z.array(snapshotPoolSchema),
   shareNetworks: z.array(snapshotNetworkSchema),
@@ -109,6 +124,8 @@ export type CloudSnapshot = z.infer<typeof cloudSnapshotSchema>;
 export type SnapshotShareServer = z.infer<typeof snapshotServerSchema>;
 /** A share in a snapshot, with its snapshots' states. */
 export type SnapshotShare = z.infer<typeof snapshotShareSchema>;
+/** A share without a share server in a snapshot. */
+export type SnapshotFlatShare = z.infer<typeof snapshotFlatShareSchema>;
 /** A manila-share service in a snapshot. */
 export type SnapshotService = z.infer<typeof snapshotServiceSchema>;
 /** A pool in a snapshot. */

@@ -22,10 +22,12 @@ export async function takeSnapshot(client: ManilaClient, now: () => Date = () =>
     client.listProjectNames(),
   ]);
   const projectName = new Map((projects ?? []).map((p) => [p.id, p.name] as const));
-  const owners = new Set(servers.map((s) => s.projectId));
-  // Only the types that shares on share servers use: Manila checks their `availability_zones`
-  // against the destination's zone, and the rest would only make the file longer.
-  const typeIdsInUse = new Set(shares.filter((sh) => sh.shareServerId && sh.shareTypeId).map((sh) => sh.shareTypeId as string));
+  const flat = shares.filter((sh) => !sh.shareServerId && sh.host);
+  const flatIds = new Set(flat.map((sh) => sh.id));
+  const owners = new Set([...servers.map((s) => s.projectId), ...flat.map((sh) => sh.projectId)]);
+  // Only the types that shares on share servers and flat shares use: Manila checks their
+  // `availability_zones` against the destination's zone, and the rest would only make the file longer.
+  const typeIdsInUse = new Set(shares.filter((sh) => (sh.shareServerId || flatIds.has(sh.id)) && sh.shareTypeId).map((sh) => sh.shareTypeId as string));
   const snapsByShare = new Map<string, Array<{ id: string; status: string }>>();
   for (const s of snapshots) {
     const list = snapsByShare.get(s.shareId) ?? [];
@@ -33,24 +35,25 @@ export async function takeSnapshot(client: ManilaClient, now: () => Date = () =>
     snapsByShare.set(s.shareId, list);
   }
   const sharesByServer = new Map<string, SnapshotShare[]>();
+  const snapshotShare = (sh: (typeof shares)[number]): SnapshotShare => ({
+    id: sh.id,
+    name: sh.name,
+    status: sh.status,
+    size: sh.size,
+    shareTypeId: sh.shareTypeId,
+    availabilityZone: sh.availabilityZone,
+    hasReplicas: sh.hasReplicas,
+    shareGroupId: sh.shareGroupId,
+    isSoftDeleted: sh.isSoftDeleted,
+    taskState: sh.taskState,
+    accessRulesStatus: sh.accessRulesStatus,
+    protocol: sh.protocol,
+    snapshots: (snapsByShare.get(sh.id) ?? []).sort(byId),
+  });
   for (const sh of shares) {
     if (!sh.shareServerId) continue;
     const list = sharesByServer.get(sh.shareServerId) ?? [];
-    list.push({
-      id: sh.id,
-      name: sh.name,
-      status: sh.status,
-      size: sh.size,
-      shareTypeId: sh.shareTypeId,
-      availabilityZone: sh.availabilityZone,
-      hasReplicas: sh.hasReplicas,
-      shareGroupId: sh.shareGroupId,
-      isSoftDeleted: sh.isSoftDeleted,
-      taskState: sh.taskState,
-      accessRulesStatus: sh.accessRulesStatus,
-      protocol: sh.protocol,
-      snapshots: (snapsByShare.get(sh.id) ?? []).sort(byId),
-    });
+    list.push(snapshotShare(sh));
     sharesByServer.set(sh.shareServerId, list);
   }
   return {
@@ -74,6 +77,21 @@ export async function takeSnapshot(client: ManilaClient, now: () => Date = () =>
         shares: (sharesByServer.get(s.id) ?? []).sort(byId),
       }))
       .sort(byId),
+    // Shares no share server holds (DHSS=False backends): they move one by one. Written only
+    // when there are some, so that a snapshot of a cloud without them keeps its digest.
+    ...(flat.length
+      ? {
+          flatShares: flat
+            .map((sh) => ({
+              ...snapshotShare(sh),
+              host: sh.host as string,
+              projectId: sh.projectId,
+              ...(projectName.has(sh.projectId) ? { projectName: projectName.get(sh.projectId) } : {}),
+              ...(sh.shareNetworkId ? { shareNetworkId: sh.shareNetworkId } : {}),
+            }))
+            .sort(byId),
+        }
+      : {}),
     services: services
       // Later releases' fields only when Manila gave them: a Zed snapshot's digest stays the same.
       .map((s) => ({

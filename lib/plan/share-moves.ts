@@ -1,0 +1,166 @@
+import type { SnapshotFlatShare, SnapshotPool } from '../snapshot/model';
+import { isInFlightTaskState, TASK_STATE } from '../manila/server-state';
+import { RESOURCES } from '../manila/resource';
+import type { BlockedReason, EvacuationDeclaration, ObservedServer, PlanEntry } from './types';
+import type { PlanContext } from './plan-context';
+import { compareStrings } from '../util/compare';
+import { plural } from '../util/plural';
+import { entryKey } from './key';
+
+/**
+ * Shares that no share server holds (backends with driver_handles_share_servers = False) move
+ * one by one with share migration. They enter the plan as moves whose record is the share
+ * itself (`resource: 'share'`), going to a pool (`host@backend#pool`, which Manila needs:
+ * docs/share-migration.md §0.2). Manila has no read-only check for shares, so every reason it
+ * would refuse that a snapshot can reveal is found here (share/api.py `migration_start`, the
+ * scheduler's capacity and capabilities filters, and the manager's snapshot rule).
+ */
+
+const reason = (code: string, message: string): BlockedReason => ({ code, message });
+const nameOf = (sh: { id: string; name?: string }): string => (sh.name ? `${sh.name} (${sh.id})` : sh.id);
+const RESET = RESOURCES.share.resetTaskStateCommand;
+
+/** What a plan records of a share that moves by itself: it carries itself. */
+export function observedFlatShare(sh: SnapshotFlatShare): ObservedServer {
+  return {
+    resource: 'share',
+    id: sh.id,
+    host: sh.host,
+    status: sh.status,
+    taskState: sh.taskState ?? null,
+    ...(sh.shareNetworkId !== undefined ? { shareNetworkId: sh.shareNetworkId } : {}),
+    projectId: sh.projectId,
+    ...(sh.projectName !== undefined ? { projectName: sh.projectName } : {}),
+    shareIds: [sh.id],
+    shares: [{ id: sh.id, ...(sh.name !== undefined ? { name: sh.name } : {}), size: sh.size, ...(sh.protocol !== undefined ? { protocol: sh.protocol } : {}), snapshots: sh.snapshots.length }],
+  };
+}
+
+/** A share migration in flight (Manila shows `migrating` and a busy task state). */
+export function isFlatShareMoving(sh: SnapshotFlatShare): boolean {
+  return sh.status === RESOURCES.share.status.migrating || isInFlightTaskState(sh.taskState ?? null);
+}
+
+/** Reasons on the share itself, whatever the pool. */
+export function flatShareBlockers(sh: SnapshotFlatShare): BlockedReason[] {
+  const n = nameOf(sh);
+  const out: BlockedReason[] = [];
+  if (sh.isSoftDeleted) out.push(reason('SHARE_SOFT_DELETED', `share ${n} is in the recycle bin; restore or purge it first`));
+  if (sh.status !== 'available') out.push(reason('SHARE_NOT_AVAILABLE', `share ${n} is ${sh.status}; Manila migrates only available shares`));
+  if (sh.hasReplicas) out.push(reason('SHARE_HAS_REPLICAS', `share ${n} has replicas; Manila refuses to migrate it until they are removed`));
+  if (sh.shareGroupId) out.push(reason('SHARE_IN_GROUP', `share ${n} belongs to share group ${sh.shareGroupId}; Manila refuses to migrate group members`));
+  for (const snap of sh.snapshots) {
+    if (snap.status !== 'available') out.push(reason('SNAPSHOT_NOT_AVAILABLE', `snapshot ${snap.id} of share ${n} is ${snap.status}; every snapshot must be available`));
+  }
+  if (sh.accessRulesStatus === 'error') out.push(reason('ACCESS_RULES_ERROR', `share ${n} has access rules in error; fix or remove them first`));
+  if (sh.taskState === TASK_STATE.cancelled) {
+    out.push(reason('LAST_MIGRATION_CANCELLED', `the last migration of share ${n} was cancelled; a new plan does not undo a cancel. To move it again, clear Manila's mark (${RESET} ${sh.id}) and plan again`));
+  }
+  if (sh.taskState === TASK_STATE.error) {
+    out.push(reason('LAST_MIGRATION_FAILED', `the last migration of share ${n} failed (migration_error; see manila-share.log on its host). Fix the cause; to move it again, clear Manila's mark (${RESET} ${sh.id}) and plan again`));
+  }
+  return out;
+}
+
+/**
+ * Reasons a pool cannot take a share: not in the snapshot, a different DHSS mode than the
+ * share's pool (the scheduler's capabilities filter), or too little free space for its size
+ * (the capacity filter; `free` is what is left after the moves planned so far).
+ */
+export function poolBlockers(sh: SnapshotFlatShare, poolName: string, free: number | undefined, ctx: PlanContext): BlockedReason[] {
+  const pool = ctx.poolsByName.get(poolName);
+  if (!pool) return [reason('DEST_POOL_UNKNOWN', `pool ${poolName} is not in the snapshot's pools (GET /scheduler-stats/pools); give host@backend#pool as Manila lists it`)];
+  const out: BlockedReason[] = [];
+  const source = ctx.poolsByName.get(sh.host);
+  const want = source?.dhss ?? false;
+  if (pool.dhss !== undefined && pool.dhss !== want) {
+    out.push(reason('DEST_DHSS_MISMATCH', `pool ${poolName} has driver_handles_share_servers=${pool.dhss ? 'True' : 'False'}, and share ${nameOf(sh)} lives on a pool with ${want ? 'True' : 'False'}; its share type cannot be placed there`));
+  }
+  if (free !== undefined && free < sh.size) {
+    out.push(reason('NO_CAPACITY', `pool ${poolName} has ${free} GiB free (after the moves planned before this one), and share ${nameOf(sh)} needs ${sh.size} GiB`));
+  }
+  return out;
+}
+
+/** The pools a target names: itself when it has `#pool`, else every pool of the host. */
+export function poolsOfTarget(target: string, ctx: PlanContext): string[] {
+  if (target.includes('#')) return [target];
+  return (ctx.poolsByHost.get(target) ?? []).map((p: SnapshotPool) => p.name).sort(compareStrings);
+}
+
+/** Free GiB of a pool as the plan counts it down; undefined when the pool does not report it. */
+function freeMap(ctx: PlanContext): Map<string, number | undefined> {
+  return new Map(ctx.snapshot.pools.map((p) => [p.name, p.freeCapacityGb] as const));
+}
+
+/**
+ * The share moves of an evacuation: every share without a share server on the source host
+ * goes to a pool of the least loaded target (by shares already there and planned, under
+ * `maxPerTarget`), on the pool with the most free space, ties broken by name. `targetReasons`
+ * are the reasons found on each target host alone (its service).
+ */
+export function planShareEvacuation(d: EvacuationDeclaration, ctx: PlanContext, targetReasons: ReadonlyMap<string, readonly BlockedReason[]>): PlanEntry[] {
+  const shares = ctx.flatSharesByHost.get(d.sourceHost) ?? [];
+  if (shares.length === 0) return [];
+  const targets = [...new Set(d.targets)].sort(compareStrings);
+  const targetList = targets.join(',');
+  const hostOf = (t: string): string => t.split('#')[0];
+  const load = new Map(targets.map((t) => [t, (ctx.flatSharesByHost.get(hostOf(t)) ?? []).filter((sh) => !t.includes('#') || sh.host === t).length] as [string, number]));
+  const free = freeMap(ctx);
+  const out: PlanEntry[] = [];
+  for (const sh of shares) {
+    const base = { key: entryKey(d.path, sh.id), declaration: d.path, server: observedFlatShare(sh) };
+    if (isFlatShareMoving(sh)) {
+      const message = `share ${nameOf(sh)} is migrating (${sh.taskState ?? sh.status}); plan again once that migration has ended, or cancel it (manila migration-cancel ${sh.id})`;
+      out.push({ ...base, action: 'conflict', to: targetList, message });
+      continue;
+    }
+    const own = flatShareBlockers(sh);
+    const usable = targets.filter((t) => (targetReasons.get(t) ?? []).length === 0);
+    if (usable.length === 0) {
+      out.push({ ...base, action: 'blocked', to: targetList, reasons: [...own, ...targets.flatMap((t) => targetReasons.get(t) ?? [])] });
+      continue;
+    }
+    if (own.length > 0) {
+      out.push({ ...base, action: 'blocked', to: targetList, reasons: own });
+      continue;
+    }
+    const why: BlockedReason[] = [];
+    const fits = new Map<string, string[]>();
+    for (const t of usable) {
+      const ok = poolsOfTarget(t, ctx).filter((p) => {
+        if (p === sh.host) return false;
+        const rs = poolBlockers(sh, p, free.get(p), ctx);
+        why.push(...rs);
+        return rs.length === 0;
+      });
+      if (ok.length) fits.set(t, ok);
+      else if (poolsOfTarget(t, ctx).length === 0) why.push(reason('DEST_POOL_UNKNOWN', `${t} reports no pool in the snapshot`));
+    }
+    const max = d.maxPerTarget;
+    const withRoom = [...fits.keys()].filter((t) => max === undefined || (load.get(t) ?? 0) < max);
+    if (withRoom.length === 0) {
+      const reasons = fits.size === 0 ? why : [reason('NO_CAPACITY', `every target that could take share ${nameOf(sh)} is full under maxPerTarget ${max}: ${[...fits.keys()].map((t) => `${t} ${load.get(t)}/${max}`).join(', ')}`)];
+      out.push({ ...base, action: 'blocked', to: targetList, reasons });
+      continue;
+    }
+    const target = withRoom.reduce((best, t) => ((load.get(t) ?? 0) < (load.get(best) ?? 0) ? t : best));
+    const pools = fits.get(target) ?? [];
+    const pool = pools.reduce((best, p) => ((free.get(p) ?? 0) > (free.get(best) ?? 0) ? p : best));
+    const after = (load.get(target) ?? 0) + 1;
+    load.set(target, after);
+    const left = free.get(pool);
+    if (left !== undefined) free.set(pool, left - sh.size);
+    out.push({
+      ...base,
+      action: 'migrate',
+      from: sh.host,
+      to: pool,
+      flags: d.flags,
+      newShareNetworkId: null,
+      completion: d.completion,
+      why: `least loaded target (${plural(after, 'share')} after this move)${pools.length > 1 ? `; the pool with the most free space of ${pools.length}` : ''}`,
+    });
+  }
+  return out;
+}
