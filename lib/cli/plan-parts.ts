@@ -1,3 +1,4 @@
+import { plural } from '../util/plural';
 import type { MoveCheck } from '../apply/check';
 import type { MigrationCheckResult } from '../manila/types';
 import type { Completion, ObservedServer, Plan, PlanEntry } from '../plan/types';
@@ -26,10 +27,23 @@ export function supportedOf(checks: ReadonlyMap<string, MoveCheck> | undefined):
   return out;
 }
 
-/** `share server <id> (<network>)`. */
+/** `share server <id> (<network>)`, or for a share move `share <name> (<id>)`. */
 export function who(s: ObservedServer): string {
+  if (s.resource === 'share') {
+    const name = s.shares?.[0]?.name;
+    return name ? `share ${name} (${s.id})` : `share ${s.id}`;
+  }
   const net = s.shareNetworkName ?? s.shareNetworkId;
   return `share server ${s.id}${net ? ` (${net})` : ''}`;
+}
+
+/** How many of what the moves move: `3 share servers`, `4 shares`, or `5 moves (1 share server, 4 shares)`. */
+export function movedCount(servers: ReadonlyArray<{ readonly resource?: string }>): string {
+  const shares = servers.filter((s) => s.resource === 'share').length;
+  const others = servers.length - shares;
+  if (shares === 0) return plural(others, 'share server');
+  if (others === 0) return plural(shares, 'share');
+  return `${plural(servers.length, 'move')} (${plural(others, 'share server')}, ${plural(shares, 'share')})`;
 }
 
 /** The completion policy, the demands and the new share network of a move, as one phrase. */

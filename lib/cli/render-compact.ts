@@ -2,7 +2,7 @@ import { impactByProject, projectLabel } from '../plan/impact';
 import type { Plan, PlanEntry } from '../plan/types';
 import { plural } from '../util/plural';
 import type { Paint } from './paint';
-import { flagsText, moveGroups, supportedOf, totals, totalsLine, who, windowText, type PlanExtras } from './plan-parts';
+import { flagsText, movedCount, moveGroups, supportedOf, totals, totalsLine, who, windowText, type PlanExtras } from './plan-parts';
 import { renderRebalance } from './render-rebalance';
 
 /**
@@ -58,11 +58,11 @@ function movesSection(entries: readonly PlanEntry[], p: Paint, now: number): str
   const groups = moveGroups(entries);
   const pending = groups.flatMap((g) => g.moves);
   if (!pending.length) return [];
-  const out = ['', p.bold(`Moves: ${plural(pending.length, 'share server')} in ${plural(groups.length, 'group')} (source -> destination)`)];
+  const out = ['', p.bold(`Moves: ${movedCount(pending.map((e) => e.server))} in ${plural(groups.length, 'group')} (source -> destination)`)];
   const each = pending.length <= LIST_EACH_UP_TO;
   for (const g of groups.slice(0, GROUPS_MAX)) {
     const mark = g.action === 'resume' ? p.cyan('>') : p.yellow('~');
-    const what = `${plural(g.moves.length, 'share server')}${g.action === 'resume' ? ' already migrating (resumed)' : ''}`;
+    const what = `${movedCount(g.moves.map((e) => e.server))}${g.action === 'resume' ? ' already migrating (resumed)' : ''}`;
     if (each) {
       out.push(`  ${g.from} -> ${g.to}: ${what}`);
       for (const e of g.moves) out.push(`    ${mark} ${who(e.server)}: ${e.from} -> ${e.to}${e.action === 'resume' ? p.cyan(` (already migrating: ${e.server.taskState ?? 'unknown'})`) : ''}`);
@@ -72,7 +72,7 @@ function movesSection(entries: readonly PlanEntry[], p: Paint, now: number): str
   }
   if (groups.length > GROUPS_MAX) {
     const rest = groups.slice(GROUPS_MAX);
-    out.push(`  ... and ${plural(rest.length, 'more group')} of ${plural(rest.reduce((n, g) => n + g.moves.length, 0), 'share server')} (plan --verbose)`);
+    out.push(`  ... and ${plural(rest.length, 'more group')} of ${movedCount(rest.flatMap((g) => g.moves.map((e) => e.server)))} (plan --verbose)`);
   }
   out.push(...saidOnce(pending.map((e) => `${flagsText(e)}${e.completion === 'auto' ? '; the switchover (complete) disrupts clients briefly' : ''}`), pending.length, p.dim));
   const windows = pending.map((e) => windowText(e, now)).filter((t): t is string => t !== undefined);

@@ -32,7 +32,15 @@ export function observedFlatShare(sh: SnapshotFlatShare): ObservedServer {
     projectId: sh.projectId,
     ...(sh.projectName !== undefined ? { projectName: sh.projectName } : {}),
     shareIds: [sh.id],
-    shares: [{ id: sh.id, ...(sh.name !== undefined ? { name: sh.name } : {}), size: sh.size, ...(sh.protocol !== undefined ? { protocol: sh.protocol } : {}), snapshots: sh.snapshots.length }],
+    shares: [
+      {
+        id: sh.id,
+        ...(sh.name !== undefined ? { name: sh.name } : {}),
+        size: sh.size,
+        ...(sh.protocol !== undefined ? { protocol: sh.protocol } : {}),
+        snapshots: sh.snapshots.length,
+      },
+    ],
   };
 }
 

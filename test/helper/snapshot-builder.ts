@@ -1,4 +1,4 @@
-import type { CloudSnapshot, SnapshotPool, SnapshotService, SnapshotShare, SnapshotShareNetwork, SnapshotShareServer, SnapshotShareType } from '../../lib/snapshot/model';
+import type { CloudSnapshot, SnapshotFlatShare, SnapshotPool, SnapshotService, SnapshotShare, SnapshotShareNetwork, SnapshotShareServer, SnapshotShareType } from '../../lib/snapshot/model';
 
 /**
  * Builds CloudSnapshots for tests. `testbed()` gives the shape of the real test bed: hosts
@@ -29,6 +29,7 @@ export class SnapshotBuilder {
   private readonly pools: SnapshotPool[] = [];
   private readonly networks: SnapshotShareNetwork[] = [];
   private readonly types: SnapshotShareType[] = [];
+  private readonly flat: SnapshotFlatShare[] = [];
   private takenAt = '2026-11-25T08:00:00.000Z';
 
   /** A manila-share service (up and enabled unless told) and, unless `dhss` is undefined, one pool. */
@@ -65,6 +66,12 @@ export class SnapshotBuilder {
     return this;
   }
 
+  /** A share without a share server (DHSS=False backend): available, 1 GiB, on `pool` unless told. */
+  public flatShare(id: string, pool: string, o: Partial<SnapshotFlatShare> = {}): this {
+    this.flat.push({ ...share(id), host: pool, projectId: PROJECT, ...o });
+    return this;
+  }
+
   /** A share type; `availabilityZones` is its extra spec (absent: every zone). */
   public shareType(id: string, availabilityZones?: string): this {
     this.types.push({ id, name: id, ...(availabilityZones !== undefined ? { availabilityZones } : {}) });
@@ -88,6 +95,7 @@ export class SnapshotBuilder {
       pools: [...this.pools],
       shareNetworks: this.networks.map((n) => ({ ...n, subnets: [...n.subnets] })),
       ...(this.types.length > 0 ? { shareTypes: this.types.map((t) => ({ ...t })) } : {}),
+      ...(this.flat.length > 0 ? { flatShares: this.flat.map((sh) => ({ ...sh, snapshots: [...sh.snapshots] })) } : {}),
     };
   }
 }

@@ -41,7 +41,8 @@ export async function refreshCommand(o: RefreshOptions): Promise<number> {
   const file = snapshotTarget(o);
   const snap = await writeSnapshot(o, file);
   process.stderr.write(
-    `Wrote ${file}: ${plural(snap.shareServers.length, 'share server')}, ${plural(snap.services.length, 'manila-share service')}, ` +
+    `Wrote ${file}: ${plural(snap.shareServers.length, 'share server')}, ` +
+      `${snap.flatShares?.length ? `${plural(snap.flatShares.length, 'share')} without a share server, ` : ''}${plural(snap.services.length, 'manila-share service')}, ` +
       `${plural(snap.pools.length, 'pool')}, ${plural(snap.shareNetworks.length, 'share network')}, ${plural(snap.shareTypes?.length ?? 0, 'share type')} in use, ` +
       `${snap.projects ? plural(snap.projects.length, 'project name') : 'no project names (Keystone would not list projects)'} (microversion ${snap.microversion}).\n`,
   );

@@ -28,6 +28,13 @@ function brief(e: PlanEntry): Record<string, unknown> {
 const toBeta = (select: Parameters<typeof placement>[1], o: Parameters<typeof placement>[3] = {}): Declaration[] => [placement('app/p', select, 'node1@beta', o)];
 const sn1 = { shareNetwork: 'mp-sn-1' };
 const one = (): SnapshotBuilder => testbed({ servers: 1 });
+/** Two DHSS=False hosts (one pool each, 900 GiB free) and shares fs-1, fs-2 on node1@delta's pool. */
+const flat = (o: { size?: number } = {}): SnapshotBuilder =>
+  new SnapshotBuilder()
+    .host('node1@delta', { dhss: false })
+    .host('node1@epsilon', { dhss: false })
+    .flatShare('fs-1', 'node1@delta#fake_pool_for_DELTA', { size: o.size ?? 1 })
+    .flatShare('fs-2', 'node1@delta#fake_pool_for_DELTA', { size: o.size ?? 1 });
 
 interface Case {
   readonly name: string;
@@ -265,6 +272,49 @@ const cases: Case[] = [
     ],
   },
   { name: 'GIVEN an empty host WHEN evacuating THEN no entries (a finished evacuation is a no-op)', snapshot: () => testbed({ servers: 0 }).build(), decls: [evacuation('app/e', 'node1@alpha', ['node1@beta'])], expected: [] },
+  // Shares without share servers (DHSS=False backends) move by themselves, to pools
+  {
+    name: 'GIVEN two shares on a DHSS=False host WHEN evacuating THEN each goes to the target pool with the most room',
+    snapshot: () => flat().build(),
+    decls: [evacuation('app/f', 'node1@delta', ['node1@epsilon'])],
+    expected: ['fs-1', 'fs-2'].map((id) => ({ action: 'migrate', server: id, from: 'node1@delta#fake_pool_for_DELTA', to: 'node1@epsilon#fake_pool_for_EPSILON' })),
+  },
+  {
+    name: 'GIVEN a target pool that handles share servers WHEN evacuating flat shares THEN blocked with DEST_DHSS_MISMATCH',
+    snapshot: () => flat().host('node1@alpha').build(),
+    decls: [evacuation('app/f', 'node1@delta', ['node1@alpha'])],
+    expected: ['fs-1', 'fs-2'].map((id) => ({ action: 'blocked', server: id, to: 'node1@alpha', codes: ['DEST_DHSS_MISMATCH'] })),
+  },
+  {
+    name: 'GIVEN a pool target not in the snapshot WHEN evacuating flat shares THEN blocked with DEST_POOL_UNKNOWN',
+    snapshot: () => flat().build(),
+    decls: [evacuation('app/f', 'node1@delta', ['node1@epsilon#no_such_pool'])],
+    expected: ['fs-1', 'fs-2'].map((id) => ({ action: 'blocked', server: id, to: 'node1@epsilon#no_such_pool', codes: ['DEST_POOL_UNKNOWN'] })),
+  },
+  {
+    name: 'GIVEN a 600 GiB share and 900 GiB free WHEN evacuating two of them THEN the second is blocked with NO_CAPACITY',
+    snapshot: () => flat({ size: 600 }).build(),
+    decls: [evacuation('app/f', 'node1@delta', ['node1@epsilon'])],
+    expected: [
+      { action: 'migrate', server: 'fs-1', from: 'node1@delta#fake_pool_for_DELTA', to: 'node1@epsilon#fake_pool_for_EPSILON' },
+      { action: 'blocked', server: 'fs-2', to: 'node1@epsilon', codes: ['NO_CAPACITY'] },
+    ],
+  },
+  {
+    name: 'GIVEN a flat share migrating and one with a snapshot in error WHEN evacuating THEN conflict and blocked',
+    snapshot: () =>
+      flat()
+        .flatShare('fs-0', 'node1@delta#fake_pool_for_DELTA', { status: 'migrating', taskState: 'migration_driver_in_progress' })
+        .flatShare('fs-3', 'node1@delta#fake_pool_for_DELTA', { snapshots: [{ id: 'snap-3', status: 'error' }] })
+        .build(),
+    decls: [evacuation('app/f', 'node1@delta', ['node1@epsilon'])],
+    expected: [
+      { action: 'conflict', server: 'fs-0', to: 'node1@epsilon', migratingTo: undefined },
+      { action: 'migrate', server: 'fs-1', from: 'node1@delta#fake_pool_for_DELTA', to: 'node1@epsilon#fake_pool_for_EPSILON' },
+      { action: 'migrate', server: 'fs-2', from: 'node1@delta#fake_pool_for_DELTA', to: 'node1@epsilon#fake_pool_for_EPSILON' },
+      { action: 'blocked', server: 'fs-3', to: 'node1@epsilon', codes: ['SNAPSHOT_NOT_AVAILABLE'] },
+    ],
+  },
 ];
 
 /** Replaces (or adds) servers of a builder's snapshot, keeping network and share defaults. */
