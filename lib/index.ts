@@ -6,6 +6,8 @@
 export { PlacementStack } from './constructs/placement-stack';
 export type { PlacementStackProps } from './constructs/placement-stack';
 export { ShareServerPlacement } from './constructs/share-server-placement';
+export { SharePlacement } from './constructs/share-placement';
+export type { SharePlacementProps } from './constructs/share-placement';
 export type { ShareServerPlacementProps } from './constructs/share-server-placement';
 export { HostEvacuation } from './constructs/host-evacuation';
 export type { HostEvacuationProps } from './constructs/host-evacuation';

@@ -79,6 +79,7 @@ if [ $RUN_EPOXY = 1 ]; then
     test/e2e/evacuate.test.ts                   # one evacuation, as an operator runs it
     test/e2e/crash-matrix.test.ts               # SIGKILL after each step, then apply again
     test/integration/outage/api.test.ts         # manila-api down 3 min during phase 1, ridden out
+    test/e2e/share-migration.test.ts            # shares on DHSS=False backends: evacuate, cancel, SIGKILL, --no-wait, one limit
   )
   (
     te=$(now)

@@ -2,6 +2,8 @@ import { ManilaApiError } from '../errors';
 import type { ManilaClient } from '../manila/client';
 import { type Clock, systemClock } from '../util/clock';
 import { isCancelledSource, isCancelling, isMigrationSource, TASK_STATE } from '../manila/server-state';
+import { kindOf, traitsOf } from '../manila/resource';
+import type { ShareServer } from '../manila/types';
 
 /** Result of cancelling one migration. */
 export interface CancelResult {
@@ -11,7 +13,7 @@ export interface CancelResult {
 }
 
 /**
- * Cancels the migration of one share server (allowed while phase 1 runs or is done) and waits
+ * Cancels the migration of one share server or share (allowed while phase 1 runs or is done) and waits
  * until Manila reports `migration_cancelled`. Refusals carry Manila's message.
  */
 export async function cancelMigration(
@@ -20,12 +22,17 @@ export async function cancelMigration(
   opts: { clock?: Clock; timeoutMs?: number; pollIntervalMs?: number; wait?: boolean; observeMs?: number } = {},
 ): Promise<CancelResult> {
   const clock = opts.clock ?? systemClock;
-  const s = await client.getShareServer(serverId);
+  // An id is a share server's, or else a share's (share migration): the same cancel, at its own path.
+  const s = (await client.findShareServer(serverId)) ?? (await client.findMovable('share', serverId));
+  if (!s) return { serverId, outcome: 'refused', message: `no share server or share has the id ${serverId}` };
+  const kind = kindOf(s);
+  const read = async (): Promise<ShareServer> => (await client.findMovable(kind, serverId)) ?? s;
+  const noun = traitsOf(s).noun;
   if (!isMigrationSource(s)) {
-    return { serverId, outcome: 'not-migrating', message: `share server ${serverId} is ${s.status}${s.taskState ? ` (${s.taskState})` : ''}, not migrating` };
+    return { serverId, outcome: 'not-migrating', message: `${noun} ${serverId} is ${s.status}${s.taskState ? ` (${s.taskState})` : ''}, not migrating` };
   }
   try {
-    await client.migrationCancel(serverId);
+    await client.migrationCancel(serverId, kind);
   } catch (e) {
     if (e instanceof ManilaApiError && e.status < 500) return { serverId, outcome: 'refused', message: e.message };
     // The answer was lost or Manila failed: look before deciding (cancel is never resent).
@@ -33,7 +40,7 @@ export async function cancelMigration(
     // for a while rather than read once.
     const watchUntil = clock.now() + (opts.observeMs ?? 20_000);
     for (;;) {
-      const now = await client.getShareServer(serverId);
+      const now = await read();
       if (isCancelling(now) || now.taskState === TASK_STATE.cancelled) break;
       if (clock.now() >= watchUntil) {
         return { serverId, outcome: 'refused', message: `${(e as Error).message} (Manila shows no cancel: ${now.status}/${now.taskState}; nothing was resent)` };
@@ -44,8 +51,8 @@ export async function cancelMigration(
   if (opts.wait === false) return { serverId, outcome: 'cancelled', message: 'cancel accepted' };
   const deadline = clock.now() + (opts.timeoutMs ?? 300_000);
   for (;;) {
-    const now = await client.getShareServer(serverId);
-    if (isCancelledSource(now)) return { serverId, outcome: 'cancelled', message: `cancelled; ${serverId} is active on ${now.host}` };
+    const now = await read();
+    if (isCancelledSource(now)) return { serverId, outcome: 'cancelled', message: `cancelled; ${noun} ${serverId} is ${now.status} on ${now.host}` };
     if (clock.now() > deadline) {
       return { serverId, outcome: 'timed-out', message: `cancel accepted but ${serverId} is still ${now.status}/${now.taskState}; the driver may not support cancel` };
     }

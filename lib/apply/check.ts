@@ -22,7 +22,7 @@ export interface CheckVerdict {
   readonly supported: MigrationCheckResult['supported'];
 }
 
-const FLAG_NAMES: Readonly<Record<keyof MigrationFlags, string>> = { writable: 'writable', nondisruptive: 'nondisruptive', preserveSnapshots: 'preserve_snapshots' };
+const FLAG_NAMES: Readonly<Record<keyof MigrationFlags, string>> = { writable: 'writable', nondisruptive: 'nondisruptive', preserveSnapshots: 'preserve_snapshots', preserveMetadata: 'preserve_metadata' };
 
 /** Reads a `migration_check` answer for a move from `from` to `to` with these demands (`snapshots`: how many the server's shares have). Pure. */
 export function checkVerdict(flags: MigrationFlags, result: MigrationCheckResult, from: string, to: string, snapshots = 0): CheckVerdict {

@@ -26,6 +26,7 @@ function decideOne(t: TrackedMove, obs: Observation, p: MovePolicy, now: number)
   const e = t.entry;
   const m = t.memory;
   const stage = classify(obs, e.to);
+  const noun = traitsOf(e.server).noun;
   const seen = m.seenInFlight || IN_FLIGHT_STAGES.has(stage.kind) || (m.start !== undefined && !m.start.error);
   const since = m.stage?.kind === stage.kind ? m.stage.since : stage.kind !== 'gone' && !m.observed ? Math.min(now, manilaTime(stage.server.updatedAt) ?? now) : now;
   const base: Partial<MoveMemory> = { seenInFlight: seen, stage: { kind: stage.kind, since } };
@@ -35,7 +36,7 @@ function decideOne(t: TrackedMove, obs: Observation, p: MovePolicy, now: number)
     }
     switch (stage.kind) {
       case 'gone':
-        return finish({ phase: 'failed', code: 'MP_SERVER_GONE', message: `share server ${e.server.id} no longer exists and no server replaced it`, hint: 'Someone deleted it. Run `manila-placement plan` again.' });
+        return finish({ phase: 'failed', code: 'MP_SERVER_GONE', message: `${noun} ${e.server.id} no longer exists${traitsOf(e.server).newIdAfterMove ? ' and no server replaced it' : ''}`, hint: 'Someone deleted it. Run `manila-placement plan` again.' });
       case 'moved-elsewhere':
         return finish({
           phase: 'stale',
@@ -47,11 +48,11 @@ function decideOne(t: TrackedMove, obs: Observation, p: MovePolicy, now: number)
         return finish({
           phase: 'conflict',
           code: 'MP_MIGRATING_ELSEWHERE',
-          message: `share server ${stage.server.id} is being migrated to ${stage.destinationHost ?? 'another host'}, not ${e.to}`,
+          message: `${noun} ${stage.server.id} is being migrated to ${stage.destinationHost ?? 'another host'}, not ${e.to}`,
           hint: `Let that migration finish, or cancel it (manila-placement cancel ${stage.server.id}), then plan again.`,
         });
       case 'stuck':
-        return finish({ phase: 'failed', code: 'MP_SERVER_STUCK', message: `share server ${stage.server.id}: ${stage.why}`, hint: stuckHint(stage.server.id, stage.why, e.server.shareIds) });
+        return finish({ phase: 'failed', code: 'MP_SERVER_STUCK', message: `${noun} ${stage.server.id}: ${stage.why}`, hint: stuckHint(stage.server.id, stage.why, e.server.shareIds) });
       case 'at-target':
         return atTarget(t, stage.server, p, now);
       case 'ready':

@@ -60,10 +60,11 @@ const MAIN_TS = `// Where our Manila share servers live. Plan with \`npx manila-
 // snapshot of the cloud, read-only, then synthesizes this app), apply with
 // \`npx manila-placement apply\`, or run \`cdktf deploy\` after \`npx manila-placement refresh\`.
 import { App } from 'cdktf';
-import { HostEvacuation, PlacementStack, Rebalance, ShareServerPlacement } from 'manila-placement';
+import { HostEvacuation, PlacementStack, Rebalance, SharePlacement, ShareServerPlacement } from 'manila-placement';
 
 void HostEvacuation;
 void Rebalance;
+void SharePlacement;
 void ShareServerPlacement;
 
 const app = new App();
@@ -87,6 +88,15 @@ const stack = new PlacementStack(app, 'placement', {
 //   host: 'node1@netapp1',
 //   targets: ['node2@netapp2', 'node3@netapp3'],
 //   maxPerTarget: 20,
+// });
+
+// On backends without share servers (driver_handles_share_servers = False), the same
+// HostEvacuation moves each share by itself to a pool of the targets; or place shares on a pool:
+// new SharePlacement(stack, 'archive', {
+//   shares: ['archive-01', 'archive-02'],
+//   pool: 'node5@netapp5#aggr1',
+//   writable: true,
+//   preserveSnapshots: true,
 // });
 
 // Even out the allocated GiB over a set of backends, at most 10 moves per plan:

@@ -69,7 +69,9 @@ function wants(d: Declaration): string {
   switch (d.kind) {
     case 'placement': {
       const s = d.select;
-      const what = s.shareServerId ? `share server ${s.shareServerId}` : s.shareNetwork ? `share network ${s.shareNetwork}` : `shares ${(s.shares ?? []).join(', ')}`;
+      const byType = s.shareType !== undefined ? `shares of type ${s.shareType}` : '';
+      const named = s.shares ? `shares ${s.shares.join(', ')}` : '';
+      const what = s.shareServerId ? `share server ${s.shareServerId}` : s.shareNetwork ? `share network ${s.shareNetwork}` : [named, byType].filter(Boolean).join(' and ');
       return `${what}${s.project ? ` of project ${s.project}` : ''} on ${d.host}`;
     }
     case 'evacuation':

@@ -38,11 +38,13 @@ function bool(path: string, prop: string, v: unknown): boolean {
 }
 
 /** Validated flags; throws a construct-scoped InputError on a non-boolean. */
-export function flagsOf(path: string, d: MigrationDemands): MigrationFlags {
+export function flagsOf(path: string, d: MigrationDemands & { readonly preserveMetadata?: unknown }): MigrationFlags {
   return {
     writable: bool(path, 'writable', d.writable),
     nondisruptive: bool(path, 'nondisruptive', d.nondisruptive),
     preserveSnapshots: bool(path, 'preserveSnapshots', d.preserveSnapshots),
+    // A share placement's demand; recorded only when turned off (absent means true).
+    ...(d.preserveMetadata !== undefined && !bool(path, 'preserveMetadata', d.preserveMetadata) ? { preserveMetadata: false } : {}),
   };
 }
 

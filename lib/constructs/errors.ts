@@ -43,6 +43,32 @@ export function badHost(path: string, prop: string, host: string): InputError {
   );
 }
 
+/** A SharePlacement's pool is not `hostname@backend#pool`. */
+export function badPool(path: string, pool: string): InputError {
+  return declarationError(
+    'MP_POOL_FORMAT',
+    path,
+    `pool "${pool}" is not a pool: a share moves to a pool, hostname@backend#pool (with hostname@backend alone Manila accepts the start and then fails it).`,
+    'Write it as hostname@backend#pool, for example "node1@epsilon#fake_pool_for_EPSILON"; `openstack share pool list` shows the pools.',
+  );
+}
+
+/** A SharePlacement that selects nothing. */
+export function shareSelectorMissing(path: string): InputError {
+  return declarationError('MP_SELECTOR_INVALID', path, 'no share selector is set: a share placement selects its shares by name or id, or by share type.', 'Set shares, shareType, or both.');
+}
+
+/** `forceHostAssisted: true`: not offered, and why. */
+export function hostAssistedRefused(path: string): InputError {
+  return declarationError(
+    'MP_HOST_ASSISTED_UNSUPPORTED',
+    path,
+    'forceHostAssisted is true: host-assisted share migration needs a running manila-data service that mounts the source and destination shares and copies the files, ' +
+      'and manila-placement has not been tested with it (its test bed has no data service). Manila would otherwise leave the share in migration_in_progress with read-only rules.',
+    'Leave forceHostAssisted out to use driver-assisted migration, or move the share by hand: openstack share migration start --force-host-assisted-migration True ...',
+  );
+}
+
 /** Not exactly one server selector. */
 export function badSelector(path: string, given: readonly string[]): InputError {
   const what = given.length === 0 ? 'no server selector is set' : `${given.length} server selectors are set (${given.join(', ')})`;

@@ -324,6 +324,8 @@ export class ManilaClient {
    * `migration_complete`: for a share server 200 with the destination id; for a share 202 with
    * no body (it keeps its id: `undefined`). The switchover then runs asynchronously.
    */
+  public async migrationComplete(id: string, kind?: 'share-server'): Promise<string>;
+  public async migrationComplete(id: string, kind: ResourceKind): Promise<string | undefined>;
   public async migrationComplete(id: string, kind: ResourceKind = 'share-server'): Promise<string | undefined> {
     const res = await this.action(id, 'migration_complete', null, { idempotent: false, expect: [200, 202], kind });
     if (kind === 'share') return undefined;
@@ -347,9 +349,9 @@ export class ManilaClient {
     return parseProgress(res.body);
   }
 
-  /** `reset_task_state` (admin recovery). `null` clears it. */
-  public async resetTaskState(id: string, taskState: string | null): Promise<void> {
-    await this.action(id, 'reset_task_state', { task_state: taskState }, { idempotent: false, expect: [202, 200] });
+  /** `reset_task_state` (admin recovery) of a share server, or of a share. `null` clears it. */
+  public async resetTaskState(id: string, taskState: string | null, kind: ResourceKind = 'share-server'): Promise<void> {
+    await this.action(id, 'reset_task_state', { task_state: taskState }, { idempotent: false, expect: [202, 200], kind });
   }
 
   /** Deletes a share server record (Manila allows it for `active` and `error` servers without shares). */
@@ -382,7 +384,7 @@ export class ManilaClient {
   }
 
   /** Shares of every project, optionally only those on one share server; every page. */
-  public listShares(filters: { share_server_id?: string; share_network_id?: string } = {}): Promise<Share[]> {
+  public listShares(filters: { share_server_id?: string; share_network_id?: string; status?: string } = {}): Promise<Share[]> {
     return this.listAll('list shares', '/shares/detail', 'shares', { all_tenants: '1', sort_key: 'created_at', sort_dir: 'asc', ...filters }, parseShare);
   }
 

@@ -27,6 +27,13 @@ export interface MigrationFlags {
   readonly nondisruptive: boolean;
   /** Snapshots move with the shares. @default false */
   readonly preserveSnapshots: boolean;
+  /**
+   * Share moves only: demand that the driver keeps the share's metadata. Sent `true` unless
+   * told otherwise: with every demand false, a failed driver path falls back silently to a
+   * host-assisted copy, which needs Manila's data service (docs/share-migration.md §0.5).
+   * @default true
+   */
+  readonly preserveMetadata?: boolean;
 }
 
 /** Parameters of `migration_check` and `migration_start`. */
@@ -35,13 +42,6 @@ export interface MigrationParams extends MigrationFlags {
   readonly host: string;
   /** Move to this share network; `null` keeps the current one. */
   readonly newShareNetworkId: string | null;
-  /**
-   * Share moves only: demand that the driver keeps the share's metadata. Sent `true` unless
-   * told otherwise: with every demand false, a failed driver path falls back silently to a
-   * host-assisted copy, which needs Manila's data service (docs/share-migration.md §0.5).
-   * @default true
-   */
-  readonly preserveMetadata?: boolean;
   /** Share moves only: retype the share on the way (`new_share_type_id`); `null` keeps its type. @default null */
   readonly newShareTypeId?: string | null;
 }

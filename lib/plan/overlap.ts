@@ -3,6 +3,7 @@ import type { Declaration, RebalanceDeclaration } from './types';
 import { createContext, type PlanContext } from './plan-context';
 import { compareStrings } from '../util/compare';
 import { declarationSlug } from './key';
+import { selectShares } from './share-moves';
 import { resolveSelector, serversOnHost } from './select';
 import { resolveRebalanceScope } from './rebalance-scope';
 
@@ -35,13 +36,17 @@ function selected(d: Declaration, ctx: PlanContext): string[] {
     const { hosts } = resolveRebalanceScope(d, ctx);
     return ctx.lineages.filter((l) => hosts.has(l.current.host)).map((l) => l.rootId);
   }
+  // Shares that move by themselves are owned as `share:<id>`, so that two declarations cannot both place one.
+  if (d.kind === 'placement' && d.resource === 'share') return selectShares(d, ctx).shares.map((sh) => `share:${sh.id}`);
   const servers = d.kind === 'placement' ? resolveSelector(d.select, ctx).servers : serversOnHost(d.sourceHost, ctx);
-  return servers.map((s) => s.lineage.rootId);
+  const flat = d.kind === 'evacuation' ? (ctx.flatSharesByHost.get(d.sourceHost) ?? []).map((sh) => `share:${sh.id}`) : [];
+  return [...servers.map((s) => s.lineage.rootId), ...flat];
 }
 
 const lineageIndex = new WeakMap<PlanContext, ReadonlyMap<string, PlanContext['lineages'][number]>>();
 
 function describeServer(rootId: string, ctx: PlanContext): string {
+  if (rootId.startsWith('share:')) return `share ${rootId.slice('share:'.length)} (it moves by itself: no share server holds it)`;
   let byRoot = lineageIndex.get(ctx);
   if (!byRoot) {
     byRoot = new Map(ctx.lineages.map((x) => [x.rootId, x] as const));
@@ -96,6 +101,7 @@ export function problemsIn(decls: readonly Declaration[], ctx: PlanContext): Dec
     if (k1 === 'rebalance' && (k0 === 'rebalance' || k0 === 'evacuation')) continue;
     const withRebalance = k0 === 'rebalance' || k1 === 'rebalance';
     servers.sort(compareStrings);
+    const shares = servers.every((x) => x.startsWith('share '));
     // A rebalance selects whole hosts: name the first few servers only.
     const shown = withRebalance && servers.length > 10 ? [...servers.slice(0, 10), `... (${servers.length} in all)`] : servers;
     const rebalanceFix = withRebalance ? ', or exclude their host from the rebalance' : '';
@@ -103,8 +109,8 @@ export function problemsIn(decls: readonly Declaration[], ctx: PlanContext): Dec
       code: 'MP_DECLARATION_OVERLAP',
       paths,
       message:
-        `share server${servers.length === 1 ? '' : 's'} ${shown.join(', ')} ${servers.length === 1 ? 'is' : 'are'} selected by both "${paths[0]}" and "${paths[1]}"; ` +
-        `a server can have only one declared place. Narrow one selector, or remove one of the declarations${rebalanceFix}`,
+        `${shares ? '' : `share server${servers.length === 1 ? '' : 's'} `}${shown.join(', ')} ${servers.length === 1 ? 'is' : 'are'} selected by both "${paths[0]}" and "${paths[1]}"; ` +
+        `${shares ? 'a share' : 'a server'} can have only one declared place. Narrow one selector, or remove one of the declarations${rebalanceFix}`,
     });
   }
   out.push(...rebalanceProblems(decls, rebalanceHosts));
@@ -113,7 +119,7 @@ export function problemsIn(decls: readonly Declaration[], ctx: PlanContext): Dec
   for (const e of evacuations) {
     for (const d of decls) {
       if (d === e) continue;
-      if (d.kind === 'placement' && d.host === e.sourceHost) {
+      if (d.kind === 'placement' && d.host.split('#')[0] === e.sourceHost) {
         out.push({
           code: 'MP_DECLARATION_CONFLICT',
           paths: [d.path, e.path],

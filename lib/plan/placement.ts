@@ -6,9 +6,11 @@ import { destinationBlockers, pairBlockers, serverBlockers, targetNetwork } from
 import { entryKey, unmatchedKey } from './key';
 import { motionOf } from './motion';
 import { observedServer } from './observed-server';
+import { planSharePlacement } from './share-moves';
 
 /** Entries of one placement: for each selected server in-sync, migrate, resume, conflict or blocked; `unmatched` for what matched nothing. */
 export function planPlacement(d: PlacementDeclaration, ctx: PlanContext): PlanEntry[] {
+  if (d.resource === 'share') return planSharePlacement(d, ctx);
   const selection = resolveSelector(d.select, ctx);
   const entries: PlanEntry[] = selection.servers.map((sel) => placeOne(d, sel, ctx));
   if (selection.problems.length > 0) {

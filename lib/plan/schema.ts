@@ -18,6 +18,8 @@ export const REBALANCE_OBJECTIVES = ['server-count', 'allocated-gb', 'free-ratio
 export const REBALANCE_STOPS = ['balanced', 'max-moves', 'no-gain', 'drain-blocked'] as const;
 /** The part a host plays in a rebalance. */
 export const REBALANCE_ROLES = ['balance', 'drain'] as const;
+/** What a move can move (lib/manila/resource.ts). */
+export const RESOURCE_KINDS = ['share-server', 'share'] as const;
 /** The kinds of declaration. */
 export const DECLARATION_KINDS = ['placement', 'evacuation', 'rebalance'] as const;
 
@@ -37,6 +39,8 @@ export const migrationFlagsSchema = strictObject({
   nondisruptive: z.boolean(),
   /** Snapshots move with the shares. @default false */
   preserveSnapshots: z.boolean(),
+  /** Share moves only: the share's metadata must be kept. Absent means `true` (lib/manila/migration.ts). @default true */
+  preserveMetadata: z.boolean().optional(),
 });
 
 /** A recurring maintenance window (lib/plan/window.ts's CompletionWindow, checked in types.ts). */
@@ -69,8 +73,10 @@ export const serverSelectorSchema = strictObject({
   shareNetwork: z.string().optional(),
   /** Narrows `shareNetwork` given by name to one project (id). */
   project: z.string().optional(),
-  /** Share names or ids: the share servers that hold any of them. */
+  /** Share names or ids: the share servers that hold any of them (for a share placement: those shares). */
   shares: z.array(z.string()).optional(),
+  /** Share placements only: every share of this share type (name or id), narrowed by `project`. */
+  shareType: z.string().optional(),
 });
 
 /** Place the selected share servers on one host. */
@@ -79,7 +85,9 @@ export const placementDeclarationSchema = strictObject({
   /** Construct path, used in every message about it. */
   path: z.string(),
   select: serverSelectorSchema,
-  /** Destination `name@backend`. */
+  /** `share`: each selected share moves by itself (share migration) to `host`, a pool. @default 'share-server' */
+  resource: z.enum(RESOURCE_KINDS).optional(),
+  /** Destination `name@backend` (for a share placement `name@backend#pool`). */
   host: z.string(),
   flags: migrationFlagsSchema,
   /** Move to this share network (name or id) as well. */
@@ -147,9 +155,6 @@ export const observedShareSchema = strictObject({
   /** Its snapshots (Manila moves them, or refuses the move when the driver cannot). */
   snapshots: z.number().int().nonnegative(),
 });
-
-/** What a move can move (lib/manila/resource.ts). */
-export const RESOURCE_KINDS = ['share-server', 'share'] as const;
 
 /**
  * What the plan saw of the thing a move moves: a share server, or (with `resource: 'share'`)

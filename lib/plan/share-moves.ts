@@ -1,11 +1,12 @@
 import type { SnapshotFlatShare, SnapshotPool } from '../snapshot/model';
 import { isInFlightTaskState, TASK_STATE } from '../manila/server-state';
 import { RESOURCES } from '../manila/resource';
-import type { BlockedReason, EvacuationDeclaration, ObservedServer, PlanEntry } from './types';
+import type { BlockedReason, EvacuationDeclaration, ObservedServer, PlacementDeclaration, PlanEntry } from './types';
+import { destinationBlockers } from './blockers';
 import type { PlanContext } from './plan-context';
 import { compareStrings } from '../util/compare';
 import { plural } from '../util/plural';
-import { entryKey } from './key';
+import { entryKey, unmatchedKey } from './key';
 
 /**
  * Shares that no share server holds (backends with driver_handles_share_servers = False) move
@@ -47,6 +48,12 @@ export function observedFlatShare(sh: SnapshotFlatShare): ObservedServer {
 /** A share migration in flight (Manila shows `migrating` and a busy task state). */
 export function isFlatShareMoving(sh: SnapshotFlatShare): boolean {
   return sh.status === RESOURCES.share.status.migrating || isInFlightTaskState(sh.taskState ?? null);
+}
+
+/** Why a share in flight elsewhere (or nowhere known) is left alone. */
+function movingMessage(sh: SnapshotFlatShare, wanted: string): string {
+  const where = sh.migratingTo ? `to ${sh.migratingTo}, not to ${wanted}` : `(${sh.taskState ?? sh.status}) and no destination instance shows where`;
+  return `share ${nameOf(sh)} is migrating ${where}; let that migration end or cancel it (manila-placement cancel ${sh.id}), then plan again`;
 }
 
 /** Reasons on the share itself, whatever the pool. */
@@ -119,8 +126,13 @@ export function planShareEvacuation(d: EvacuationDeclaration, ctx: PlanContext, 
   for (const sh of shares) {
     const base = { key: entryKey(d.path, sh.id), declaration: d.path, server: observedFlatShare(sh) };
     if (isFlatShareMoving(sh)) {
-      const message = `share ${nameOf(sh)} is migrating (${sh.taskState ?? sh.status}); plan again once that migration has ended, or cancel it (manila migration-cancel ${sh.id})`;
-      out.push({ ...base, action: 'conflict', to: targetList, message });
+      // Already going to a target of this evacuation (an earlier pass started it): resumed.
+      const toward = sh.migratingTo;
+      if (toward !== undefined && targets.some((t) => t === toward || t === toward.split('#')[0])) {
+        out.push({ ...base, action: 'resume', from: sh.host, to: toward, flags: d.flags, newShareNetworkId: null, completion: d.completion });
+        continue;
+      }
+      out.push({ ...base, action: 'conflict', to: targetList, ...(toward ? { migratingTo: toward } : {}), message: movingMessage(sh, targetList) });
       continue;
     }
     const own = flatShareBlockers(sh);
@@ -171,4 +183,55 @@ export function planShareEvacuation(d: EvacuationDeclaration, ctx: PlanContext, 
     });
   }
   return out;
+}
+
+/** The shares a share placement selects: by name or id, or by share type (name or id), narrowed by project. */
+export function selectShares(d: PlacementDeclaration, ctx: PlanContext): { shares: SnapshotFlatShare[]; onServers: string[]; problems: string[] } {
+  const all = ctx.snapshot.flatShares ?? [];
+  const sel = d.select;
+  const inProject = (sh: { projectId: string }): boolean => sel.project === undefined || sh.projectId === sel.project;
+  const problems: string[] = [];
+  const found = new Map<string, SnapshotFlatShare>();
+  const onServers: string[] = [];
+  for (const want of sel.shares ?? []) {
+    const hits = all.filter((sh) => (sh.id === want || sh.name === want) && inProject(sh));
+    if (hits.length === 0) {
+      // A share a share server holds: its server is what moves (ShareServerPlacement).
+      const server = ctx.snapshot.shareServers.find((s) => s.shares.some((sh) => sh.id === want || sh.name === want));
+      if (server) onServers.push(`share ${want} lives on share server ${server.id} (${server.host}); move its share server (ShareServerPlacement), or the share with it`);
+      else problems.push(`no share without a share server has the name or id "${want}"${sel.project ? ` in project ${sel.project}` : ''}`);
+    }
+    if (hits.length > 1 && hits.some((h) => h.id !== want)) problems.push(`${hits.length} shares are named "${want}"; give the id, or narrow with project`);
+    else for (const h of hits) found.set(h.id, h);
+  }
+  if (sel.shareType !== undefined) {
+    const types = new Set((ctx.snapshot.shareTypes ?? []).filter((t) => t.id === sel.shareType || t.name === sel.shareType).map((t) => t.id));
+    const hits = all.filter((sh) => sh.shareTypeId !== undefined && types.has(sh.shareTypeId) && inProject(sh));
+    if (hits.length === 0) problems.push(`no share without a share server has the share type "${sel.shareType}"${sel.project ? ` in project ${sel.project}` : ''}`);
+    for (const h of hits) found.set(h.id, h);
+  }
+  return { shares: [...found.values()].sort((a, b) => compareStrings(a.id, b.id)), onServers, problems };
+}
+
+/** Entries of a share placement: each selected share in sync on its pool, or moved there. */
+export function planSharePlacement(d: PlacementDeclaration, ctx: PlanContext): PlanEntry[] {
+  const { shares, onServers, problems } = selectShares(d, ctx);
+  const host = d.host.split('#')[0];
+  const free = freeMap(ctx);
+  const entries: PlanEntry[] = shares.map((sh) => {
+    const base = { key: entryKey(d.path, sh.id), declaration: d.path, server: observedFlatShare(sh) };
+    if (isFlatShareMoving(sh)) {
+      if (sh.migratingTo === d.host) return { ...base, action: 'resume', from: sh.host, to: d.host, flags: d.flags, newShareNetworkId: null, completion: d.completion };
+      return { ...base, action: 'conflict', to: d.host, ...(sh.migratingTo ? { migratingTo: sh.migratingTo } : {}), message: movingMessage(sh, d.host) };
+    }
+    if (sh.host === d.host) return { ...base, action: 'in-sync', host: d.host };
+    const reasons = [...flatShareBlockers(sh), ...destinationBlockers(host, ctx, 'share'), ...poolBlockers(sh, d.host, free.get(d.host), ctx)];
+    if (reasons.length > 0) return { ...base, action: 'blocked', to: d.host, reasons };
+    const left = free.get(d.host);
+    if (left !== undefined) free.set(d.host, left - sh.size);
+    return { ...base, action: 'migrate', from: sh.host, to: d.host, flags: d.flags, newShareNetworkId: null, completion: d.completion };
+  });
+  const all = [...problems, ...onServers];
+  if (all.length > 0) entries.push({ action: 'unmatched', key: unmatchedKey(d.path), declaration: d.path, message: all.join('; ') });
+  return entries;
 }

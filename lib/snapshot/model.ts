@@ -49,6 +49,8 @@ const snapshotFlatShareSchema = snapshotShareSchema.extend({
   /** The project's name, from Keystone, when the admin may read it. */
   projectName: z.string().optional(),
   shareNetworkId: z.string().optional(),
+  /** While it migrates: the destination pool, from its `migrating_to` instance (`GET /share_instances`). */
+  migratingTo: z.string().optional(),
 });
 
 const snapshotServiceSchema = z.object({

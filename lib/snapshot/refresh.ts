@@ -21,6 +21,12 @@ export async function takeSnapshot(client: ManilaClient, now: () => Date = () =>
     client.listShareTypes(),
     client.listProjectNames(),
   ]);
+  // Where each flat share in flight goes: only its destination instance says (one more list,
+  // read only when some share migrates by itself).
+  const moving = shares.some((sh) => !sh.shareServerId && sh.status === 'migrating');
+  const destinationOf = new Map(
+    (moving ? await client.listAllShareInstances() : []).filter((i) => i.status === 'migrating_to' && i.shareId && i.host).map((i) => [i.shareId as string, i.host as string] as const),
+  );
   const projectName = new Map((projects ?? []).map((p) => [p.id, p.name] as const));
   const flat = shares.filter((sh) => !sh.shareServerId && sh.host);
   const flatIds = new Set(flat.map((sh) => sh.id));
@@ -88,6 +94,7 @@ export async function takeSnapshot(client: ManilaClient, now: () => Date = () =>
               projectId: sh.projectId,
               ...(projectName.has(sh.projectId) ? { projectName: projectName.get(sh.projectId) } : {}),
               ...(sh.shareNetworkId ? { shareNetworkId: sh.shareNetworkId } : {}),
+              ...(destinationOf.has(sh.id) ? { migratingTo: destinationOf.get(sh.id) } : {}),
             }))
             .sort(byId),
         }

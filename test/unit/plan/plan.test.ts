@@ -301,6 +301,16 @@ const cases: Case[] = [
     ],
   },
   {
+    name: 'GIVEN a flat share already migrating to a target pool (an earlier pass started it) WHEN evacuating THEN resume',
+    snapshot: () => flat().flatShare('fs-0', 'node1@delta#fake_pool_for_DELTA', { status: 'migrating', taskState: 'migration_driver_phase1_done', migratingTo: 'node1@epsilon#fake_pool_for_EPSILON' }).build(),
+    decls: [evacuation('app/f', 'node1@delta', ['node1@epsilon'])],
+    expected: [
+      { action: 'resume', server: 'fs-0', from: 'node1@delta#fake_pool_for_DELTA', to: 'node1@epsilon#fake_pool_for_EPSILON' },
+      { action: 'migrate', server: 'fs-1', from: 'node1@delta#fake_pool_for_DELTA', to: 'node1@epsilon#fake_pool_for_EPSILON' },
+      { action: 'migrate', server: 'fs-2', from: 'node1@delta#fake_pool_for_DELTA', to: 'node1@epsilon#fake_pool_for_EPSILON' },
+    ],
+  },
+  {
     name: 'GIVEN a flat share migrating and one with a snapshot in error WHEN evacuating THEN conflict and blocked',
     snapshot: () =>
       flat()

@@ -1,0 +1,85 @@
+import type { Construct } from 'constructs';
+import type { PlacementDeclaration, ServerSelector } from '../plan/types';
+import { hostProblem } from '../plan/host';
+import { DeclarationConstruct } from './declaration-construct';
+import type { MigrationDemands } from './demands';
+import { badPool, emptyValue, hostAssistedRefused, notBoolean, shareSelectorMissing } from './errors';
+
+/** Props of a SharePlacement. At least one of `shares` or `shareType` is set. */
+export interface SharePlacementProps extends MigrationDemands {
+  /**
+   * Share names or ids: these shares. Each must be a share that no share server holds (a
+   * backend with driver_handles_share_servers = False); a share on a share server moves with
+   * its server (ShareServerPlacement).
+   * @default - not selected by name or id
+   */
+  readonly shares?: readonly string[];
+  /**
+   * A share type, by name or id: every share of that type without a share server.
+   * @default - not selected by share type
+   */
+  readonly shareType?: string;
+  /**
+   * Project id that narrows the selection.
+   * @default - every project
+   */
+  readonly project?: string;
+  /**
+   * Destination pool, `hostname@backend#pool`, as `openstack share pool list` shows it. Manila
+   * needs the pool for a share: with `hostname@backend` alone it accepts the start and then
+   * fails it (the scheduler finds no such pool).
+   */
+  readonly pool: string;
+  /**
+   * The share's metadata must be kept. A demand, sent as Manila's `preserve_metadata`. Keep it
+   * true unless the driver cannot: with every demand false, a failed driver path makes Manila
+   * fall back to a host-assisted copy (docs/share-migration.md §0.5).
+   * @default true
+   */
+  readonly preserveMetadata?: boolean;
+  /**
+   * Host-assisted migration (Manila's data service mounts both shares and copies the files).
+   * Refused: `true` fails synth with MP_HOST_ASSISTED_UNSUPPORTED (see the error for why).
+   * @default false
+   */
+  readonly forceHostAssisted?: boolean;
+}
+
+/**
+ * Declares on which pool some shares should live, for shares that move by themselves: those
+ * on backends that do not handle share servers. Each selected share is one share migration
+ * (driver-assisted), planned and run by the same runner as share server moves, under the
+ * same limits.
+ */
+export class SharePlacement extends DeclarationConstruct<PlacementDeclaration> {
+  constructor(scope: Construct, id: string, props: SharePlacementProps) {
+    super(scope, id, {
+      typeName: 'SharePlacement',
+      demands: props,
+      body: (path) => {
+        if (props.forceHostAssisted !== undefined && typeof props.forceHostAssisted !== 'boolean') throw notBoolean(path, 'forceHostAssisted', props.forceHostAssisted);
+        if (props.forceHostAssisted) throw hostAssistedRefused(path);
+        const host = checkPool(path, props.pool);
+        return { kind: 'placement', select: selectorOf(path, props), resource: 'share', host };
+      },
+    });
+  }
+}
+
+function checkPool(path: string, pool: unknown): string {
+  if (typeof pool !== 'string' || pool.length === 0) throw emptyValue(path, 'pool');
+  const [host, name, ...rest] = pool.split('#');
+  if (name === undefined || name.length === 0 || rest.length > 0 || hostProblem(host)) throw badPool(path, pool);
+  return pool;
+}
+
+function selectorOf(path: string, props: SharePlacementProps): ServerSelector {
+  if (props.shares === undefined && props.shareType === undefined) throw shareSelectorMissing(path);
+  if (props.shares !== undefined && (props.shares.length === 0 || props.shares.some((s) => typeof s !== 'string' || s.length === 0))) throw emptyValue(path, 'shares');
+  for (const k of ['shareType', 'project'] as const) if (props[k] !== undefined && props[k].length === 0) throw emptyValue(path, k);
+  return {
+    ...(props.shares !== undefined ? { shares: [...props.shares] } : {}),
+    ...(props.shareType !== undefined ? { shareType: props.shareType } : {}),
+    ...(props.project !== undefined ? { project: props.project } : {}),
+  };
+}
