@@ -3,6 +3,7 @@ import {
   isCancelling,
   isCompleting,
   isIdle,
+  isInFlightTaskState,
   isInPhase1,
   isMigrationSource,
   isPhase1Done,
@@ -62,6 +63,10 @@ export function classify(obs: Observation, target: string): Stage {
   }
   if (isIdle(s)) {
     if (isCompleting(s)) return { kind: 'completing', server: s };
+    // A share whose migration is being cancelled is `available` again a moment before its task
+    // state says so (share/manager.py migration_cancel sets the instance status first; seen on
+    // Epoxy): still winding down, not a failure.
+    if (s.resource === 'share' && isInFlightTaskState(s.taskState)) return { kind: 'cancelling', server: s };
     if (s.host === target) return { kind: 'at-target', server: s };
     return { kind: 'ready', server: s };
   }

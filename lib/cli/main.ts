@@ -141,7 +141,7 @@ hours-long moves, run \`apply --no-wait\` from a schedule until it exits 0.`,
 
   withCloudOptions(prog.command('cancel'))
     .description('cancel in-flight migrations (allowed during phase 1 and at phase 1 done)')
-    .argument('[server-id...]', 'share server ids (the source of the migration)')
+    .argument('[id...]', 'share server ids (the source of the migration), or ids of shares migrating by themselves')
     .option('--host <host>', 'every migration from this host')
     .option('--all', 'every migration in flight')
     .option('--no-wait', 'do not wait for Manila to report migration_cancelled')

@@ -98,7 +98,7 @@ export function totalsLine(plans: readonly Plan[], p: Paint): string {
   const t = totals(plans);
   const unresolved = plans.some((y) => (y.rebalance ?? []).some((r) => r.problems.length > 0));
   if (t.migrate + t.resume === 0 && t.blocked + t.conflict + t.unmatched === 0 && !unresolved) {
-    return p.green('No changes. Every declared share server is where it belongs.');
+    return p.green('No changes. Everything declared is where it belongs.');
   }
   return `${p.bold('Plan:')} ${t.migrate} to migrate, ${t.resume} to resume, ${t['in-sync']} in sync, ${t.blocked} blocked, ${t.conflict} in conflict, ${t.unmatched} unmatched.`;
 }

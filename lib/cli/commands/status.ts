@@ -13,12 +13,12 @@ export async function statusCommand(o: GlobalOptions & { json?: boolean }): Prom
       return EXIT.OK;
     }
     if (!list.length) {
-      process.stdout.write('No share server migration in flight.\n');
+      process.stdout.write('No migration in flight.\n');
       return EXIT.OK;
     }
-    const rows = [['SOURCE', 'FROM', 'DESTINATION', 'TO', 'TASK STATE', 'PROGRESS', 'SHARE NETWORK']];
+    const rows = [['KIND', 'SOURCE', 'FROM', 'DESTINATION', 'TO', 'TASK STATE', 'PROGRESS', 'SHARE NETWORK']];
     for (const m of list) {
-      rows.push([m.sourceId, m.sourceHost, m.destinationId ?? '-', m.destinationHost ?? '-', m.taskState ?? '-', m.progress === undefined ? '-' : `${m.progress}%`, m.shareNetwork ?? '-']);
+      rows.push([m.kind, m.sourceId, m.sourceHost, m.destinationId ?? '-', m.destinationHost ?? '-', m.taskState ?? '-', m.progress === undefined ? '-' : `${m.progress}%`, m.shareNetwork ?? '-']);
     }
     process.stdout.write(renderTable(rows));
     return EXIT.OK;

@@ -144,3 +144,10 @@ test('GIVEN a share cancelled by the operator after this run started it WHEN dec
   const d = decide({ moves: new Map([['sh', { source: share('F1', { taskState: 'migration_cancelled' }) }]]) }, [t], policyOf({}), T0)[0];
   expect(d.action).toMatchObject({ kind: 'finish', outcome: { phase: 'cancelled', code: 'MP_CANCELLED', hint: expect.stringContaining('manila reset-task-state F1') } });
 });
+
+test('GIVEN a share available again while its task state still says phase 1 (a cancel winding down) WHEN decided THEN it waits as cancelling, not failed', () => {
+  const t = track(shareMove('sh', 'F1'), { seenInFlight: true, start: { at: T0 - 60_000 }, exportsBefore: {} });
+  const d = decide({ moves: new Map([['sh', { source: share('F1', { taskState: 'migration_driver_in_progress' }) }]]) }, [t], policyOf({}), T0)[0];
+  expect(d.action).toEqual({ kind: 'leave' });
+  expect(d.memory.phase).toBe('cancelling');
+});

@@ -59,7 +59,7 @@ describe('renderPlans with a rebalance', () => {
     const p = plan([rebalance()], b.build());
     const text = renderPlans([p], plain);
     expect(text).toContain('Rebalance app/balance (server-count): 0 moves; spread 1 server -> 1 server (tolerance 1 server): balanced');
-    expect(text).toContain('No changes. Every declared share server is where it belongs.');
+    expect(text).toContain('No changes. Everything declared is where it belongs.');
     expect(hasChanges([p])).toBe(false);
     expect(hasProblems([p])).toBe(false);
   });
