@@ -118,8 +118,8 @@ hours-long moves, run \`apply --no-wait\` from a schedule until it exits 0.`,
     .action((o) => run(async () => (await commands.apply()).applyCommand(o)));
 
   withCloudOptions(prog.command('doctor'))
-    .description('diagnose share servers with a mark, a leftover record or a stuck state (all such, or those named), with the evidence and the recovery')
-    .argument('[server...]', 'share server ids (default: every server with a mark, a leftover destination or a migration state)')
+    .description('diagnose share servers (and shares without a share server) with a mark, a leftover record or a stuck state (all such, or those named), with the evidence and the recovery')
+    .argument('[id...]', 'share server or share ids (default: every server, and every share without a share server, with a mark, a leftover destination or a migration state)')
     .option('--fix', 'do the steps the evidence shows safe (clear a mark of a migration that is over, delete a failed destination record without shares), one server at a time; print the rest')
     .option('--auto-approve', 'with --fix: do not ask')
     .option('--json', 'print JSON')

@@ -1,6 +1,7 @@
 import { resetSourceCommands } from '../apply/recovery';
 import { plural } from '../util/plural';
-import { isInFlightTaskState } from '../manila/server-state';
+import { isIdle, isInFlightTaskState, isMigrationDestination, isMigrationSource } from '../manila/server-state';
+import { kindOf, traitsOf, type ResourceKind } from '../manila/resource';
 import type { ShareServer } from '../manila/types';
 import { duration } from '../report/format';
 import type { ServerEvidence } from './evidence';
@@ -32,7 +33,7 @@ export interface RecoveryStep {
   /** The exact command an operator types (OpenStackClient, or the manila CLI where OSC cannot). */
   readonly command: string;
   readonly why: string;
-  readonly action?: { readonly type: 'reset-task-state' | 'delete-server'; readonly serverId: string };
+  readonly action?: { readonly type: 'reset-task-state' | 'delete-server'; readonly serverId: string; readonly kind?: ResourceKind };
 }
 
 /** One state the server is in, with its evidence. */
@@ -43,8 +44,10 @@ export interface Finding {
   readonly steps: readonly RecoveryStep[];
 }
 
-/** Everything doctor says about one server. */
+/** Everything doctor says about one server (or one share that moves by itself). */
 export interface Diagnosis {
+  /** A share server, or a share migrating by itself (lib/manila/share-record.ts). @default 'share-server' */
+  readonly kind?: ResourceKind;
   readonly server: string;
   readonly host: string;
   readonly status: string;
@@ -57,7 +60,7 @@ export interface Diagnosis {
 }
 
 const rec = (s: ShareServer): string =>
-  `share server ${s.id}: status ${s.status}, task_state ${s.taskState ?? 'none'}, host ${s.host}${s.sourceShareServerId ? `, source ${s.sourceShareServerId}` : ''}${s.updatedAt ? `, updated ${s.updatedAt}` : ''}`;
+  `${s.resource === 'share' && isMigrationDestination(s) ? 'share instance' : traitsOf(s).noun} ${s.id}: status ${s.status}, task_state ${s.taskState ?? 'none'}, host ${s.host}${s.sourceShareServerId ? `, source ${s.sourceShareServerId}` : ''}${s.updatedAt ? `, updated ${s.updatedAt}` : ''}`;
 
 /** Manila writes UTC times without a zone. */
 const manilaMs = (iso: string): number => Date.parse(/Z|[+-]\d\d:\d\d$/.test(iso) ? iso : `${iso}Z`);
@@ -67,12 +70,16 @@ const age = (at: number, iso: string | undefined): string => (iso ? ` (${duratio
 export function diagnose(ev: ServerEvidence): Diagnosis {
   const s = ev.server;
   const findings: Finding[] = [];
-  const live = ev.destinations.find((d) => d.status === 'server_migrating_to');
+  const live = ev.destinations.find((d) => isMigrationDestination(d));
+  const t = traitsOf(s);
+  // A share resets itself; a server resets with its shares (../apply/recovery.ts).
+  const resetCommands = (): string =>
+    s.resource === 'share' ? `openstack share set --status available ${s.id} && ${t.resetTaskStateCommand} ${s.id}` : resetSourceCommands(s.id, shareIds);
   const badShares = ev.shares.filter((x) => x.share.status !== 'available');
   const shareLines = ev.shares.map((x) => `share ${x.share.name ?? x.share.id} (${x.share.id}): status ${x.share.status}${x.share.taskState ? `, task_state ${x.share.taskState}` : ''}, ${x.snapshots.length} snapshot${x.snapshots.length === 1 ? '' : 's'}`);
   const shareIds = ev.shares.map((x) => x.share.id);
 
-  if (s.status === 'server_migrating') {
+  if (isMigrationSource(s)) {
     if (live && isInFlightTaskState(s.taskState)) {
       findings.push({
         state: 'migrating',
@@ -83,13 +90,13 @@ export function diagnose(ev: ServerEvidence): Diagnosis {
     } else {
       findings.push({
         state: 'stuck-migrating',
-        summary: `Manila shows ${s.status}/${s.taskState ?? 'none'}, but no migration is in progress anywhere (no destination in server_migrating_to${live ? ' with a live task' : ''})`,
+        summary: `Manila shows ${s.status}/${s.taskState ?? 'none'}, but no migration is in progress anywhere (no destination in ${t.status.migratingTo}${live ? ' with a live task' : ''})`,
         evidence: [rec(s), ...ev.destinations.map(rec), ...shareLines],
         steps: [
           {
             kind: 'manual',
             what: 'reset the source and its shares to usable',
-            command: resetSourceCommands(s.id, shareIds),
+            command: resetCommands(),
             why: 'A reset of status rewrites what Manila believes of the data: first check on both backends (manila-share.log) that the source holds the only live copy. Nothing in Manila moves a stuck server_migrating on.',
           },
         ],
@@ -106,14 +113,14 @@ export function diagnose(ev: ServerEvidence): Diagnosis {
         {
           kind: 'manual',
           what: 'find the live copy on the backends, then reset the side that holds it',
-          command: `${resetSourceCommands(s.id, shareIds)}   # only if the source holds the live data`,
+          command: `${resetCommands()}   # only if the source holds the live data`,
           why: "A failure in migration_complete is never safe to automate: the driver may have cut over already, and Manila's cleanup of an unused destination could destroy the live copy. Check both backends first (manila-share.log on both hosts).",
         },
       ],
     });
   }
 
-  if (s.status === 'active' && (s.taskState === 'migration_cancelled' || s.taskState === 'migration_error')) {
+  if (isIdle(s) && (s.taskState === 'migration_cancelled' || s.taskState === 'migration_error')) {
     const cancelled = s.taskState === 'migration_cancelled';
     const healthy = !live && badShares.length === 0;
     findings.push({
@@ -125,12 +132,12 @@ export function diagnose(ev: ServerEvidence): Diagnosis {
             {
               kind: 'safe',
               what: 'clear the mark',
-              command: `manila share-server-reset-task-state ${s.id}`,
-              why: `The migration is over (the source is active, no destination is in server_migrating_to, every share is available): the task_state only records how it ended, and clearing it changes that one field. ${cancelled ? '' : 'Fix the cause first (manila-share.log on the destination host), or the next move fails the same way.'}`.trim(),
-              action: { type: 'reset-task-state', serverId: s.id },
+              command: `${t.resetTaskStateCommand} ${s.id}`,
+              why: `The migration is over (the source is ${t.status.idle}, no destination is in ${t.status.migratingTo}, every share is available): the task_state only records how it ended, and clearing it changes that one field. ${cancelled ? '' : 'Fix the cause first (manila-share.log on the destination host), or the next move fails the same way.'}`.trim(),
+              action: { type: 'reset-task-state', serverId: s.id, ...(s.resource === 'share' ? { kind: 'share' as const } : {}) },
             },
           ]
-        : [{ kind: 'manual', what: 'clear the mark once the shares are available', command: `manila share-server-reset-task-state ${s.id}`, why: `Not while ${badShares.map((x) => `${x.share.id} is ${x.share.status}`).join(', ') || 'a destination is still migrating'}.` }],
+        : [{ kind: 'manual', what: 'clear the mark once the shares are available', command: `${t.resetTaskStateCommand} ${s.id}`, why: `Not while ${badShares.map((x) => `${x.share.id} is ${x.share.status}`).join(', ') || 'a destination is still migrating'}.` }],
     });
   }
 
@@ -189,7 +196,7 @@ export function diagnose(ev: ServerEvidence): Diagnosis {
     }
   }
 
-  if (s.status === 'active' && !findings.length && badShares.length) {
+  if (isIdle(s) && !findings.length && badShares.length) {
     findings.push({
       state: 'stuck-migrating',
       summary: `the server is active, but ${badShares.map((x) => `${x.share.id} is ${x.share.status}`).join(', ')} with no migration in progress`,
@@ -204,7 +211,7 @@ export function diagnose(ev: ServerEvidence): Diagnosis {
     ),
     ...ev.journal.map((j) => `journal ${j.ts}: ${j.phase}${j.code ? ` ${j.code}` : ''}${j.message ? `: ${j.message}` : ''}`),
   ];
-  return { server: s.id, host: s.host, status: s.status, taskState: s.taskState, verdict: findings[0]?.state ?? 'healthy', findings, context };
+  return { ...(kindOf(s) === 'share' ? { kind: 'share' as const } : {}), server: s.id, host: s.host, status: s.status, taskState: s.taskState, verdict: findings[0]?.state ?? 'healthy', findings, context };
 }
 
 /** The safe steps of a diagnosis, in the order `--fix` takes them: records first, the mark last (a plan unblocks only then). */

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import type { ManilaClient } from '../manila/client';
 import type { AccessRule, Share, ShareInstance, ShareServer, Snapshot, UserMessage } from '../manila/types';
+import { destinationOf, shareRecord } from '../manila/share-record';
 
 /**
  * What `doctor` reads about one share server, from Manila and from the local journal. Only
@@ -110,5 +111,31 @@ export async function readEvidence(
     sharesOnDestinations: Object.fromEntries(destinations.map((d, i) => [d.id, onDest[i]] as const)),
     messages,
     journal: journalLines(journal, server.id),
+  };
+}
+
+/**
+ * Shares that move by themselves (no share server holds them) worth a look: not available, or
+ * marked by how their last migration ended.
+ */
+export function flatSharesToExamine(all: readonly Share[]): Share[] {
+  return all.filter((s) => !s.shareServerId && (s.status !== 'available' || (s.taskState !== undefined && s.taskState !== 'migration_success')));
+}
+
+/**
+ * One share that moves by itself, read as doctor reads a server (../manila/share-record.ts): the
+ * share as the record, its `migrating_to` instance as the destination, and itself as its one share.
+ */
+export async function readShareEvidence(client: ManilaClient, share: Share, journal: string | undefined, now: () => number): Promise<ServerEvidence> {
+  const ev = await shareEvidence(client, share);
+  const destination = destinationOf(share.id, ev.instances);
+  return {
+    at: now(),
+    server: shareRecord(share),
+    destinations: destination ? [destination] : [],
+    shares: [ev],
+    sharesOnDestinations: {},
+    messages: [],
+    journal: journalLines(journal, share.id),
   };
 }

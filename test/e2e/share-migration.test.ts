@@ -155,8 +155,16 @@ test('a cancel during phase 1 leaves the share on its pool, and the runner repor
     expect((await runCli(['refresh', '--out', path.join(dir, 'manila-placement.snapshot.json')], { cwd: dir })).code).toBe(0);
     const p = await runCli(['plan', '--no-color'], { cwd: dir });
     expect(p.stdout).toContain('LAST_MIGRATION_CANCELLED');
+    // AND doctor reads the mark, with its evidence, and --fix clears it (the operator's "move it again")
+    const doc = await runCli(['doctor', share.id, '--json']);
+    expect(doc.code).toBe(2);
+    expect(JSON.parse(doc.stdout).servers).toEqual([expect.objectContaining({ kind: 'share', server: share.id, verdict: 'cancelled-mark' })]);
+    const fix = await runCli(['doctor', share.id, '--fix', '--auto-approve']);
+    expect(fix.stdout).toContain('done: clear the mark; now healthy');
+    expect(fix.code).toBe(0);
+    expect((await client.getShare(share.id)).taskState).toBeUndefined();
   } finally {
-    // The operator's "move it again": clear Manila's mark (also after a failure, for the next tests).
+    // The next tests need the mark cleared, even when an assertion above failed.
     const s = await client.getShare(share.id);
     if (s.taskState === 'migration_cancelled' || s.taskState === 'migration_error') await client.resetTaskState(share.id, null, 'share');
     await client.close();

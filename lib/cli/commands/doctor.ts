@@ -3,10 +3,11 @@ import { plural } from '../../util/plural';
 import * as readline from 'node:readline/promises';
 import { EXIT } from '../../apply/result';
 import { diagnose, safeSteps, type Diagnosis, type RecoveryStep } from '../../doctor/diagnose';
-import { readEvidence, serversToExamine } from '../../doctor/evidence';
+import { flatSharesToExamine, readEvidence, readShareEvidence, serversToExamine } from '../../doctor/evidence';
+import { RESOURCES } from '../../manila/resource';
 import { InputError, ManilaPlacementError } from '../../errors';
 import type { ManilaClient } from '../../manila/client';
-import type { ShareServer } from '../../manila/types';
+import type { Share, ShareServer } from '../../manila/types';
 import { cliClient, type GlobalOptions } from '../cli-client';
 
 /** Exit codes of `doctor`. */
@@ -29,7 +30,7 @@ async function ask(question: string): Promise<boolean> {
 }
 
 function render(d: Diagnosis): string {
-  const out = [`share server ${d.server} on ${d.host}: ${d.verdict}`];
+  const out = [`${RESOURCES[d.kind ?? 'share-server'].noun} ${d.server} on ${d.host}: ${d.verdict}`];
   for (const f of d.findings) {
     out.push(`  ${f.state}: ${f.summary}`);
     for (const e of f.evidence) out.push(`    evidence: ${e}`);
@@ -44,21 +45,33 @@ function render(d: Diagnosis): string {
   return out.join('\n') + '\n';
 }
 
-async function diagnoseOne(client: ManilaClient, id: string, journal: string | undefined): Promise<Diagnosis> {
+async function diagnoseOne(client: ManilaClient, id: string, journal: string | undefined, kind: Diagnosis['kind']): Promise<Diagnosis> {
+  if (kind === 'share') return diagnose(await readShareEvidence(client, await client.getShare(id), journal, () => Date.now()));
   const all = await client.listShareServers();
   const server = all.find((s) => s.id === id);
   if (!server) throw new InputError('MP_SERVER_UNKNOWN', `share server ${id} does not exist in this cloud.`, 'List them with `manila-placement servers --all`.');
   return diagnose(await readEvidence(client, server, all, journal, () => Date.now()));
 }
 
-/** The servers to look at: those named, else every one worth a look (../../doctor/evidence.ts). */
-function targets(all: readonly ShareServer[], named: readonly string[]): ShareServer[] {
-  if (!named.length) return serversToExamine(all);
-  return named.map((n) => {
-    const s = all.find((x) => x.id === n);
-    if (!s) throw new InputError('MP_SERVER_UNKNOWN', `share server ${n} does not exist in this cloud.`, 'List them with `manila-placement servers --all`.');
-    return s;
-  });
+/**
+ * What to look at: the servers and shares named, else every server worth a look and every share
+ * that moves by itself and is worth a look (../../doctor/evidence.ts).
+ */
+async function targets(client: ManilaClient, all: readonly ShareServer[], named: readonly string[]): Promise<Array<ShareServer | { share: Share }>> {
+  if (!named.length) return [...serversToExamine(all), ...flatSharesToExamine(await client.listShares()).map((share) => ({ share }))];
+  return Promise.all(
+    named.map(async (n) => {
+      const s = all.find((x) => x.id === n);
+      if (s) return s;
+      const share = await client.getShare(n).catch(() => undefined);
+      if (share && !share.shareServerId) return { share };
+      throw new InputError(
+        'MP_SERVER_UNKNOWN',
+        share ? `share ${n} is on share server ${share.shareServerId}: doctor looks at its server.` : `no share server, nor share without a share server, has the id ${n} in this cloud.`,
+        share ? `Run manila-placement doctor ${share.shareServerId}.` : 'List them with `manila-placement servers --all` or `openstack share list --all-projects`.',
+      );
+    }),
+  );
 }
 
 /** Performs one safe step, only if a fresh diagnosis still offers it. */
@@ -70,12 +83,12 @@ interface StepOutcome {
 }
 
 async function perform(client: ManilaClient, d: Diagnosis, step: RecoveryStep, journal: string | undefined): Promise<StepOutcome> {
-  const fresh = await diagnoseOne(client, d.server, journal);
+  const fresh = await diagnoseOne(client, d.server, journal, d.kind);
   const still = safeSteps(fresh).find((s) => s.action?.type === step.action?.type && s.action?.serverId === step.action?.serverId);
   if (!still?.action) return { done: false, after: fresh, why: 'the state changed since it was read; nothing was sent' };
-  if (still.action.type === 'reset-task-state') await client.resetTaskState(still.action.serverId, null);
+  if (still.action.type === 'reset-task-state') await client.resetTaskState(still.action.serverId, null, still.action.kind);
   else await client.deleteShareServer(still.action.serverId);
-  return { done: true, after: await diagnoseOne(client, d.server, journal) };
+  return { done: true, after: await diagnoseOne(client, d.server, journal, d.kind) };
 }
 
 /** `manila-placement doctor [SERVER...]`. */
@@ -87,9 +100,12 @@ export async function doctorCommand(servers: string[], o: DoctorOptions): Promis
   const { client, journal } = cliClient(o, { journalDefault: journalFile });
   try {
     const all = await client.listShareServers();
-    const list = targets(all, servers);
+    const list = await targets(client, all, servers);
     const diagnoses: Diagnosis[] = [];
-    for (const s of list) diagnoses.push(diagnose(await readEvidence(client, s, all, journalFile, () => Date.now())));
+    for (const t of list) {
+      const ev = 'share' in t ? await readShareEvidence(client, t.share, journalFile, () => Date.now()) : await readEvidence(client, t, all, journalFile, () => Date.now());
+      diagnoses.push(diagnose(ev));
+    }
     const fixes: Array<{ server: string; step: string; command: string; done: boolean; error?: string; why?: string; after?: string }> = [];
     if (o.fix) {
       // One server at a time: each step re-reads first, and the server again after.
@@ -121,10 +137,12 @@ export async function doctorCommand(servers: string[], o: DoctorOptions): Promis
     if (o.json) {
       process.stdout.write(JSON.stringify({ servers: diagnoses, ...(o.fix ? { fixes } : {}) }, null, 2) + '\n');
     } else {
-      if (!diagnoses.length) process.stdout.write('No share server has a mark, a leftover record or a stuck state.\n');
+      if (!diagnoses.length) process.stdout.write('No share server or share has a mark, a leftover record or a stuck state.\n');
       if (!o.fix || !fixes.length) for (const d of diagnoses) process.stdout.write(render(d));
       else for (const d of open) process.stdout.write(render(d));
-      process.stdout.write(`\n${plural(diagnoses.length, 'server')} looked at: ${open.length} ${open.length === 1 ? 'needs' : 'need'} attention.\n`);
+      const shares = diagnoses.filter((d) => d.kind === 'share').length;
+      const looked = shares ? `${plural(diagnoses.length - shares, 'server')} and ${plural(shares, 'share')}` : plural(diagnoses.length, 'server');
+      process.stdout.write(`\n${looked} looked at: ${open.length} ${open.length === 1 ? 'needs' : 'need'} attention.\n`);
     }
     return open.length ? DOCTOR_EXIT.FINDINGS : EXIT.OK;
   } finally {

@@ -8,6 +8,7 @@
 import { diagnose, safeSteps } from '../../../lib/doctor/diagnose';
 import { serversToExamine, type ServerEvidence, type ShareEvidence } from '../../../lib/doctor/evidence';
 import type { ShareServer } from '../../../lib/manila/types';
+import { shareRecord } from '../../../lib/manila/share-record';
 
 const AT = Date.parse('2026-12-07T05:00:00Z');
 const server = (over: Partial<ShareServer> = {}): ShareServer => ({
@@ -152,4 +153,38 @@ test('a failed switchover (source, destination and shares in error): never fixed
   expect(d.verdict).toBe('failed-complete');
   expect(d.findings[0].steps[0].why).toMatch(/never safe to automate/);
   expect(safeSteps(d)).toEqual([]);
+});
+
+describe('a share that moves by itself (no share server), read as doctor reads a server', () => {
+  const POOL = 'node1@delta#fake_pool_for_DELTA';
+  const flat = (over: { status?: string; taskState?: string } = {}): ServerEvidence => {
+    const sh = { id: 'F1', name: 'mp-flat-1', projectId: 'p', status: over.status ?? 'available', size: 1, hasReplicas: false, isSoftDeleted: false, host: POOL, taskState: over.taskState };
+    return ev({
+      server: shareRecord({ ...sh, updatedAt: '2026-12-07T04:50:00.000000' }),
+      shares: [share({ share: sh, instances: [{ id: 'i1', shareId: 'F1', status: sh.status === 'migrating' ? 'migrating' : 'available', host: POOL }] })],
+    });
+  };
+
+  test('a cancelled mark on an available share: clearing it is safe, with the share reset command', () => {
+    const d = diagnose(flat({ taskState: 'migration_cancelled' }));
+    expect(d).toMatchObject({ kind: 'share', verdict: 'cancelled-mark' });
+    expect(safeSteps(d)).toEqual([
+      expect.objectContaining({ kind: 'safe', command: 'manila reset-task-state F1', action: { type: 'reset-task-state', serverId: 'F1', kind: 'share' } }),
+    ]);
+    expect(d.findings[0].summary).toContain('the source and its shares are healthy');
+    expect(d.findings[0].evidence[0]).toBe(`share F1: status available, task_state migration_cancelled, host ${POOL}, updated 2026-12-07T04:50:00.000000`);
+  });
+
+  test('migrating with its destination instance: migrating normally, nothing to do', () => {
+    const e = flat({ status: 'migrating', taskState: 'migration_driver_in_progress' });
+    const d = diagnose({ ...e, destinations: [{ ...shareRecord({ id: 'i2', projectId: '', status: 'migrating_to', size: 1, host: 'node1@epsilon#p', hasReplicas: false, isSoftDeleted: false }), sourceShareServerId: 'F1' }] });
+    expect(d.findings).toEqual([expect.objectContaining({ state: 'migrating', summary: expect.stringContaining('migrating normally to node1@epsilon#p'), steps: [] })]);
+  });
+
+  test('migrating with no destination instance: stuck, and the manual reset names the share commands', () => {
+    const d = diagnose(flat({ status: 'migrating', taskState: 'migration_driver_in_progress' }));
+    expect(d.verdict).toBe('stuck-migrating');
+    expect(d.findings[0].summary).toContain('no destination in migrating_to');
+    expect(d.findings[0].steps[0]).toMatchObject({ kind: 'manual', command: 'openstack share set --status available F1 && manila reset-task-state F1' });
+  });
 });
