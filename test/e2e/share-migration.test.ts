@@ -232,7 +232,7 @@ test('one limit over both kinds: a share server move and a share move under --pa
   const share = flat.shares[1];
   const dir = makeApp(
     'share-mixed',
-    `new ShareServerPlacement(stack, 'server', { shareNetwork: 'mp-sn-1', host: 'node1@beta' });\n` +
+    `new ShareServerPlacement(stack, 'server', { shareNetwork: 'mp-sn-2', host: 'node1@beta' });\n` +
       `new SharePlacement(stack, 'share', { shares: ['${share.name}'], pool: '${poolOf(TARGET)}', writable: true });`,
   );
   expect((await runCli(['refresh', '--out', path.join(dir, 'manila-placement.snapshot.json')], { cwd: dir })).code).toBe(0);
