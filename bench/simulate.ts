@@ -22,6 +22,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { APPLY_DEFAULTS } from '../lib/apply/options';
 import { arg, flag } from './lib/args';
+import { libVersion } from './lib/lib-version';
 import { inflightSvg } from './sim/chart';
 import { probeExitCodeWithFailure, probeFreshPlanAfterCancel, probePhase1Deadline, type ProbeResult } from './sim/probes';
 import { runProduction, type ProductionOptions, type ProductionResult } from './sim/production';
@@ -119,17 +120,6 @@ function runChild(script: string, v: Variant, base: Omit<ProductionOptions, 'mod
   });
 }
 
-/** The commit of the tree and how many lib/ files differ from it (the runs measure the working tree). */
-function libVersion(): { commit: string; dirtyFiles: number } | undefined {
-  try {
-    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: REPO, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'lib'], { cwd: REPO, encoding: 'utf8' }).split('\n').filter(Boolean).length;
-    return { commit, dirtyFiles: dirty };
-  } catch {
-    return undefined;
-  }
-}
-
 /** Writes simulation.json, simulation.md and simulation-inflight.svg. */
 function write(report: SimulationReport, outDir: string): void {
   const o = report.options;
@@ -209,7 +199,7 @@ async function main(): Promise<void> {
     probes,
     wallMs: Date.now() - t0,
     node: process.version,
-    lib: libVersion(),
+    lib: libVersion(REPO),
   };
   write(report, outDir);
   fs.rmSync(path.join(REPO, 'bench/results/tmp/simjs'), { recursive: true, force: true });

@@ -66,7 +66,7 @@ export function audit(cloud: SimulatedCloud, expected: readonly Expectation[]): 
       continue;
     }
     const s = live[0];
-    const shares = [...store.shares.values()].filter((sh) => store.networks.get(sh.shareNetworkId)?.name === e.network);
+    const shares = [...store.shares.values()].filter((sh) => sh.shareNetworkId !== null && store.networks.get(sh.shareNetworkId)?.name === e.network);
     const bad = shares.filter((sh) => sh.shareServerId !== s.id || sh.status !== 'available' || sh.host.split('#')[0] !== s.host);
     if (shares.length === 0 || bad.length)
       lost.push(`${e.network}: shares ${bad.map((sh) => `${sh.name} ${sh.status} on ${sh.shareServerId}`).join(', ') || 'none'}`);

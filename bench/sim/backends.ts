@@ -12,6 +12,8 @@ export interface DriverProfile {
   readonly writable: boolean;
   readonly nondisruptive: boolean;
   readonly preserveSnapshots: boolean;
+  /** Share migration only: the driver keeps the share's metadata (`preserve_metadata`). */
+  readonly preserveMetadata: boolean;
   readonly migrationCancel: boolean;
   readonly migrationGetProgress: boolean;
   /** share_server_migration_continue raises (phase 1 fails asynchronously). */
@@ -28,8 +30,11 @@ export interface BackendSpec {
   /** driver_handles_share_servers. @default true */
   readonly dhss?: boolean;
   readonly driver: DriverProfile;
-  /** Pool name (after `#`). */
+  /** Pool name (after `#`): where shares on share servers live. */
   readonly pool: string;
+  /** Every pool of the backend when it has several (a NetApp backend: one per aggregate). @default [pool] */
+  readonly pools?: readonly string[];
+  /** Capacity of each pool. */
   readonly totalCapacityGb: number;
   /** Service status. @default 'enabled' */
   readonly status?: 'enabled' | 'disabled';
@@ -45,6 +50,7 @@ export const DUMMY: DriverProfile = {
   writable: true,
   nondisruptive: false,
   preserveSnapshots: true,
+  preserveMetadata: true,
   migrationCancel: true,
   migrationGetProgress: true,
   failsContinue: false,
@@ -64,4 +70,24 @@ export const PRODUCTION_DRIVER: DriverProfile = { ...DUMMY, kind: 'production', 
 export function backendNameOf(host: string): string | undefined {
   const at = host.indexOf('@');
   return at < 0 ? undefined : host.slice(at + 1).split('#')[0];
+}
+
+/** The pools of a backend, as `host@backend#pool` (what the scheduler compares a share's destination with). */
+export function poolNamesOf(b: BackendSpec): string[] {
+  return (b.pools ?? [b.pool]).map((p) => `${b.host}#${p}`);
+}
+
+/**
+ * What a driver answers to get_progress in phase 1: a driver that needs several continue calls
+ * counts them (the dummy driver: 0, then 50); one that needs a single call reports the copy's
+ * share of its phase-1 time, never 100 before the call that ends it.
+ */
+export function driverProgress(
+  m: { readonly continueCalls: number; readonly driverStartedAt?: number; readonly fate: { readonly phase1Ms: number } },
+  callsNeeded: number,
+  now: number
+): number {
+  if (callsNeeded > 1) return Math.min(100, Math.round((100 * m.continueCalls) / callsNeeded));
+  const elapsed = now - (m.driverStartedAt ?? now);
+  return Math.min(99, Math.floor((100 * elapsed) / Math.max(1, m.fate.phase1Ms)));
 }

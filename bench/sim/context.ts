@@ -1,3 +1,4 @@
+import type { ResourceKind } from '../../lib/manila/resource';
 import type { BackendSpec } from './backends';
 import type { VirtualClock } from './clock';
 import type { SimStore } from './model';
@@ -26,15 +27,22 @@ export interface MigrationRequest {
   readonly writable: boolean;
   readonly nondisruptive: boolean;
   readonly preserveSnapshots: boolean;
-  /** The share network the server lands on (the new one, or its current one). */
+  /** The share network the server lands on (the new one, or its current one); a share's own network, '' when it has none. */
   readonly targetNetworkId: string;
+  /** Share migration only: `preserve_metadata`. */
+  readonly preserveMetadata?: boolean;
 }
 
 /** How a migration ended. */
 export type MigrationOutcome = 'success' | 'error' | 'cancelled' | 'start-error' | 'complete-error';
 
-/** One migration as the managers track it. */
+/**
+ * One migration as the managers track it: a share server's, or a share's (`kind: 'share'`, whose
+ * source is the share itself, its hosts pools, its destination the new instance).
+ */
 export interface SimMigration {
+  /** What moves. @default 'share-server' */
+  readonly kind?: ResourceKind;
   readonly sourceId: string;
   readonly sourceHost: string;
   readonly destHost: string;
@@ -48,13 +56,19 @@ export interface SimMigration {
   phase1DoneAt?: number;
   completeAt?: number;
   cancelAt?: number;
-  /** S left `server_migrating` (or D left `server_migrating_to`, whichever is later). */
+  /** S left `server_migrating` (or D left `server_migrating_to`, whichever is later); a share: it left `migrating`. */
   endedAt?: number;
   outcome?: MigrationOutcome;
 }
 
 /** Decides each migration's fate (durations, failures). */
-export type FateOf = (m: { readonly sourceId: string; readonly sourceHost: string; readonly destHost: string; readonly startedAt: number }) => MigrationFate;
+export type FateOf = (m: {
+  readonly kind?: ResourceKind;
+  readonly sourceId: string;
+  readonly sourceHost: string;
+  readonly destHost: string;
+  readonly startedAt: number;
+}) => MigrationFate;
 
 /** The shared state of one simulated cloud. */
 export interface SimContext {
@@ -66,7 +80,7 @@ export interface SimContext {
   readonly fateOf: FateOf;
   /** `zed`: get_progress early in phase 1 answers 400; `2024.1`: 200 with empty strings. */
   readonly release: 'zed' | '2024.1';
-  /** Migrations in progress, by source id. */
+  /** Migrations in progress, by source id (a share server's or a share's: ids never collide). */
   readonly active: Map<string, SimMigration>;
   /** Every migration, in start order. */
   readonly history: SimMigration[];

@@ -62,3 +62,5 @@ export const conflict = (m: string): SimFault => new SimFault(409, m);
 export const internalError = (): SimFault => new SimFault(500, 'The server has either erred or is incapable of performing the requested operation.');
 /** `InvalidShareServer`: the prefix every such message gets. */
 export const invalidServer = (status: 400 | 409, reason: string): SimFault => new SimFault(status, `Invalid share server: ${reason}`);
+/** `InvalidShare` (400): its prefix, and the `.` it adds after the reason's own (hence Manila's `..`). */
+export const invalidShare = (reason: string): SimFault => new SimFault(400, `Invalid share: ${reason}.`);

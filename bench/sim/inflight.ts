@@ -1,13 +1,17 @@
+import { backendHostOf } from '../../lib/manila/resource';
 import type { SimMigration } from './context';
 import type { SimulatedCloud } from './manila';
-import type { ServerChange } from './model';
+import type { ServerChange, ShareChange } from './model';
 
 /**
- * Migrations in flight as Manila shows them, kept at every change of a share server and checked
- * against the limits then: a migration is in flight while its source is `server_migrating` or
- * its destination `server_migrating_to` (the runner's own reading, lib/manila/server-state
- * inFlightPairs), counted per source host and per destination host. Records the peaks, every
- * violation, and the counts over time per destination (for the chart).
+ * Migrations in flight as Manila shows them, kept at every change of a share server or of a
+ * share's migration state and checked against the limits then: a share server migration is in
+ * flight while its source is `server_migrating` or its destination `server_migrating_to`, a
+ * share migration while the share is `migrating` or has a `migrating_to` instance (the runner's
+ * own reading, lib/manila/server-state inFlightPairs over share servers and share instances).
+ * Counted per source host and per destination host (`host@backend`: a pool counts toward its
+ * host, as the runner's limits do). Records the peaks, every violation, and the counts over
+ * time per destination (for the chart).
  */
 
 /** The limits to hold. */
@@ -53,6 +57,7 @@ export class InFlightMonitor {
 
   constructor(private readonly cloud: SimulatedCloud, private readonly limits: LimitSpec) {
     cloud.store.onServerChange((c) => this.onChange(c));
+    cloud.store.onShareChange((c) => this.onShareChange(c));
   }
 
   private record(host: string, at: number, n: number): void {
@@ -64,6 +69,12 @@ export class InFlightMonitor {
   }
 
   private isFlying(m: SimMigration): boolean {
+    if (m.kind === 'share') {
+      const sh = this.cloud.store.shares.get(m.sourceId);
+      if (!sh) return false;
+      if (sh.status === 'migrating' && this.latest.get(m.sourceId) === m) return true;
+      return m.destId !== undefined && sh.destination?.id === m.destId && sh.destination.status === 'migrating_to';
+    }
     const { servers } = this.cloud.store;
     const s = servers.get(m.sourceId);
     if (s && s.status === 'server_migrating' && this.latest.get(m.sourceId) === m) return true;
@@ -71,10 +82,23 @@ export class InFlightMonitor {
     return d !== undefined && d.status === 'server_migrating_to';
   }
 
-  private onChange(c: ServerChange): void {
+  private catchUp(): void {
     const history = this.cloud.migrations;
     for (; this.seenHistory < history.length; this.seenHistory++) this.latest.set(history[this.seenHistory].sourceId, history[this.seenHistory]);
     this.checks++;
+  }
+
+  /** A share changed: only its latest migration can have started or ended. */
+  private onShareChange(c: ShareChange): void {
+    this.catchUp();
+    const m = this.latest.get(c.share.id);
+    if (m) this.settle(m, c.at);
+    this.check(c.at);
+  }
+
+  private onChange(c: ServerChange): void {
+    this.catchUp();
+    const history = this.cloud.migrations;
     const related = new Set<SimMigration>();
     const bySelf = this.latest.get(c.server.id);
     if (bySelf) related.add(bySelf);
@@ -87,22 +111,26 @@ export class InFlightMonitor {
         }
       }
     }
-    for (const m of related) {
-      const now = this.isFlying(m);
-      if (now === this.flying.has(m)) continue;
-      const n = now ? 1 : -1;
-      if (now) this.flying.add(m);
-      else this.flying.delete(m);
-      this.total += n;
-      const fromN = bump(this.bySource, m.sourceHost, n);
-      const toN = bump(this.byDestination, m.destHost, n);
-      this.record(m.destHost, c.at, toN);
-      this.record('*', c.at, this.total);
-      this.peak.total = Math.max(this.peak.total, this.total);
-      this.peak.perSource = Math.max(this.peak.perSource, fromN);
-      this.peak.perDestination = Math.max(this.peak.perDestination, toN);
-    }
+    for (const m of related) this.settle(m, c.at);
     this.check(c.at);
+  }
+
+  /** Counts `m` in or out when what Manila shows of it changed. */
+  private settle(m: SimMigration, at: number): void {
+    const now = this.isFlying(m);
+    if (now === this.flying.has(m)) return;
+    const n = now ? 1 : -1;
+    if (now) this.flying.add(m);
+    else this.flying.delete(m);
+    this.total += n;
+    const to = backendHostOf(m.destHost);
+    const fromN = bump(this.bySource, backendHostOf(m.sourceHost), n);
+    const toN = bump(this.byDestination, to, n);
+    this.record(to, at, toN);
+    this.record('*', at, this.total);
+    this.peak.total = Math.max(this.peak.total, this.total);
+    this.peak.perSource = Math.max(this.peak.perSource, fromN);
+    this.peak.perDestination = Math.max(this.peak.perDestination, toN);
   }
 
   private check(at: number): void {

@@ -1,6 +1,8 @@
-import type { BackendSpec } from './backends';
+import { driverProgress, type BackendSpec } from './backends';
 import type { MigrationRequest, SimContext, SimMigration } from './context';
 import type { SimServer } from './model';
+import { PeriodicTask } from './periodic';
+import { castRulesReadOnly } from './readonly-rules';
 
 /**
  * The asynchronous half: what each destination host's manila-share manager does with the casts
@@ -29,10 +31,21 @@ export interface Compatibility {
 }
 
 export class SimManager {
-  /** Next periodic tick already set, per destination host. */
-  private readonly ticking = new Set<string>();
+  /** share_server_migration_driver_continue on each destination host. */
+  private readonly continueTask: PeriodicTask;
 
-  constructor(private readonly ctx: SimContext) {}
+  constructor(private readonly ctx: SimContext) {
+    this.continueTask = new PeriodicTask(ctx.clock, {
+      intervalMs: ctx.timings.continueIntervalMs,
+      callMs: ctx.timings.manager.continueCall,
+      phaseOf: (host) => ctx.backends.get(host)?.tickPhaseMs ?? 0,
+      callsAt: (host) => this.destinationsToPoll(host).map((id) => () => this.continueOne(id)),
+      busy: (host) =>
+        [...ctx.active.values()].some(
+          (m) => m.kind !== 'share' && m.destHost === host && m.driverStartedAt !== undefined && m.phase1DoneAt === undefined && m.outcome === undefined
+        ),
+    });
+  }
 
   private get t() {
     return this.ctx.timings.manager;
@@ -151,51 +164,18 @@ export class SimManager {
           store.updateServer(s.id, { taskState: 'migration_driver_in_progress' });
           store.updateServer(d.id, { taskState: 'migration_driver_in_progress' });
           m.driverStartedAt = clock.now();
-          this.ensureTick(m.destHost);
+          this.continueTask.ensure(m.destHost);
         });
       });
     });
   }
 
-  /** Sets the next periodic tick of a host, on its grid, when none is set. */
-  private ensureTick(host: string): void {
-    if (this.ticking.has(host)) return;
-    const { clock } = this.ctx;
-    const every = this.ctx.timings.continueIntervalMs;
-    const phase = this.phaseOf(host);
-    const now = clock.now();
-    const next = phase + Math.floor((now - phase) / every + 1) * every;
-    this.ticking.add(host);
-    clock.at(next, () => {
-      this.ticking.delete(host);
-      this.tick(host);
-    });
-  }
-
-  /** Where a host's periodic grid starts (all hosts share the clock's epoch grid unless told otherwise). */
-  private phaseOf(host: string): number {
-    return this.ctx.backends.get(host)?.tickPhaseMs ?? 0;
-  }
-
-  /** One run of share_server_migration_driver_continue on `host`. */
-  private tick(host: string): void {
-    const { store, clock } = this.ctx;
-    const dests = [...store.servers.values()]
+  /** The destinations one run of share_server_migration_driver_continue on `host` calls the driver for, in database order. */
+  private destinationsToPoll(host: string): string[] {
+    return [...this.ctx.store.servers.values()]
       .filter((d) => d.host === host && d.status === 'server_migrating_to' && d.taskState === 'migration_driver_in_progress')
-      .sort((a, b) => a.seq - b.seq);
-    let at = clock.now();
-    for (const d of dests) {
-      at += this.t.continueCall;
-      const destId = d.id;
-      clock.at(at, () => this.continueOne(destId));
-    }
-    // Ticks stop when nothing is left in driver_in_progress on the host; the next start resumes them on the grid.
-    clock.at(at, () => {
-      const left = [...this.ctx.active.values()].some(
-        (m) => m.destHost === host && m.driverStartedAt !== undefined && m.phase1DoneAt === undefined && m.outcome === undefined
-      );
-      if (left) this.ensureTick(host);
-    });
+      .sort((a, b) => a.seq - b.seq)
+      .map((d) => d.id);
   }
 
   private continueOne(destId: string): void {
@@ -230,10 +210,7 @@ export class SimManager {
   public driverProgress(sourceId: string): { total_progress: number } {
     const m = this.ctx.active.get(sourceId);
     if (!m) return { total_progress: 0 };
-    const calls = this.backend(m.destHost)?.driver.continueCallsNeeded ?? 1;
-    if (calls > 1) return { total_progress: Math.min(100, Math.round((100 * m.continueCalls) / calls)) };
-    const elapsed = this.ctx.clock.now() - (m.driverStartedAt ?? this.ctx.clock.now());
-    return { total_progress: Math.min(99, Math.floor((100 * elapsed) / Math.max(1, m.fate.phase1Ms))) };
+    return { total_progress: driverProgress(m, this.backend(m.destHost)?.driver.continueCallsNeeded ?? 1, this.ctx.clock.now()) };
   }
 
   /** The API's complete cast. */
@@ -301,22 +278,9 @@ export class SimManager {
     });
   }
 
-  /**
-   * Casts the rules of a server's shares read-only (or lifts the cast): `cast_rules_to_readonly`
-   * on the instances, the rules `queued_to_apply` until the backend applied them. No-op when
-   * nothing changes.
-   */
+  /** Casts the rules of a server's shares read-only (or lifts the cast). */
   private castReadOnly(serverId: string, on: boolean): void {
-    const { store, clock } = this.ctx;
-    const shares = store.sharesOfServer(serverId).filter((x) => x.castRulesToReadonly !== on);
-    if (!shares.length) return;
-    const shareIds = new Set(shares.map((x) => x.id));
-    for (const sh of shares) sh.castRulesToReadonly = on;
-    const rules = [...store.rules.values()].filter((r) => shareIds.has(r.shareId));
-    for (const r of rules) r.state = 'queued_to_apply';
-    clock.after(this.t.rulesSettle, () => {
-      for (const r of rules) if (r.state === 'queued_to_apply') r.state = 'active';
-    });
+    castRulesReadOnly(this.ctx, this.ctx.store.sharesOfServer(serverId), on);
   }
 
   /** The API's cancel cast. */

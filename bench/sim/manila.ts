@@ -11,14 +11,17 @@ import { SimStore } from './model';
 import { Prng } from './prng';
 import { RequestLog } from './request-log';
 import { Router, type SimAnswer, type SimRequest } from './router';
+import { SimShareManager } from './share-manager';
+import { ShareMigrationApi } from './share-migration-api';
 import { TESTBED_TIMINGS, type TimingProfile } from './timings';
 import { parseVersion } from './views';
 import { populate, type WorldSpec } from './world';
 
 /**
- * A simulated Keystone and Manila (Zed) on an undici MockAgent, in virtual time: the
- * dispatcher and clock to hand to the real ManilaClient (and through it to the real runner).
- * Nothing listens on the origins; every request is answered by the MockAgent in-process.
+ * A simulated Keystone and Manila (Zed: share server migration and share migration) on an
+ * undici MockAgent, in virtual time: the dispatcher and clock to hand to the real ManilaClient
+ * (and through it to the real runner). Nothing listens on the origins; every request is
+ * answered by the MockAgent in-process.
  */
 
 /** Options of a simulated cloud. */
@@ -139,9 +142,10 @@ export class SimulatedCloud {
       Prng.of(seed, 'tokens')
     );
     const manager = new SimManager(this.ctx);
+    const shareManager = new SimShareManager(this.ctx);
     const max = parseVersion(opts.maxMicroversion ?? '2.73');
     if (!max) throw new RangeError(`maxMicroversion ${opts.maxMicroversion} is not a microversion`);
-    this.router = new Router(this.ctx, this.keystone, new MigrationApi(this.ctx, manager), {
+    this.router = new Router(this.ctx, this.keystone, new MigrationApi(this.ctx, manager), new ShareMigrationApi(this.ctx, shareManager), {
       keystoneOrigin: this.keystoneOrigin,
       manilaOrigin: this.manilaOrigin,
       maxVersion: max,
@@ -217,12 +221,12 @@ export class SimulatedCloud {
     return new ManilaClient({ config: this.config(), dispatcher: this.agent, clock: this.clock, ...over });
   }
 
-  /** Migrations in progress, by source id. */
+  /** Migrations in progress (share servers' and shares'), by source id. */
   public get activeMigrations(): ReadonlyMap<string, SimMigration> {
     return this.ctx.active;
   }
 
-  /** Every migration started, in start order. */
+  /** Every migration started (share servers' and shares'), in start order. */
   public get migrations(): readonly SimMigration[] {
     return this.ctx.history;
   }

@@ -1,6 +1,7 @@
 import { backendNameOf } from './backends';
 import type { MigrationRequest, SimContext } from './context';
 import { badRequest, conflict, internalError, invalidServer, notFound, routeNotFound, SimFault } from './faults';
+import { type ActionAnswer, migrationErrorMessage, progressOfState, strictBool, validateServiceHost } from './migration-common';
 import type { SimManager } from './manager';
 import type { SimServer } from './model';
 import { atLeast, type Version } from './views';
@@ -12,12 +13,6 @@ import { atLeast, type Version } from './views';
  * `complete` and `cancel` change what the API changes and cast the rest to the destination
  * host's manager.
  */
-
-/** An action's answer. */
-export interface ActionAnswer {
-  readonly status: number;
-  readonly body?: unknown;
-}
 
 const MIGRATION_ACTIONS = new Set([
   'migration_check',
@@ -55,15 +50,6 @@ const SERVER_STATUSES = new Set([
   'server_migrating_to',
   'network_change',
 ]);
-
-/** oslo's strict boolean: JSON booleans, 0/1, and the usual strings in any case. */
-function strictBool(key: string, v: unknown): boolean {
-  if (typeof v === 'boolean') return v;
-  const s = typeof v === 'number' ? String(v) : typeof v === 'string' ? v.trim().toLowerCase() : undefined;
-  if (s !== undefined && ['1', 't', 'true', 'on', 'y', 'yes'].includes(s)) return true;
-  if (s !== undefined && ['0', 'f', 'false', 'off', 'n', 'no'].includes(s)) return false;
-  throw badRequest(`Invalid value ${v === null ? 'None' : String(v)} for ${key}. Expecting a boolean.`);
-}
 
 /** Parsed check/start parameters. */
 interface Params {
@@ -154,7 +140,7 @@ export class MigrationApi {
         'There is at least one destination share server pointing to this source share server. Clean up your environment before starting a new migration.'
       );
     }
-    const service = this.validateServiceHost(p.host);
+    const service = validateServiceHost(this.ctx.store, p.host);
     for (const typeId of new Set(shares.map((x) => x.shareTypeId))) {
       const t = store.types.get(typeId);
       const azs = t?.extraSpecs.availability_zones ?? '';
@@ -190,14 +176,6 @@ export class MigrationApi {
     // No Neutron ids on the simulated networks: a new network is a network change only if its subnets differ.
     const networkChange = targetNetworkId !== s.shareNetworkId && (target?.subnets.map((x) => x.id).join() ?? '') !== s.subnetIds.join();
     return { targetNetworkId, networkChange };
-  }
-
-  /** `utils.validate_service_host`: an enabled manila-share service that is up. */
-  private validateServiceHost(host: string): { zone: string } {
-    const svc = this.ctx.store.shareService(host);
-    if (!svc || svc.status !== 'enabled') throw new SimFault(404, `ServiceNotFound: Service ${host} could not be found.`);
-    if (svc.state !== 'up') throw badRequest(`Service ${host} is down.`);
-    return { zone: svc.zone };
   }
 
   private check(s: SimServer, p: Params): ActionAnswer {
@@ -264,7 +242,7 @@ export class MigrationApi {
     if (s.taskState !== 'migration_driver_phase1_done')
       throw invalidServer(400, `The first phase of migration has to finish to request the completion of server ${s.id}'s migration.`);
     const d = this.destinationOf(s.id, 'server_migrating_to');
-    this.validateServiceHost(d.host);
+    validateServiceHost(this.ctx.store, d.host);
     this.manager.castComplete(s.id, d.id);
     return { status: 200, body: { destination_share_server_id: d.id } };
   }
@@ -277,13 +255,13 @@ export class MigrationApi {
     }
     if (s.taskState === 'migration_driver_phase1_done' || s.taskState === 'migration_driver_in_progress') {
       const d = this.destinationOf(s.id, 'server_migrating_to');
-      this.validateServiceHost(d.host);
+      validateServiceHost(this.ctx.store, d.host);
       this.manager.castCancel(s.id, d.id);
       return { status: 202 };
     }
     throw invalidServer(
       400,
-      validateErrorMessage(s) ??
+      migrationErrorMessage('share_server', s.id, s.taskState) ??
         `Migration of share server ${s.id} can be cancelled only after the driver already started the migration, or when the first phase of the migration gets completed.`
     );
   }
@@ -311,7 +289,7 @@ export class MigrationApi {
       if (svc.state !== 'up') throw conflict(`Service ${d.host} is down.`);
       result = this.manager.driverProgress(s.id);
     } else result = progressOfState(s.taskState);
-    if (!result) throw invalidServer(400, validateErrorMessage(s) ?? `Migration progress of share server ${s.id} cannot be obtained at this moment.`);
+    if (!result) throw invalidServer(400, migrationErrorMessage('share_server', s.id, s.taskState) ?? `Migration progress of share server ${s.id} cannot be obtained at this moment.`);
     return { status: 200, body: { ...result, destination_share_server_id: d.id, task_state: d.taskState } };
   }
 
@@ -328,40 +306,5 @@ export class MigrationApi {
     if (typeof st !== 'string' || !SERVER_STATUSES.has(st)) throw badRequest(`Invalid status: ${String(st)}`);
     this.ctx.store.updateServer(s.id, { status: st });
     return { status: 202 };
-  }
-}
-
-/** `_migration_get_progress_state`: 0 or 100 from the task state, or nothing. */
-function progressOfState(ts: string | null): { total_progress: number } | undefined {
-  if (ts === null) return undefined;
-  if (
-    [
-      'migration_success',
-      'migration_cancelled',
-      'migration_cancel_in_progress',
-      'migration_completing',
-      'migration_driver_phase1_done',
-      'migration_error',
-    ].includes(ts)
-  )
-    return { total_progress: 100 };
-  if (['migration_starting', 'migration_driver_starting', 'migration_in_progress'].includes(ts)) return { total_progress: 0 };
-  return undefined;
-}
-
-/** `_migration_validate_error_message` for a share server. */
-function validateErrorMessage(s: SimServer): string | undefined {
-  switch (s.taskState) {
-    case 'migration_success':
-      return `Migration of share_server ${s.id} has already completed.`;
-    case null:
-    case 'migration_error':
-      return `There is no migration being performed for share_server ${s.id} at this moment.`;
-    case 'migration_cancelled':
-      return `Migration of share_server ${s.id} was already cancelled.`;
-    case 'migration_driver_phase1_done':
-      return `Migration of share_server ${s.id} has already completed first phase.`;
-    default:
-      return undefined;
   }
 }

@@ -1,8 +1,9 @@
 /**
- * The simulated cloud's records (Manila's database, as far as share server migration touches
- * it) and the one place they change. Every change of a share server goes through `SimStore`,
- * which stamps `updated_at` with virtual time and tells its listeners (the in-flight monitor,
- * the state trace), so limits can be checked at every state change.
+ * The simulated cloud's records (Manila's database, as far as share server and share migration
+ * touch it) and the one place they change. Every change of a share server, and every change of
+ * a share's migration state, goes through `SimStore`, which stamps `updated_at` with virtual
+ * time and tells its listeners (the in-flight monitor, the state traces), so limits can be
+ * checked at every state change.
  */
 
 /** A share server row. Fields change only through `SimStore.updateServer`. */
@@ -34,7 +35,27 @@ export interface SimExportLocation {
   readonly isAdminOnly: boolean;
 }
 
-/** A share (with its one instance folded in). */
+/**
+ * The second instance a share has while it migrates by itself (share migration): created on
+ * the destination pool, `migrating_to`, until the switchover makes it the share's instance or a
+ * cancel or failure deletes it. Shares have no replicas in the simulator, so this is the only
+ * way a share has two instances.
+ */
+export interface SimShareInstance {
+  readonly id: string;
+  /** `creating`, then `migrating_to`; `error` when a complete failed. */
+  readonly status: string;
+  /** The destination pool, `host@backend#pool`. */
+  readonly host: string;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+/**
+ * A share, with its instance folded in: `status`, `host`, `instanceId` and the export
+ * locations are its (preferred) instance's, as Manila's share view proxies them. During a share
+ * migration that instance is the source and `destination` the second one.
+ */
 export interface SimShare {
   readonly id: string;
   readonly name: string;
@@ -43,12 +64,19 @@ export interface SimShare {
   readonly size: number;
   /** `host@backend#pool`. */
   host: string;
-  shareServerId: string;
-  shareNetworkId: string;
+  /** `null` for a share on a backend that does not handle share servers (a flat share). */
+  shareServerId: string | null;
+  /** `null` for a flat share created without a share network. */
+  shareNetworkId: string | null;
   readonly shareTypeId: string;
   readonly shareTypeName: string;
   availabilityZone: string;
-  readonly instanceId: string;
+  /** Changes when a share migration switches over to the destination instance. */
+  instanceId: string;
+  /** The share's own task state (share migration; share server migration leaves it alone). */
+  taskState: string | null;
+  /** The destination instance of a share migration in flight. */
+  destination?: SimShareInstance;
   accessRulesStatus: string;
   /** Manila applies every rule read-only (phase 1 on a destination that cannot keep shares writable). */
   castRulesToReadonly: boolean;
@@ -116,6 +144,19 @@ export interface ServerChange {
   readonly created: boolean;
 }
 
+/** A change of a share's migration state (status, task state, host, instances), as listeners see it. */
+export interface ShareChange {
+  readonly at: number;
+  /** The share after the change (a copy). */
+  readonly share: Readonly<SimShare>;
+}
+
+/** What a share migration changes on a share. */
+export type SharePatch = Partial<Pick<SimShare, 'status' | 'taskState' | 'host' | 'instanceId' | 'exportLocations' | 'castRulesToReadonly' | 'availabilityZone'>> & {
+  /** A new destination instance, or `null` to remove it. */
+  readonly destination?: SimShareInstance | null;
+};
+
 /** The database of the simulated Manila. */
 export class SimStore {
   /** Share servers by id. */
@@ -128,6 +169,7 @@ export class SimStore {
   public readonly types = new Map<string, SimShareType>();
   private readonly sharesOf = new Map<string, Set<string>>();
   private readonly listeners: Array<(c: ServerChange) => void> = [];
+  private readonly shareListeners: Array<(c: ShareChange) => void> = [];
   private seq = 0;
 
   constructor(private readonly now: () => number) {}
@@ -135,6 +177,11 @@ export class SimStore {
   /** Calls `fn` after every change of a share server. */
   public onServerChange(fn: (c: ServerChange) => void): void {
     this.listeners.push(fn);
+  }
+
+  /** Calls `fn` after every change of a share made through `updateShare`. */
+  public onShareChange(fn: (c: ShareChange) => void): void {
+    this.shareListeners.push(fn);
   }
 
   /** Adds a share server row. */
@@ -170,7 +217,27 @@ export class SimStore {
   /** Adds a share. */
   public addShare(sh: SimShare): void {
     this.shares.set(sh.id, sh);
-    this.index(sh.id, undefined, sh.shareServerId);
+    this.index(sh.id, null, sh.shareServerId);
+  }
+
+  /** Changes a share as a share migration does (and its `updated_at`); tells the share listeners. */
+  public updateShare(id: string, patch: SharePatch): SimShare | undefined {
+    const sh = this.shares.get(id);
+    if (!sh) return undefined;
+    const { destination, ...rest } = patch;
+    Object.assign(sh, rest);
+    if (destination === null) delete sh.destination;
+    else if (destination !== undefined) sh.destination = destination;
+    sh.updatedAt = this.now();
+    const c: ShareChange = { at: sh.updatedAt, share: { ...sh } };
+    for (const l of this.shareListeners) l(c);
+    return sh;
+  }
+
+  /** Sets the status of a share's destination instance. */
+  public updateShareDestination(id: string, status: string): void {
+    const d = this.shares.get(id)?.destination;
+    if (d) this.updateShare(id, { destination: { ...d, status, updatedAt: this.now() } });
   }
 
   /** Moves a share to another server (the switchover). */
@@ -209,8 +276,10 @@ export class SimStore {
     return this.services.find((s) => s.binary === 'manila-share' && s.host === host);
   }
 
-  private index(shareId: string, from: string | undefined, to: string): void {
+  private index(shareId: string, from: string | null, to: string | null): void {
     if (from) this.sharesOf.get(from)?.delete(shareId);
+    // A flat share belongs to no server.
+    if (to === null) return;
     let set = this.sharesOf.get(to);
     if (!set) this.sharesOf.set(to, (set = new Set()));
     set.add(shareId);

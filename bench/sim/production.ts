@@ -19,6 +19,7 @@ import { orderedLocks } from './ordered-locks';
 import { runOperator, type CancelOrder, type OperatorReport } from './operator';
 import { Prng } from './prng';
 import type { MoveFacts, ScheduleModel } from './schedule-model';
+import { completeLags, rateByInFlight, type RateBucket } from './run-metrics';
 import { PRODUCTION_TIMINGS } from './timings';
 import { destinationHost, fleetWorld, sourceHost } from './world';
 
@@ -114,12 +115,7 @@ export interface ProductionResult {
   };
   readonly perMigration: { readonly calls: number; readonly slotHours: number; readonly callsPerMigrationHour: number };
   /** Runner requests per virtual minute, by migrations in flight at that minute (buckets of 10). */
-  readonly rateByInFlight: ReadonlyArray<{
-    readonly inFlight: string;
-    readonly minutes: number;
-    readonly meanPerMinute: number;
-    readonly maxPerMinute: number;
-  }>;
+  readonly rateByInFlight: readonly RateBucket[];
   /** Phase 1 done (window open) → complete accepted, virtual s. */
   readonly completeLagS: Stats;
   readonly budget?: { readonly waitedS: number; readonly skippedDisplay: number };
@@ -333,49 +329,10 @@ export async function runProduction(o: ProductionOptions): Promise<ProductionRes
   const opLog = cloud.log.client('operator');
   const outcome: Record<string, number> = {};
   for (const r of results) outcome[r.phase] = (outcome[r.phase] ?? 0) + 1;
-  // Runner requests per minute against the migrations in flight then.
+  // Runner requests per minute against the migrations in flight then, and the reaction to phase 1 done.
   const total = monitor.series.get('*') ?? [];
-  const inFlightAt = (t: number): number => {
-    let lo = 0;
-    let hi = total.length - 1;
-    let v = 0;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (total[mid][0] <= t) {
-        v = total[mid][1];
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    return v;
-  };
-  const buckets = new Map<number, number[]>();
-  const startMin = Math.floor(t0 / 60_000);
-  const endMin = Math.floor(runnerEnd / 60_000);
-  for (let mnt = startMin; mnt < endMin; mnt++) {
-    const b = Math.min(50, Math.floor(inFlightAt(mnt * 60_000 + 30_000) / 10) * 10);
-    const list = buckets.get(b) ?? [];
-    list.push(runner?.perMinute.get(mnt) ?? 0);
-    buckets.set(b, list);
-  }
-  const rateByInFlight = [...buckets.entries()]
-    .sort((a, b) => a[0] - b[0])
-    .map(([b, xs]) => ({
-      inFlight: b >= 50 ? '50' : `${b}-${b + 9}`,
-      minutes: xs.length,
-      meanPerMinute: xs.reduce((a, x) => a + x, 0) / xs.length,
-      maxPerMinute: Math.max(...xs),
-    }));
-  // Reaction to phase 1 done (when the window was open, or from its opening).
-  const completeLags: number[] = [];
-  for (const m of migrations) {
-    if (m.phase1DoneAt === undefined || m.completeAt === undefined) continue;
-    let ready = m.phase1DoneAt;
-    if (o.window) {
-      const w = windowAt(o.window, ready);
-      if (!w.open) ready = w.opensAt;
-    }
-    completeLags.push((m.completeAt - ready) / 1000);
-  }
+  const rates = rateByInFlight(total, runner?.perMinute, t0, runnerEnd);
+  const lags = completeLags(migrations, o.window);
   const windows: Array<[number, number]> = [];
   if (o.window) {
     for (let t = o.start; t < lastEnd + 3_600_000; ) {
@@ -431,8 +388,8 @@ export async function runProduction(o: ProductionOptions): Promise<ProductionRes
       peakConcurrentRequests: cloud.log.peakInFlight,
     },
     perMigration: { calls: calls / o.servers, slotHours, callsPerMigrationHour: calls / slotHours },
-    rateByInFlight,
-    completeLagS: stats(completeLags),
+    rateByInFlight: rates,
+    completeLagS: stats(lags),
     ...(budget ? { budget } : {}),
     ...(o.mode === 'no-wait'
       ? { passes: { count: passDurations.length, durationS: stats(passDurations), requests: stats(passRequests), burstNeededAt2: stats(passBursts) } }

@@ -3,6 +3,9 @@ import { badRequest, forbidden, notFound, routeNotFound, SimFault, SimUnauthoriz
 import type { SimKeystone, SimToken } from './keystone';
 import { filterServers, page, sorted, type Query } from './lists';
 import type { MigrationApi } from './migration-api';
+import type { SimShare } from './model';
+import type { ShareMigrationApi } from './share-migration-api';
+import { allocatedByPool, allPools } from './pools';
 import {
   atLeast,
   exportLocationView,
@@ -12,7 +15,7 @@ import {
   ruleView,
   serverView,
   serviceView,
-  shareInstanceView,
+  shareInstanceViews,
   shareView,
   snapshotView,
   typeView,
@@ -71,6 +74,8 @@ const COLLECTIONS = new Set([
   'share_instances',
 ]);
 const ADMIN_ONLY = new Set(['share-servers', 'services', 'scheduler-stats', 'share_instances']);
+/** A share's instances (`share_instance:index`) and its migration actions (`share:migration_*`) are admin-only too. */
+const isAdminOnly = (segs: readonly string[]): boolean => ADMIN_ONLY.has(segs[0]) || (segs[0] === 'shares' && (segs[2] === 'instances' || segs[2] === 'action'));
 
 const json = (v: unknown): string => JSON.stringify(v);
 
@@ -81,6 +86,7 @@ export class Router {
     private readonly ctx: SimContext,
     private readonly keystone: SimKeystone,
     private readonly api: MigrationApi,
+    private readonly shareApi: ShareMigrationApi,
     private readonly cfg: RouterConfig
   ) {}
 
@@ -181,7 +187,7 @@ export class Router {
       }
       ({ op, action } = describe(r.method, segs, r.body));
       const v = this.version(r.headers, headers);
-      if (ADMIN_ONLY.has(segs[0]) && !token.roles.includes('admin')) throw forbidden();
+      if (isAdminOnly(segs) && !token.roles.includes('admin')) throw forbidden();
       const experimental = ['true', '1', 'yes', 'y', 't', 'on'].includes((r.headers['x-openstack-manila-api-experimental'] ?? '').toLowerCase());
       if (experimental) headers['x-openstack-manila-api-experimental'] = 'True';
       const base = `${this.cfg.manilaOrigin}/v2`;
@@ -267,12 +273,8 @@ export class Router {
           return { status: 200, body: { services: rows.map((s) => serviceView(s, now)) }, latencyMs: list(rows.length) };
         }
         case 'scheduler-stats': {
-          const allocated = new Map<string, number>();
-          for (const sh of store.shares.values()) {
-            const h = sh.host.split('#')[0];
-            allocated.set(h, (allocated.get(h) ?? 0) + sh.size);
-          }
-          const pools = [...this.ctx.backends.values()].map((b) => poolView(b, allocated.get(b.host) ?? 0));
+          const allocated = allocatedByPool(store);
+          const pools = allPools(this.ctx.backends.values()).map((p) => poolView(p.backend, p.name, allocated.get(p.name) ?? 0));
           return { status: 200, body: { pools }, latencyMs: list(pools.length) };
         }
         case 'share-networks': {
@@ -284,15 +286,16 @@ export class Router {
           if (id !== undefined && id !== 'detail') {
             const sh = store.shares.get(id);
             if (!sh) throw notFound(`Share ${id} could not be found.`);
-            if (sub === 'instances') return { status: 200, body: { share_instances: [shareInstanceView(sh)] }, latencyMs: api.show };
+            if (sub === 'instances') return { status: 200, body: { share_instances: shareInstanceViews(sh, v) }, latencyMs: api.show };
             if (sub === 'export_locations') return { status: 200, body: { export_locations: exportLocationView(sh) }, latencyMs: api.show };
             return { status: 200, body: { share: shareView(sh, base) }, latencyMs: api.show };
           }
           let rows = [...store.shares.values()];
-          const sid = r.query.get('share_server_id');
-          const nid = r.query.get('share_network_id');
-          if (sid !== undefined) rows = rows.filter((x) => x.shareServerId === sid);
-          if (nid !== undefined) rows = rows.filter((x) => x.shareNetworkId === nid);
+          // Instance filters match any instance of the share (db/sqlalchemy/api.py _process_share_filters).
+          for (const key of INSTANCE_FILTERS) {
+            const want = r.query.get(key);
+            if (want !== undefined) rows = rows.filter((x) => instanceFacts(x).some((i) => i[key] === want));
+          }
           rows = page(sorted(rows, r.query), r.query, cap, false);
           return { status: 200, body: { shares: rows.map((x) => shareView(x, base)) }, latencyMs: list(rows.length) };
         }
@@ -318,8 +321,8 @@ export class Router {
         }
         case 'share_instances': {
           const shid = r.query.get('share_id');
-          const rows = [...store.shares.values()].filter((x) => shid === undefined || x.id === shid);
-          return { status: 200, body: { share_instances: rows.map(shareInstanceView) }, latencyMs: list(rows.length) };
+          const rows = [...store.shares.values()].filter((x) => shid === undefined || x.id === shid).flatMap((x) => shareInstanceViews(x, v));
+          return { status: 200, body: { share_instances: rows }, latencyMs: list(rows.length) };
         }
       }
     }
@@ -336,16 +339,32 @@ export class Router {
           : api.action;
       return { ...this.api.handle(id, r.body, v, experimental), latencyMs: lat };
     }
+    if (r.method === 'POST' && c === 'shares' && id !== undefined && sub === 'action') {
+      const key = r.body && typeof r.body === 'object' ? Object.keys(r.body as object)[0] : undefined;
+      // get_progress asks the source host's driver only while it copies; otherwise the API answers from the task state.
+      const lat = key === 'migration_get_progress' ? (store.shares.get(id)?.taskState === 'migration_driver_in_progress' ? api.progress : api.show) : api.action;
+      return { ...this.shareApi.handle(id, r.body, v, experimental), latencyMs: lat };
+    }
     throw routeNotFound();
   }
 }
 
-/** The operation a request counts under: method and path template (ids replaced), or the action. */
+/** The share instance filters of `GET /shares/detail`, and each instance's values for them. */
+const INSTANCE_FILTERS = ['status', 'host', 'share_server_id', 'share_network_id', 'share_type_id'] as const;
+type InstanceFacts = Readonly<Record<(typeof INSTANCE_FILTERS)[number], string | null>>;
+
+/** What the instance filters compare, for each instance of a share (its own, and a migration's destination). */
+function instanceFacts(sh: SimShare): InstanceFacts[] {
+  const own = { status: sh.status, host: sh.host, share_server_id: sh.shareServerId, share_network_id: sh.shareNetworkId, share_type_id: sh.shareTypeId };
+  return sh.destination ? [own, { ...own, status: sh.destination.status, host: sh.destination.host, share_server_id: null }] : [own];
+}
+
+/** The operation a request counts under: method and path template (ids replaced), or the action (a share's prefixed `share`). */
 export function describe(method: string, segs: readonly string[], body: unknown): { op: string; action?: string } {
   const [c, id, sub] = segs;
-  if (method === 'POST' && c === 'share-servers' && sub === 'action') {
+  if (method === 'POST' && (c === 'share-servers' || c === 'shares') && sub === 'action') {
     const action = body && typeof body === 'object' ? Object.keys(body as object)[0] : undefined;
-    return { op: `POST action:${action ?? '?'}`, action };
+    return { op: `POST ${c === 'shares' ? 'share ' : ''}action:${action ?? '?'}`, action };
   }
   if (c === 'scheduler-stats') return { op: `${method} scheduler-stats/pools/detail` };
   const tail = id === undefined ? '' : id === 'detail' ? '/detail' : `/{id}${sub ? `/${sub}` : ''}`;

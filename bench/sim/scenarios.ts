@@ -1,12 +1,11 @@
 import type { Dispatcher } from 'undici';
 import { cancelMigration } from '../../lib/apply/cancel';
-import type { RunnerEvent } from '../../lib/apply/events';
 import { applyPlan } from '../../lib/apply/runner';
 import type { ManilaClient } from '../../lib/manila/client';
 import type { Clock } from '../../lib/util/clock';
 import type { MigrationFlags } from '../../lib/manila/types';
 import { plan } from '../../lib/plan/plan';
-import type { PlacementDeclaration } from '../../lib/plan/types';
+import type { PlacementDeclaration, Plan } from '../../lib/plan/types';
 import { takeSnapshot } from '../../lib/snapshot/refresh';
 import { SequenceRecorder, type RecordedSequence } from './sequence';
 
@@ -82,9 +81,57 @@ function settled(source: { status: string } | undefined, dests: ReadonlyArray<{ 
   return !inFlight && (source === undefined || source.status === 'active');
 }
 
+/** What one sample of a move found. */
+export interface Sample {
+  /** The moving thing's task state, for `cancelAt`. */
+  readonly taskState?: string | null;
+  /** The move is over as the observer sees it. */
+  readonly settled: boolean;
+}
+
+/**
+ * Runs the real runner on `p` while an observer samples the move every `every` ms (so that short
+ * states are seen too) and, when the sample shows `cancelAt`, cancels it through the client as an
+ * operator would; keeps sampling after the runner ended until the move settled. Returns how the
+ * runner reported the move. Both kinds of scenario run through here.
+ */
+export async function runObserved(
+  env: ScenarioEnv,
+  p: Plan,
+  clients: { readonly runner: ManilaClient; readonly watcher: ManilaClient },
+  o: { readonly id: string; readonly sample: () => Promise<Sample>; readonly cancelAt?: string }
+): Promise<{ phase: string; code?: string }> {
+  const every = env.observeEveryMs ?? 500;
+  let runnerDone = false;
+  let cancelled = false;
+  const observe = (async () => {
+    let doneAt: number | undefined;
+    for (;;) {
+      const s = await o.sample();
+      if (o.cancelAt && !cancelled && s.taskState === o.cancelAt) {
+        cancelled = true;
+        await cancelMigration(clients.watcher, o.id, { clock: env.clock, pollIntervalMs: every, wait: false });
+      }
+      if (runnerDone) {
+        doneAt ??= env.clock.now();
+        if (s.settled || env.clock.now() - doneAt > (env.settleMs ?? 60_000)) break;
+      }
+      await env.clock.sleep(every);
+    }
+  })();
+  try {
+    const r = await applyPlan(p, clients.runner, { clock: env.clock, pollIntervalMs: 1_000, verifyTimeoutMs: 60_000 });
+    return { phase: r.results[0]?.phase ?? 'none', code: r.results[0]?.code };
+  } finally {
+    runnerDone = true;
+    await observe;
+    await clients.runner.close();
+    await clients.watcher.close();
+  }
+}
+
 /** Runs one scenario and returns its normalised sequence. */
 export async function runScenario(spec: ScenarioSpec, env: ScenarioEnv): Promise<RecordedSequence> {
-  const every = env.observeEveryMs ?? 500;
   const plain = env.client({ maxRequestRate: Infinity });
   const snapshot = await takeSnapshot(plain, () => new Date(env.clock.now()));
   await plain.close();
@@ -105,36 +152,12 @@ export async function runScenario(spec: ScenarioSpec, env: ScenarioEnv): Promise
     flags: spec.flags,
     completion: 'auto',
   };
-  const p = plan([decl], snapshot);
-  let runnerDone = false;
-  let cancelled = false;
-  const events: RunnerEvent[] = [];
-  // The observer: S by id, its destinations by source id; cancels when the scenario says so.
-  const observe = (async () => {
-    let doneAt: number | undefined;
-    for (;;) {
-      const s = await watcher.findShareServer(server.id).catch(() => undefined);
-      const dests = await watcher.listShareServers({ source_share_server_id: server.id }).catch(() => []);
-      if (spec.cancelAt && !cancelled && s?.taskState === spec.cancelAt) {
-        cancelled = true;
-        await cancelMigration(watcher, server.id, { clock: env.clock, pollIntervalMs: every, wait: false });
-      }
-      if (runnerDone) {
-        doneAt ??= env.clock.now();
-        if (settled(s, dests) || env.clock.now() - doneAt > (env.settleMs ?? 60_000)) break;
-      }
-      await env.clock.sleep(every);
-    }
-  })();
-  let outcome: { phase: string; code?: string };
-  try {
-    const r = await applyPlan(p, runner, { clock: env.clock, pollIntervalMs: 1_000, verifyTimeoutMs: 60_000, onEvent: (e) => events.push(e) });
-    outcome = { phase: r.results[0]?.phase ?? 'none', code: r.results[0]?.code };
-  } finally {
-    runnerDone = true;
-    await observe;
-    await runner.close();
-    await watcher.close();
-  }
+  // The observer: S by id, its destinations by source id (the recorder reads their states off the exchanges).
+  const sample = async (): Promise<Sample> => {
+    const s = await watcher.findShareServer(server.id).catch(() => undefined);
+    const dests = await watcher.listShareServers({ source_share_server_id: server.id }).catch(() => []);
+    return { taskState: s?.taskState, settled: settled(s, dests) };
+  };
+  const outcome = await runObserved(env, plan([decl], snapshot), { runner, watcher }, { id: server.id, sample, cancelAt: spec.cancelAt });
   return rec.result(spec.id, env.source, outcome);
 }

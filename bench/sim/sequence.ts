@@ -1,4 +1,5 @@
 import type { Dispatcher } from 'undici';
+import { isShareQuiescent } from './share-sequence';
 
 /**
  * Normalised sequences of what a client saw of one migration, the same whether the other side
@@ -43,6 +44,11 @@ export interface Answer {
 /** A recorded (or simulated) scenario. */
 export interface RecordedSequence {
   readonly scenario: string;
+  /**
+   * `share`: a share migration, whose S is the share with its instances and D its destination
+   * instance (./share-sequence.ts). @default a share server migration
+   */
+  readonly resource?: 'share';
   /** Where it came from: the recorder against the real Manila, the simulator, or the reference transcripts. */
   readonly source: string;
   readonly recordedAt?: string;
@@ -266,7 +272,8 @@ export class SequenceRecorder {
  * in between last a second or two on the test bed and may be missed. A destination at
  * `phase1_done` is left out: with auto completion it lasts only until the runner's next read.
  */
-export function isQuiescent(role: ServerRole, state: string): boolean {
+export function isQuiescent(role: ServerRole, state: string, resource?: 'share'): boolean {
+  if (resource === 'share') return isShareQuiescent(role, state);
   if (state === 'gone') return true;
   const [status, task] = state.split('@')[0].split('/');
   if (role === 'S')
@@ -280,9 +287,9 @@ export function isQuiescent(role: ServerRole, state: string): boolean {
 }
 
 /** Only the quiescent states, consecutive duplicates collapsed. */
-export function quiescent(role: ServerRole, states: StateList): string[] {
+export function quiescent(role: ServerRole, states: StateList, resource?: 'share'): string[] {
   const out: string[] = [];
-  for (const p of states) if (isQuiescent(role, p) && out[out.length - 1] !== p) out.push(p);
+  for (const p of states) if (isQuiescent(role, p, resource) && out[out.length - 1] !== p) out.push(p);
   return out;
 }
 

@@ -3,7 +3,7 @@
  * the share manager's steps. Two profiles: the test bed (dummy driver, 2 s per driver call,
  * continue interval 5 s; read off the poll timelines in live-manila-transcripts/poll-*.txt)
  * and a production cloud (real backends: seconds to create a server, a minute to switch over,
- * the driver polled every 900 s).
+ * the driver polled every 900 s). Share migration has its own steps and poll interval (`share`).
  */
 
 /** Latency of the API's answers. */
@@ -51,12 +51,37 @@ export interface ManagerTimings {
   readonly rulesSettle: number;
 }
 
+/**
+ * Durations of a share migration (docs/share-migration.md §3-§5): all of it runs on the source
+ * host's manila-share, and its phase-1 poll has its own interval.
+ */
+export interface ShareMigrationTimings {
+  /** From the API's cast, through the scheduler, to the source manager: `migration_in_progress`. */
+  readonly cast: number;
+  /** Creating the destination instance (`creating` until `migrating_to`). */
+  readonly createInstance: number;
+  /** The driver's compatibility check, then `migration_driver_starting`. */
+  readonly compat: number;
+  /** The driver's migration_start, then `migration_driver_in_progress`. */
+  readonly driverStart: number;
+  /** One migration_continue call (calls are sequential on a host). */
+  readonly continueCall: number;
+  /** The driver's migration_complete, the new export locations and the rules applied to the destination. */
+  readonly driverComplete: number;
+  /** The driver's migration_cancel and the destination instance's deletion. */
+  readonly driverCancel: number;
+  /** migration_driver_continue_update_interval, in ms (Manila's default: 60 s). */
+  readonly continueIntervalMs: number;
+}
+
 /** A full timing profile. */
 export interface TimingProfile {
   readonly api: ApiLatency;
   readonly manager: ManagerTimings;
   /** server_migration_driver_continue_update_interval, in ms. */
   readonly continueIntervalMs: number;
+  /** Share migration (shares that move by themselves). */
+  readonly share: ShareMigrationTimings;
 }
 
 /** The test bed: Zed with the dummy driver, 2 s delay per driver call, continue interval 5 s. */
@@ -77,6 +102,18 @@ export const TESTBED_TIMINGS: TimingProfile = {
     rulesSettle: 1_500,
   },
   continueIntervalMs: 5_000,
+  // Read off docs/transcripts/share-migration-zed.log: driver_in_progress 1.8 s after the
+  // start, phase 1 done on the second 5 s tick, 4.6 s from completing to success.
+  share: {
+    cast: 100,
+    createInstance: 300,
+    compat: 100,
+    driverStart: 1_050,
+    continueCall: 1_020,
+    driverComplete: 4_500,
+    driverCancel: 1_040,
+    continueIntervalMs: 5_000,
+  },
 };
 
 /** A production cloud: real backends behind Manila, the driver polled every 900 s. */
@@ -97,4 +134,15 @@ export const PRODUCTION_TIMINGS: TimingProfile = {
     rulesSettle: 5_000,
   },
   continueIntervalMs: 900_000,
+  // A production backend's share migration: the share's copy is the driver's, polled every 60 s (Manila's default).
+  share: {
+    cast: 500,
+    createInstance: 5_000,
+    compat: 2_000,
+    driverStart: 10_000,
+    continueCall: 2_000,
+    driverComplete: 60_000,
+    driverCancel: 30_000,
+    continueIntervalMs: 60_000,
+  },
 };

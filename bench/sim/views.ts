@@ -1,4 +1,4 @@
-import type { SimNetwork, SimRule, SimServer, SimService, SimShare, SimShareType, SimSnapshot } from './model';
+import type { SimNetwork, SimRule, SimServer, SimService, SimShare, SimShareInstance, SimShareType, SimSnapshot } from './model';
 import type { BackendSpec } from './backends';
 
 /**
@@ -80,7 +80,7 @@ export function shareView(sh: SimShare, base: string): Record<string, unknown> {
     links: [{ rel: 'self', href: `${base}/shares/${sh.id}` }],
     is_public: false,
     snapshot_support: true,
-    task_state: null,
+    task_state: sh.taskState,
     share_type_name: sh.shareTypeName,
     access_rules_status: sh.accessRulesStatus,
     replication_type: null,
@@ -99,9 +99,29 @@ export function shareView(sh: SimShare, base: string): Record<string, unknown> {
   };
 }
 
-/** A share instance (admin API). */
-export function shareInstanceView(sh: SimShare): Record<string, unknown> {
+/** A share's instances (admin API): its own, and while it migrates by itself the destination. */
+export function shareInstanceViews(sh: SimShare, v: Version): Array<Record<string, unknown>> {
+  return sh.destination ? [shareInstanceView(sh, v), destinationInstanceView(sh, sh.destination, v)] : [shareInstanceView(sh, v)];
+}
+
+/** The destination instance of a share migration: on its pool, no export locations until the switchover. */
+function destinationInstanceView(sh: SimShare, d: SimShareInstance, v: Version): Record<string, unknown> {
   return {
+    ...shareInstanceView(sh, v),
+    id: d.id,
+    created_at: manilaTime(d.createdAt),
+    cast_rules_to_readonly: false,
+    host: d.host,
+    status: d.status,
+    progress: d.status === 'available' ? '100%' : '0%',
+    ...(atLeast(v, [2, 71]) ? { updated_at: manilaTime(d.updatedAt) } : {}),
+  };
+}
+
+/** A share's own instance (admin API); `updated_at` from 2.71. */
+export function shareInstanceView(sh: SimShare, v: Version): Record<string, unknown> {
+  return {
+    ...(atLeast(v, [2, 71]) ? { updated_at: manilaTime(sh.updatedAt) } : {}),
     id: sh.instanceId,
     share_id: sh.id,
     availability_zone: sh.availabilityZone,
@@ -192,16 +212,17 @@ export function serviceView(s: SimService, at: number): Record<string, unknown> 
   return { id: s.id, binary: s.binary, host: s.host, zone: s.zone, status: s.status, state: s.state, updated_at: manilaTime(at) };
 }
 
-/** A pool of `scheduler-stats/pools/detail`. */
-export function poolView(b: BackendSpec, allocatedGb: number): Record<string, unknown> {
+/** One pool (`host@backend#pool`) of `scheduler-stats/pools/detail`. */
+export function poolView(b: BackendSpec, name: string, allocatedGb: number): Record<string, unknown> {
   const [host, backend] = b.host.split('@');
+  const pool = name.slice(name.indexOf('#') + 1);
   return {
-    name: `${b.host}#${b.pool}`,
+    name,
     host,
     backend,
-    pool: b.pool,
+    pool,
     capabilities: {
-      pool_name: b.pool,
+      pool_name: pool,
       total_capacity_gb: b.totalCapacityGb,
       free_capacity_gb: Math.max(0, b.totalCapacityGb - allocatedGb),
       allocated_capacity_gb: allocatedGb,
