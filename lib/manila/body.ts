@@ -39,6 +39,12 @@ export function bodyObject(res: HttpResponse, key: string, op: string): unknown 
  * `largestSeen` is the longest page an earlier read of the same list got: Manila never answers
  * more than its cap, so the cap is at least that, and a shorter page is the last one without
  * asking for an empty page to confirm it (a filtered list of a few items costs one request).
+ *
+ * `rowLimited` lists (shares, snapshots) are cut by the database, not by the API: Manila's
+ * SQL `LIMIT`/`OFFSET` count the rows of the joined instances, export locations and metadata
+ * (db/sqlalchemy/api.py joinedload + paginate_query), so an item with five export locations
+ * fills a page of five alone. Their pages come short in the middle, and only an empty page
+ * ends them; the offset moves by the items read, never past a row not yet returned.
  */
 export async function readAllPages<T extends { id: string }>(
   get: (page: { limit: string; offset: string }) => Promise<HttpResponse>,
@@ -51,6 +57,8 @@ export async function readAllPages<T extends { id: string }>(
     readonly largestSeen?: number;
     /** Told the longest page of this read. */
     readonly onLargest?: (n: number) => void;
+    /** Pages may come short mid-list (the database counts joined rows): only an empty page ends. @default false */
+    readonly rowLimited?: boolean;
   },
 ): Promise<T[]> {
   const out: T[] = [];
@@ -64,7 +72,7 @@ export async function readAllPages<T extends { id: string }>(
       seen.add(item.id);
       out.push(item);
     }
-    if (page.length === 0 || page.length < largest) {
+    if (page.length === 0 || (!list.rowLimited && page.length < largest)) {
       list.onLargest?.(largest);
       return out;
     }

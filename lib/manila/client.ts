@@ -385,12 +385,12 @@ export class ManilaClient {
 
   /** Shares of every project, optionally only those on one share server; every page. */
   public listShares(filters: { share_server_id?: string; share_network_id?: string; status?: string } = {}): Promise<Share[]> {
-    return this.listAll('list shares', '/shares/detail', 'shares', { all_tenants: '1', sort_key: 'created_at', sort_dir: 'asc', ...filters }, parseShare);
+    return this.listAll('list shares', '/shares/detail', 'shares', { all_tenants: '1', sort_key: 'created_at', sort_dir: 'asc', ...filters }, parseShare, true);
   }
 
   /** Snapshots of every project, optionally of one share; every page. */
   public listSnapshots(filters: { share_id?: string } = {}): Promise<Snapshot[]> {
-    return this.listAll('list snapshots', '/snapshots/detail', 'snapshots', { all_tenants: '1', sort_key: 'created_at', sort_dir: 'asc', ...filters }, parseSnapshot);
+    return this.listAll('list snapshots', '/snapshots/detail', 'snapshots', { all_tenants: '1', sort_key: 'created_at', sort_dir: 'asc', ...filters }, parseSnapshot, true);
   }
 
   /** Every page of a list (./body.ts, the one pager). */
@@ -400,6 +400,7 @@ export class ManilaClient {
     key: string,
     query: Record<string, string>,
     parse: (raw: unknown) => T,
+    rowLimited = false,
   ): Promise<T[]> {
     return readAllPages((page) => this.call(operation, 'GET', path, { query: { ...query, ...page } }), {
       operation,
@@ -409,6 +410,7 @@ export class ManilaClient {
       // Per list, whatever the filters: Manila caps a list the same way for every query.
       largestSeen: this.largestPages.get(path),
       onLargest: (n) => this.largestPages.set(path, Math.max(n, this.largestPages.get(path) ?? 0)),
+      rowLimited,
     });
   }
 

@@ -36,22 +36,46 @@ describe('the pager', () => {
 
   test('a later read shorter than a page seen before takes one request: the cap is at least that long', async () => {
     const cloud = mockCloud();
-    const snap = (i: number) => ({ id: `s${i}`, share_id: 'sh', status: 'available' });
-    // The filtered read first: the mock ignores filters, so it must win over the list below.
-    cloud.manila.intercept({ path: (p) => p.startsWith('/v2/snapshots/detail?') && p.includes('share_id=one'), method: 'GET' }).reply((o) => {
-      cloud.record(o);
-      return { statusCode: 200, data: { snapshots: [snap(9)] } };
-    });
-    cappedList(cloud, '/v2/snapshots/detail', 'snapshots', [1, 2, 3, 4, 5].map(snap), 2);
+    let items = [1, 2, 3, 4, 5].map(net);
+    cloud.manila
+      .intercept({ path: (p) => p.startsWith('/v2/share-networks/detail'), method: 'GET' })
+      .reply((o) => {
+        cloud.record(o);
+        const q = new URL(`http://x${o.path}`).searchParams;
+        const offset = Number(q.get('offset') ?? 0);
+        return { statusCode: 200, data: { share_networks: items.slice(offset, offset + Math.min(2, Number(q.get('limit')))) } };
+      })
+      .persist();
     const client = cloud.client({ pageSize: 1000 });
-    expect(await client.listSnapshots()).toHaveLength(5);
+    expect(await client.listShareNetworks()).toHaveLength(5);
     const before = cloud.seen.length;
     // A page of 1 after pages of 2 cannot have been cut: no page to confirm it.
-    expect((await client.listSnapshots({ share_id: 'one' })).map((x) => x.id)).toEqual(['s9']);
+    items = [net(9)];
+    expect((await client.listShareNetworks()).map((x) => x.id)).toEqual(['n9']);
     expect(cloud.seen.length - before).toBe(1);
-    // A page as long as the longest seen is still followed.
-    expect(await client.listSnapshots()).toHaveLength(5);
-    expect(cloud.seen.length - before).toBe(1 + 3);
+  });
+
+  test('shares and snapshots are read past pages the database cut short (its LIMIT counts joined rows)', async () => {
+    const cloud = mockCloud();
+    // Manila's query joins each snapshot's instances and metadata, then applies LIMIT/OFFSET to
+    // the rows: s1 spans five rows, so a page of 5 holds s1 alone (seen live on Zed and Epoxy).
+    const rows = ['s1', 's1', 's1', 's1', 's1', 's2', 's3', 's3', 's4', 's5'];
+    cloud.manila
+      .intercept({ path: (p) => p.startsWith('/v2/snapshots/detail'), method: 'GET' })
+      .reply((o) => {
+        cloud.record(o);
+        const q = new URL(`http://x${o.path}`).searchParams;
+        const offset = Number(q.get('offset'));
+        const ids = [...new Set(rows.slice(offset, offset + Number(q.get('limit'))))];
+        return { statusCode: 200, data: { snapshots: ids.map((id) => ({ id, share_id: 'sh', status: 'available' })) } };
+      })
+      .persist();
+    const client = cloud.client({ pageSize: 5 });
+    expect((await client.listSnapshots()).map((s) => s.id)).toEqual(['s1', 's2', 's3', 's4', 's5']);
+    // A second read, after a longer page was seen, still goes on to the empty page.
+    expect((await client.listSnapshots()).map((s) => s.id)).toEqual(['s1', 's2', 's3', 's4', 's5']);
+    const offsets = cloud.seen.filter((r) => r.path.startsWith('/v2/snapshots/detail')).map((r) => new URL(`http://x${r.path}`).searchParams.get('offset'));
+    expect(offsets.slice(-1)[0]).toBe(String(rows.length));
   });
 
   test('items seen twice (the list moved under the pager) are kept once', async () => {
