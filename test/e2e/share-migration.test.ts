@@ -62,13 +62,6 @@ interface Result {
 }
 const summaryOf = (stdout: string): { results: Result[] } => jsonLines(stdout).find((l) => l.type === 'summary') as never;
 
-// On Epoxy the evacuation and the cancel run (the release's own cancel order is read there);
-// the resume, --no-wait and shared-limit cases exercise the same runner code on both releases,
-// so they run on Zed only, to keep the suite within its time.
-const EPOXY = process.env.MP_TESTBED_RELEASE === 'epoxy';
-const zedOnly = (title: string): string => (EPOXY ? `${title} [skipped on Epoxy: Zed covers it; CI time]` : title);
-const testZedOnly = EPOXY ? test.skip : test;
-
 beforeAll(() => {
   const facts = resetTestbed();
   flat = facts.flat as Flat;
@@ -178,7 +171,7 @@ test('a cancel during phase 1 leaves the share on its pool, and the runner repor
   }
 });
 
-testZedOnly(zedOnly('SIGKILL during phase 1, then apply again: one start and one complete reach Manila, and the share arrives'), async () => {
+test('SIGKILL during phase 1, then apply again: one start and one complete reach Manila, and the share arrives', async () => {
   const share = flat.shares[0];
   const proxy = await new RecordingProxy(manilaUrl()).start();
   const via = ['--os-endpoint-override', `${proxy.url}/v2`];
@@ -209,7 +202,7 @@ testZedOnly(zedOnly('SIGKILL during phase 1, then apply again: one start and one
   }
 });
 
-testZedOnly(zedOnly('--no-wait passes in a loop bring the shares back to delta, each pass short'), async () => {
+test('--no-wait passes in a loop bring the shares back to delta, each pass short', async () => {
   const dir = makeApp('share-no-wait', `new HostEvacuation(stack, 'epsilon', { host: '${TARGET}', targets: ['${SOURCE}'], writable: true, preserveSnapshots: true });`);
   expect((await runCli(['refresh', '--out', path.join(dir, 'manila-placement.snapshot.json')], { cwd: dir })).code).toBe(0);
   const codes: number[] = [];
@@ -235,7 +228,7 @@ testZedOnly(zedOnly('--no-wait passes in a loop bring the shares back to delta, 
   }
 });
 
-testZedOnly(zedOnly('one limit over both kinds: a share server move and a share move under --parallel 1 run one after the other'), async () => {
+test('one limit over both kinds: a share server move and a share move under --parallel 1 run one after the other', async () => {
   const share = flat.shares[1];
   const dir = makeApp(
     'share-mixed',
