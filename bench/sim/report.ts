@@ -1,5 +1,6 @@
 import type { ProbeResult } from './probes';
-import type { ProductionOptions, ProductionResult, Stats } from './production';
+import { h, n0, n1, st } from './report-format';
+import type { ProductionOptions, ProductionResult } from './production';
 import { APPLY_DEFAULTS } from '../../lib/apply/options';
 
 /**
@@ -19,10 +20,6 @@ export interface SimulationReport {
   readonly lib?: { readonly commit: string; readonly dirtyFiles: number };
 }
 
-const h = (ms: number): string => (ms / 3_600_000).toFixed(2);
-const n0 = (x: number): string => Math.round(x).toLocaleString('en-US');
-const n1 = (x: number): string => x.toFixed(1);
-const st = (s: Stats, unit = ''): string => (s.n ? `p50 ${n1(s.p50)}${unit}, p95 ${n1(s.p95)}${unit}, max ${n1(s.max)}${unit}` : '–');
 
 /** What the heap-capped twin of a run shows, if the bench ran one. */
 function cappedNote(r: ProductionResult, all: readonly ProductionResult[]): string {

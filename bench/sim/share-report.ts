@@ -1,4 +1,4 @@
-import type { Stats } from './production';
+import { h, n0, n1, st } from './report-format';
 import type { ShareFleetOptions, ShareFleetResult } from './share-fleet';
 
 /**
@@ -18,10 +18,6 @@ export interface ShareReport {
   readonly lib?: { readonly commit: string; readonly dirtyFiles: number };
 }
 
-const h = (ms: number): string => (ms / 3_600_000).toFixed(2);
-const n0 = (x: number): string => Math.round(x).toLocaleString('en-US');
-const n1 = (x: number): string => x.toFixed(1);
-const st = (s: Stats, unit = '', scale = 1): string => (s.n ? `p50 ${n1(s.p50 / scale)}${unit}, p95 ${n1(s.p95 / scale)}${unit}, max ${n1(s.max / scale)}${unit}` : '–');
 
 /** The headline rows: what was measured against what it is held to. */
 function headline(rep: ShareReport): string[] {
