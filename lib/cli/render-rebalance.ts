@@ -7,8 +7,8 @@ function loadText(v: number | null, o: RebalanceObjective): string {
   return o === 'free-ratio' ? `${(v * 100).toFixed(1)}%` : String(v);
 }
 
-function amountText(v: number, o: RebalanceObjective): string {
-  if (o === 'server-count') return `${v} server${v === 1 ? '' : 's'}`;
+function amountText(v: number, o: RebalanceObjective, noun = 'server'): string {
+  if (o === 'server-count') return `${v} ${noun}${v === 1 ? '' : 's'}`;
   return o === 'allocated-gb' ? `${v} GiB` : `${(v * 100).toFixed(1)} points`;
 }
 
@@ -25,6 +25,8 @@ const OBJECTIVE_HEADERS: Readonly<Record<RebalanceObjective, string>> = {
  */
 export function renderRebalance(r: RebalanceExplanation, entries: readonly PlanEntry[], p: Paint, listMoves = true): string[] {
   const o = r.objective;
+  // A rebalance of hosts without share servers counts shares.
+  const noun = r.resource === 'share' ? 'share' : 'server';
   const state =
     r.stop === 'balanced'
       ? p.green('balanced')
@@ -35,13 +37,13 @@ export function renderRebalance(r: RebalanceExplanation, entries: readonly PlanE
           : p.yellow('not balanced: no allowed move gains minGain');
   const out = [
     '',
-    `${p.bold('Rebalance')} ${r.declaration} (${o}): ${r.moves} move${r.moves === 1 ? '' : 's'}; ` +
-      `spread ${amountText(r.spread.before, o)} -> ${amountText(r.spread.after, o)} (tolerance ${amountText(r.tolerance, o)}): ${state}`,
+    `${p.bold('Rebalance')} ${r.declaration} (${o}${r.resource === 'share' ? ', shares' : ''}): ${r.moves} move${r.moves === 1 ? '' : 's'}; ` +
+      `spread ${amountText(r.spread.before, o, noun)} -> ${amountText(r.spread.after, o, noun)} (tolerance ${amountText(r.tolerance, o, noun)}): ${state}`,
   ];
-  const moves = entries.filter((e): e is Extract<PlanEntry, { action: 'migrate' }> => e.action === 'migrate' && e.declaration === r.declaration);
+  const moves = entries.filter((e): e is Extract<PlanEntry, { action: 'migrate' }> => e.action === 'migrate' && e.declaration === r.declaration && (e.server.resource === 'share') === (r.resource === 'share'));
   if (listMoves) for (const e of moves) out.push(`  ${p.yellow('~')} ${who(e.server)}: ${e.from} -> ${e.to}`);
   const rows = [
-    ['host', 'role', `before (${OBJECTIVE_HEADERS[o]})`, `after (${OBJECTIVE_HEADERS[o]})`, 'pinned', ''],
+    ['host', 'role', `before (${o === 'server-count' ? `${noun}s` : OBJECTIVE_HEADERS[o]})`, `after (${o === 'server-count' ? `${noun}s` : OBJECTIVE_HEADERS[o]})`, 'pinned', ''],
     ...r.hosts.map((h) => [
       h.host,
       h.role,

@@ -28,8 +28,9 @@ export interface RebalanceProps extends MigrationDemands {
    */
   readonly hostPattern?: string;
   /**
-   * What to even out: `server-count` (share servers per host), `allocated-gb` (the sum of the
-   * sizes of the shares of each host's share servers) or `free-ratio` (free / total GiB that
+   * What to even out: `server-count` (share servers per host; shares, on hosts without share
+   * servers), `allocated-gb` (the sum of the sizes of the shares of each host's share servers,
+   * or of its shares) or `free-ratio` (free / total GiB that
    * the host's pools report; hosts whose pools report no capacity are left out).
    * @default 'server-count'
    */
@@ -92,8 +93,15 @@ export interface RebalanceProps extends MigrationDemands {
  * reserve. Servers in flight or that cannot migrate (not active, busy shares, replicas...)
  * count where they are and are not moved.
  *
- * A rebalance owns its hosts: another declaration may not select servers on them or send
- * servers to them (use `drain` rather than a HostEvacuation, `exclude` to keep a host apart).
+ * Hosts whose backends do not handle share servers (every pool reports
+ * `driver_handles_share_servers=False`) are balanced by their shares, with the same objective,
+ * limits, reserves and hysteresis: each share moves alone (share migration) to the pool of its
+ * new host with the most free space. Share-server hosts and share hosts are balanced apart,
+ * since neither can go to the other's backends; the plan explains each part. For shares
+ * `server-count` counts shares, and the same-backend rule does not apply.
+ *
+ * A rebalance owns its hosts: another declaration may not select servers or shares on them or
+ * send them there (use `drain` rather than a HostEvacuation, `exclude` to keep a host apart).
  */
 export class Rebalance extends DeclarationConstruct<RebalanceDeclaration> {
   constructor(scope: Construct, id: string, props: RebalanceProps) {

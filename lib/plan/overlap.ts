@@ -6,6 +6,7 @@ import { declarationSlug } from './key';
 import { selectShares } from './share-moves';
 import { resolveSelector, serversOnHost } from './select';
 import { resolveRebalanceScope } from './rebalance-scope';
+import { backendHostOf } from '../manila/resource';
 
 /**
  * Rules between declarations: a share server has one declared place, and no declaration sends
@@ -34,7 +35,8 @@ export interface DeclarationProblem {
 function selected(d: Declaration, ctx: PlanContext): string[] {
   if (d.kind === 'rebalance') {
     const { hosts } = resolveRebalanceScope(d, ctx);
-    return ctx.lineages.filter((l) => hosts.has(l.current.host)).map((l) => l.rootId);
+    const flat = [...hosts].flatMap((h) => (ctx.flatSharesByHost.get(h) ?? []).map((sh) => `share:${sh.id}`));
+    return [...ctx.lineages.filter((l) => hosts.has(l.current.host)).map((l) => l.rootId), ...flat];
   }
   // Shares that move by themselves are owned as `share:<id>`, so that two declarations cannot both place one.
   if (d.kind === 'placement' && d.resource === 'share') return selectShares(d, ctx).shares.map((sh) => `share:${sh.id}`);
@@ -172,7 +174,7 @@ function rebalanceProblems(decls: readonly Declaration[], hostsOf: ReadonlyMap<s
         });
       }
       if (d.kind === 'evacuation') {
-        const onto = d.targets.filter((t) => mine.has(t));
+        const onto = d.targets.filter((t) => mine.has(backendHostOf(t)));
         if (onto.length > 0) {
           out.push({
             code: 'MP_DECLARATION_CONFLICT',
@@ -181,7 +183,7 @@ function rebalanceProblems(decls: readonly Declaration[], hostsOf: ReadonlyMap<s
           });
         }
       }
-      if (d.kind === 'placement' && mine.has(d.host)) {
+      if (d.kind === 'placement' && mine.has(backendHostOf(d.host))) {
         out.push({
           code: 'MP_DECLARATION_CONFLICT',
           paths: [d.path, r.path],

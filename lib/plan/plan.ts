@@ -62,7 +62,7 @@ function planIn(declarations: readonly Declaration[], snapshot: CloudSnapshot, c
           return planEvacuation(d, ctx);
         case 'rebalance': {
           const r = planRebalance(d, ctx);
-          rebalance.push(r.explanation);
+          rebalance.push(...r.explanations);
           return r.entries;
         }
       }

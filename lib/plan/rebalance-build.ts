@@ -2,13 +2,13 @@ import type { BlockedReason, RebalanceDeclaration } from './types';
 import type { PlanContext } from './plan-context';
 import type { Lineage } from './lineage';
 import type { BalanceHost, BalanceServer } from './rebalance-model';
-import { destinationBlockers, destinationZone, serverBlockers, targetNetwork, typeAllowsZone } from './blockers';
+import { destinationZone, typeAllowsZone } from './blockers';
 import { backendName } from './host';
 import { compareStrings } from '../util/compare';
 import { plural } from '../util/plural';
-import { effectiveHost, motionOf } from './motion';
 import { usesCapacity } from './rebalance-model';
-import { resolveRebalanceScope, type RebalanceScope } from './rebalance-scope';
+import type { RebalanceScope } from './rebalance-scope';
+import type { RebalanceItem, RebalanceSource } from './rebalance-items';
 
 /**
  * From a snapshot to the rebalancing problem: the hosts with their load, zone, backend name,
@@ -18,7 +18,7 @@ import { resolveRebalanceScope, type RebalanceScope } from './rebalance-scope';
 
 /** A server in flight that the rebalance continues (from one of its hosts to a balanced one). */
 export interface RebalanceResume {
-  readonly lineage: Lineage;
+  readonly item: RebalanceItem;
   readonly from: string;
   readonly to: string;
 }
@@ -26,22 +26,20 @@ export interface RebalanceResume {
 /** The problem, and what the plan entries and the explanation need besides. */
 export interface RebalanceProblem {
   readonly scope: RebalanceScope;
+  /** What it moves: share servers, or shares without one. */
+  readonly source: RebalanceSource;
   /** Sorted by name. */
   readonly hosts: readonly BalanceHost[];
   readonly servers: readonly BalanceServer[];
-  /** The lineage of each server, by the same index. */
-  readonly lineages: readonly Lineage[];
+  /** The thing behind each server, by the same index. */
+  readonly items: readonly RebalanceItem[];
   /** Why each host that cannot receive cannot (codes), by host index; empty when it can. */
   readonly cannotReceive: ReadonlyArray<readonly string[]>;
   readonly resumes: readonly RebalanceResume[];
   /** Servers of drained hosts that cannot move at all, with the reasons. */
-  readonly drainBlocked: ReadonlyArray<{ readonly lineage: Lineage; readonly reasons: readonly BlockedReason[] }>;
+  readonly drainBlocked: ReadonlyArray<{ readonly item: RebalanceItem; readonly reasons: readonly BlockedReason[] }>;
   /** Facts for the explanation's notes. */
   readonly notes: readonly string[];
-}
-
-function sizeOf(l: Lineage): number {
-  return l.current.shares.reduce((sum, sh) => sum + sh.size, 0);
 }
 
 function capacityOf(host: string, ctx: PlanContext): { totalGb?: number; freeGb?: number } {
@@ -87,10 +85,13 @@ function zonesOf(l: Lineage, ctx: PlanContext, zones: readonly string[], cache: 
   return z;
 }
 
-/** Builds the problem of one rebalance. Pure. */
-export function buildRebalance(d: RebalanceDeclaration, ctx: PlanContext): RebalanceProblem {
-  const scope = resolveRebalanceScope(d, ctx);
+/**
+ * Builds the problem of one rebalance over the hosts of `scope` (those of the source's kind),
+ * counting and moving what `source` gives. Pure.
+ */
+export function buildRebalance(d: RebalanceDeclaration, ctx: PlanContext, scope: RebalanceScope, source: RebalanceSource): RebalanceProblem {
   const capacity = usesCapacity(d.objective);
+  const { noun, nouns } = source;
   const names = [...scope.hosts].sort(compareStrings);
   const index = new Map(names.map((h, i) => [h, i] as const));
   const drained = new Set(scope.drain);
@@ -99,15 +100,15 @@ export function buildRebalance(d: RebalanceDeclaration, ctx: PlanContext): Rebal
   const facts = names.map((name, i) => {
     const role = drained.has(name) ? ('drain' as const) : ('balance' as const);
     const cap = capacityOf(name, ctx);
-    const codes = destinationBlockers(name, ctx).map((r) => r.code);
+    const codes = source.hostBlockers(name).map((r) => r.code);
     const counted = role === 'balance' && (!capacity || (cap.totalGb !== undefined && cap.freeGb !== undefined));
     if (role === 'balance' && !counted) {
       codes.push('NO_CAPACITY_DATA');
       notes.push(`${name} is left out of the free-ratio balance: its pools report no total or free capacity`);
     } else if (role === 'balance' && codes.length > 0) {
-      notes.push(`${name} takes no servers (${codes.join(', ')}); it still counts in the balance`);
+      notes.push(`${name} takes no ${nouns} (${codes.join(', ')}); it still counts in the balance`);
     } else if (role === 'balance' && cap.freeGb === undefined && (d.reserveGb > 0 || d.reserveRatio > 0)) {
-      notes.push(`${name} takes no servers: its pools report no free capacity to check the reserve against`);
+      notes.push(`${name} takes no ${nouns}: its pools report no free capacity to check the reserve against`);
     }
     cannotReceive[i] = role === 'balance' ? codes : [];
     const up = (ctx.servicesByHost.get(name) ?? []).some((s) => s.state === 'up');
@@ -116,14 +117,14 @@ export function buildRebalance(d: RebalanceDeclaration, ctx: PlanContext): Rebal
 
   const pinnedLoad = names.map(() => 0);
   const pinnedServers = names.map(() => 0);
-  const pin = (h: number, l: Lineage): void => {
+  const pin = (h: number, it: RebalanceItem): void => {
     pinnedServers[h]++;
-    pinnedLoad[h] += d.objective === 'server-count' ? 1 : sizeOf(l);
+    pinnedLoad[h] += d.objective === 'server-count' ? 1 : it.sizeGb;
   };
   const servers: BalanceServer[] = [];
-  const lineages: Lineage[] = [];
+  const items: RebalanceItem[] = [];
   const resumes: RebalanceResume[] = [];
-  const drainBlocked: Array<{ lineage: Lineage; reasons: BlockedReason[] }> = [];
+  const drainBlocked: Array<{ item: RebalanceItem; reasons: readonly BlockedReason[] }> = [];
   const zoneCache = new Map<string, ReadonlySet<string> | null>();
   const hostZones = [...new Set(names.map((h) => destinationZone(h, ctx)).filter((z): z is string => z !== undefined))].sort(compareStrings);
   let inFlight = 0;
@@ -131,56 +132,56 @@ export function buildRebalance(d: RebalanceDeclaration, ctx: PlanContext): Rebal
   const downHosts = new Set<string>();
   let leftOut = 0;
   const blockedCodes = new Map<string, number>();
-  for (const l of ctx.lineages) {
-    const s = l.current;
-    const here = index.get(s.host);
-    const motion = motionOf(l, ctx.serversById);
-    if (motion.moving) {
-      const eff = index.get(effectiveHost(l, ctx.serversById));
+  for (const it of source.items()) {
+    const here = index.get(it.host);
+    const motion = it.motion;
+    if (motion) {
+      const eff = index.get(motion.effective);
       if (eff !== undefined) {
-        pin(eff, l);
+        pin(eff, it);
         inFlight++;
       }
       const toward = motion.toward;
       if (here !== undefined && toward !== undefined && !motion.cancelling && index.has(toward) && !drained.has(toward)) {
-        resumes.push({ lineage: l, from: motion.from, to: toward });
+        resumes.push({ item: it, from: motion.from, to: motion.towardTarget ?? toward });
       }
       continue;
     }
     if (here === undefined) continue;
-    const reasons = [...serverBlockers(l), ...targetNetwork(s, undefined, ctx).reasons];
-    if (reasons.length > 0) {
-      pin(here, l);
-      for (const code of new Set(reasons.map((r) => r.code))) blockedCodes.set(code, (blockedCodes.get(code) ?? 0) + 1);
-      if (facts[here].role === 'drain') drainBlocked.push({ lineage: l, reasons });
+    if (it.reasons.length > 0) {
+      pin(here, it);
+      for (const code of new Set(it.reasons.map((r) => r.code))) blockedCodes.set(code, (blockedCodes.get(code) ?? 0) + 1);
+      if (facts[here].role === 'drain') drainBlocked.push({ item: it, reasons: it.reasons });
       continue;
     }
     if (!facts[here].up) {
-      pin(here, l);
+      pin(here, it);
       sourceDown++;
-      downHosts.add(s.host);
+      downHosts.add(it.host);
       continue;
     }
     if (facts[here].role === 'balance' && !facts[here].counted) {
-      pin(here, l);
+      pin(here, it);
       leftOut++;
       continue;
     }
-    servers.push({ id: s.id, host: here, sizeGb: sizeOf(l), zones: zonesOf(l, ctx, hostZones, zoneCache) });
-    lineages.push(l);
+    // A share's zone is its destination's: share migration moves it (share/api.py migration_start).
+    servers.push({ id: it.id, host: here, sizeGb: it.sizeGb, zones: it.lineage ? zonesOf(it.lineage, ctx, hostZones, zoneCache) : null });
+    items.push(it);
   }
 
-  if (sourceDown > 0) notes.push(`${plural(sourceDown, 'server')} on ${[...downHosts].sort(compareStrings).join(', ')} cannot be moved off while the manila-share service there is down`);
-  if (inFlight > 0) notes.push(`${plural(inFlight, 'server')} in flight count on the host they are migrating to and are not moved`);
+  if (sourceDown > 0) notes.push(`${plural(sourceDown, noun)} on ${[...downHosts].sort(compareStrings).join(', ')} cannot be moved off while the manila-share service there is down`);
+  if (inFlight > 0) notes.push(`${plural(inFlight, noun)} in flight count on the host they are migrating to and are not moved`);
   if (blockedCodes.size > 0) {
     const codes = [...blockedCodes.entries()].sort(([a], [b]) => compareStrings(a, b)).map(([c, n]) => `${c} ${n}`).join(', ');
-    notes.push(`servers that cannot migrate count where they are and are not moved (${codes})`);
+    notes.push(`${nouns} that cannot migrate count where they are and are not moved (${codes})`);
   }
-  if (leftOut > 0) notes.push(`${plural(leftOut, 'server')} on hosts left out of the balance are not moved`);
+  if (leftOut > 0) notes.push(`${plural(leftOut, noun)} on hosts left out of the balance are not moved`);
 
   const hosts: BalanceHost[] = facts.map((f, i) => ({
     name: f.name,
-    backend: backendName(f.name),
+    // Manila's same-backend rule is about share servers; a share may move within a backend name.
+    backend: source.kind === 'share' ? f.name : backendName(f.name),
     ...(destinationZone(f.name, ctx) !== undefined ? { zone: destinationZone(f.name, ctx) } : {}),
     role: f.role,
     counted: f.counted,
@@ -190,5 +191,5 @@ export function buildRebalance(d: RebalanceDeclaration, ctx: PlanContext): Rebal
     pinnedLoad: pinnedLoad[i],
     pinnedServers: pinnedServers[i],
   }));
-  return { scope, hosts, servers, lineages, cannotReceive, resumes, drainBlocked, notes };
+  return { scope, source, hosts, servers, items, cannotReceive, resumes, drainBlocked, notes };
 }

@@ -281,6 +281,8 @@ export const rebalanceHostLoadSchema = strictObject({
 export const rebalanceExplanationSchema = strictObject({
   /** Construct path of the declaration. */
   declaration: z.string(),
+  /** `share`: its hosts' backends do not handle share servers, and their shares were balanced; absent: share servers. */
+  resource: z.enum(RESOURCE_KINDS).optional(),
   objective: z.enum(REBALANCE_OBJECTIVES),
   /** Every host of the rebalance, sorted by name. */
   hosts: z.array(rebalanceHostLoadSchema),

@@ -142,7 +142,7 @@ describe('plan() with a rebalance', () => {
   });
 
   describe('rules', () => {
-    it('GIVEN destinations down, disabled or without a DHSS pool WHEN planning THEN they take nothing but still count', () => {
+    it('GIVEN destinations down, disabled or without a DHSS pool WHEN planning THEN the first two take nothing but still count, and the last is balanced by its shares apart', () => {
       const snap = new SnapshotBuilder()
         .host('node1@alpha')
         .host('node1@beta', { state: 'down' })
@@ -153,9 +153,11 @@ describe('plan() with a rebalance', () => {
       for (let i = 1; i <= 4; i++) snap.server(`srv-${i}`, { network: 'net-1' });
       const p = plan([rebalance({ hosts: undefined, hostPattern: '*' })], snap.build());
       expect(moves(p).map((m) => m[2])).toEqual(['node3@epsilon', 'node3@epsilon']);
-      expect(loads(p).map((l) => l[2])).toEqual([2, 0, 0, 0, 2]);
-      expect(p.rebalance?.[0].hosts.map((h) => h.cannotReceive)).toEqual([undefined, ['DEST_DOWN'], ['DEST_DISABLED'], ['DEST_NOT_DHSS'], undefined]);
+      expect(loads(p).map((l) => l[2])).toEqual([2, 0, 0, 2]);
+      expect(p.rebalance?.[0].hosts.map((h) => h.cannotReceive)).toEqual([undefined, ['DEST_DOWN'], ['DEST_DISABLED'], undefined]);
       expect(p.rebalance?.[0].stop).toBe('no-gain');
+      // node2@delta's backend does not handle share servers: it is balanced by its shares (none).
+      expect(p.rebalance?.[1]).toMatchObject({ resource: 'share', hosts: [{ host: 'node2@delta', before: 0, after: 0 }], moves: 0, stop: 'balanced' });
     });
 
     it('GIVEN two hosts with the same backend name WHEN planning THEN no server moves between them', () => {
