@@ -1,6 +1,7 @@
 /**
- * Records the fidelity fixtures from the real Manila: runs the four scenarios of
- * bench/sim/scenarios.ts with the real runner and client against the test bed, and writes each
+ * Records the fidelity fixtures from the real Manila: runs the four share server scenarios of
+ * bench/sim/scenarios.ts and the share scenarios of bench/sim/share-scenarios.ts (a flat share
+ * of node1@delta) with the real runner and client against the test bed, and writes each
  * normalised sequence (states of the source and destination, answers to the migration actions,
  * the runner's outcome, the end state, every exchange) to test/fixtures/sequences/<id>.json.
  * test/unit/sim/fidelity.test.ts then holds the simulator to them.
@@ -11,7 +12,7 @@
  *     npx ts-node --transpile-only scripts/record-sequences.ts [--only <id>,...] [--no-reset] [--no-final-reset] [--compare]
  *
  * Hold the test bed's tests.lock (as scripts/test.sh and bench/run.sh do) so that nobody else's
- * tests run against the test bed meanwhile. About two minutes: a reset (2-25 s), four scenarios
+ * tests run against the test bed meanwhile. About two minutes: a reset (2-25 s), six scenarios
  * of 5-30 s each, a reset.
  *
  * It resets the test bed first (every fixture back on node1@alpha) and again at the end, so it
@@ -31,9 +32,10 @@ import { systemClock } from '../lib/util/clock';
 import { arg, flag } from '../bench/lib/args';
 import { runInVirtualTime } from '../bench/sim/clock';
 import { compareSequences } from '../bench/sim/fidelity';
-import { SCENARIOS, runScenario, type ScenarioEnv } from '../bench/sim/scenarios';
+import type { ScenarioEnv } from '../bench/sim/scenarios';
 import { simScenarioEnv, testbedCloud } from '../bench/sim/testbed-cloud';
-import { StateTrace } from '../bench/sim/trace';
+import { RECORDABLE } from '../bench/sim/recordable';
+import { testbedWorld } from '../bench/sim/world';
 
 const REPO = path.resolve(__dirname, '..');
 const OUT = path.join(REPO, 'test/fixtures/sequences');
@@ -50,8 +52,8 @@ async function main(): Promise<void> {
   // The runner's inter-process locks, in a directory of our own.
   process.env.MANILA_PLACEMENT_LOCK_DIR ??= fs.mkdtempSync(path.join(os.tmpdir(), 'mp-record-locks-'));
   const only = arg('--only')?.split(',');
-  const specs = SCENARIOS.filter((s) => !only || only.includes(s.id));
-  if (only && specs.length !== only.length) throw new Error(`unknown scenario in --only ${only.join(',')} (known: ${SCENARIOS.map((s) => s.id).join(', ')})`);
+  const specs = RECORDABLE.filter((s) => !only || only.includes(s.id));
+  if (only && specs.length !== only.length) throw new Error(`unknown scenario in --only ${only.join(',')} (known: ${RECORDABLE.map((s) => s.id).join(', ')})`);
   const config = resolveCloudConfig({ cloud: process.env.OS_CLOUD ?? 'testbed' });
   const agents: Dispatcher[] = [];
   const env: ScenarioEnv = {
@@ -70,7 +72,7 @@ async function main(): Promise<void> {
     for (const spec of specs) {
       process.stderr.write(`== ${spec.id}: ${spec.title}\n`);
       const t0 = Date.now();
-      const seq = await runScenario(spec, env);
+      const seq = await spec.run(env);
       const doc = { ...seq, recordedAt: new Date().toISOString() };
       const file = path.join(OUT, `${spec.id}.json`);
       fs.writeFileSync(file, JSON.stringify(doc, null, 2) + '\n');
@@ -80,10 +82,9 @@ async function main(): Promise<void> {
         }, ${seq.exchanges.length} exchanges -> ${path.relative(REPO, file)}\n`
       );
       if (flag('--compare')) {
-        const cloud = testbedCloud();
-        const src = [...cloud.store.servers.values()].find((s) => cloud.store.networks.get(s.shareNetworkId)?.name === spec.network)!;
-        const trace = new StateTrace(cloud.store, src.id, { SRC: src.host, DST: spec.target });
-        const { value } = await runInVirtualTime(cloud.clock, () => runScenario(spec, simScenarioEnv(cloud)), { until: cloud.clock.now() + 3_600_000 });
+        const cloud = testbedCloud({ world: testbedWorld(6, 4) });
+        const trace = spec.trace(cloud);
+        const { value } = await runInVirtualTime(cloud.clock, () => spec.run(simScenarioEnv(cloud)), { until: cloud.clock.now() + 3_600_000 });
         await cloud.close();
         const diff = compareSequences(seq, value, trace);
         failures += diff.length ? 1 : 0;

@@ -43,7 +43,7 @@ export interface SimExportLocation {
  */
 export interface SimShareInstance {
   readonly id: string;
-  /** `creating`, then `migrating_to`; `error` when a complete failed. */
+  /** `creating`, then `migrating_to`; `error` when a complete failed; `inactive` for the former source after the switch-over. */
   readonly status: string;
   /** The destination pool, `host@backend#pool`. */
   readonly host: string;
@@ -75,7 +75,10 @@ export interface SimShare {
   instanceId: string;
   /** The share's own task state (share migration; share server migration leaves it alone). */
   taskState: string | null;
-  /** The destination instance of a share migration in flight. */
+  /**
+   * The share's second instance: the destination of a share migration in flight, or, between
+   * the switch-over and the source's deletion, the former source (`inactive`).
+   */
   destination?: SimShareInstance;
   accessRulesStatus: string;
   /** Manila applies every rule read-only (phase 1 on a destination that cannot keep shares writable). */

@@ -98,7 +98,7 @@ export function shareProductionModel(limits: LimitSpec): ScheduleModel {
     continueIntervalMs: t.continueIntervalMs,
     continueCallMs: t.continueCall,
     gridPhaseMs: 0,
-    completionMs: t.cast + t.driverComplete,
+    completionMs: t.cast + t.driverComplete + t.deleteSource,
     cancelMs: t.cast + t.driverCancel,
     limits,
   };

@@ -24,7 +24,8 @@ import { castRulesReadOnly } from './readonly-rules';
  *   `migration_driver_in_progress`; done → `migration_driver_phase1_done`; raises → destination
  *   deleted, `migration_error`, source `available`.
  * - complete: `migration_completing`; the driver's complete; the destination becomes the share's
- *   instance (host, new export paths), the source instance is deleted; `migration_success`.
+ *   instance (host, new export paths) and the source `inactive`, then the source is deleted;
+ *   `migration_success`.
  * - cancel: the driver's cancel; the destination deleted, the source `available`,
  *   `migration_cancelled` (no cancel-in-progress state for shares).
  */
@@ -210,18 +211,20 @@ export class SimShareManager {
   }
 
   /**
-   * `_migration_complete_driver`: the destination instance becomes the share's (its pool, the
-   * driver's new export paths, the rules applied to it writable), the source instance is
-   * deleted, then `migration_success`. Manila's DB writes here take milliseconds: one change,
-   * then the task state.
+   * `_migration_complete_driver` (share/manager.py): the destination instance becomes the
+   * share's (its pool, the driver's new export paths, the rules applied to it writable) and the
+   * source instance `inactive`; the source is then deleted (the driver's delete_share), and only
+   * then `migration_success`. The real test bed shows the share `available` on the destination
+   * with the source `inactive` meanwhile (test/fixtures/sequences/share-a-auto-complete.json).
    */
   private switchOver(shareId: string): void {
-    const { store } = this.ctx;
+    const { store, clock } = this.ctx;
     const sh = store.shares.get(shareId);
     const d = sh?.destination;
     if (!sh || !d) return;
     for (const sn of store.snapshotsOfShare(shareId)) sn.providerLocation = `/path/to/fake/snapshot/snapshot_${sn.id.replace(/-/g, '_')}`;
     const zone = store.shareService(backendHostOf(d.host))?.zone ?? sh.availabilityZone;
+    const former = { id: sh.instanceId, status: 'inactive', host: sh.host, createdAt: sh.createdAt, updatedAt: clock.now() };
     sh.castRulesToReadonly = false;
     store.updateShare(shareId, {
       instanceId: d.id,
@@ -229,11 +232,14 @@ export class SimShareManager {
       status: 'available',
       availabilityZone: zone,
       exportLocations: flatExportLocations(this.ctx.newId, shareId, d.id),
-      destination: null,
+      destination: former,
     });
-    store.updateShare(shareId, { taskState: 'migration_success' });
-    const m = this.ctx.active.get(shareId);
-    if (m) this.end(m, 'success');
+    clock.after(this.t.deleteSource, () => {
+      store.updateShare(shareId, { destination: null });
+      store.updateShare(shareId, { taskState: 'migration_success' });
+      const m = this.ctx.active.get(shareId);
+      if (m) this.end(m, 'success');
+    });
   }
 
   /** The API's cancel cast. */

@@ -58,7 +58,7 @@ const AT_REST = new Set(['null', 'migration_success', 'migration_cancelled', 'mi
 
 /**
  * States that last until a periodic task or an API call moves them on: the share at rest (before,
- * after success, cancel or failure), phase 1 running, phase 1 done; the destination instance
+ * after success, cancel or failure), phase 1 running with its destination instance; the destination instance
  * while it is `migrating_to`, after it became the share's (`available`), in error, or gone. The
  * steps between last a second or less on the test bed and may be missed by a sampler.
  */
@@ -68,7 +68,13 @@ export function isShareQuiescent(role: ServerRole, state: string): boolean {
   if (role === 'D') return head === 'migrating_to' || head === 'available' || head === 'error';
   const [status, task] = head.split('/');
   if (status === 'available') return AT_REST.has(task);
-  return status === 'migrating' && (task === 'migration_driver_in_progress' || task === 'migration_driver_phase1_done');
+  // Phase 1 lasts until the driver's periodic continue, but only while the destination instance
+  // exists: a cancel deletes it and sets migration_cancelled in one call (share/manager.py
+  // migration_cancel), so phase 1 without it is a passing state.
+  if (status !== 'migrating' || !state.includes('migrating_to@')) return false;
+  // Phase 1 done lasts until the runner's next read when it completes by itself (auto); the
+  // real test bed's sampler often misses it.
+  return task === 'migration_driver_in_progress';
 }
 
 /** Collects S and D from samples of a share and its instances, consecutive duplicates collapsed. */

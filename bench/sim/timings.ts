@@ -68,6 +68,11 @@ export interface ShareMigrationTimings {
   readonly continueCall: number;
   /** The driver's migration_complete, the new export locations and the rules applied to the destination. */
   readonly driverComplete: number;
+  /**
+   * The source instance's deletion after the switch-over (`_migration_delete_instance`: the
+   * driver's delete_share), while it shows `inactive` and the task is still `migration_completing`.
+   */
+  readonly deleteSource: number;
   /** The driver's migration_cancel and the destination instance's deletion. */
   readonly driverCancel: number;
   /** migration_driver_continue_update_interval, in ms (Manila's default: 60 s). */
@@ -103,14 +108,16 @@ export const TESTBED_TIMINGS: TimingProfile = {
   },
   continueIntervalMs: 5_000,
   // Read off docs/transcripts/share-migration-zed.log: driver_in_progress 1.8 s after the
-  // start, phase 1 done on the second 5 s tick, 4.6 s from completing to success.
+  // start, phase 1 done on the second 5 s tick, 4.6 s from completing to success (of which the
+  // dummy driver's delete_share of the source, a 1 s call, and its DB writes about 2 s).
   share: {
     cast: 100,
     createInstance: 300,
     compat: 100,
     driverStart: 1_050,
     continueCall: 1_020,
-    driverComplete: 4_500,
+    driverComplete: 2_500,
+    deleteSource: 2_000,
     driverCancel: 1_040,
     continueIntervalMs: 5_000,
   },
@@ -141,7 +148,8 @@ export const PRODUCTION_TIMINGS: TimingProfile = {
     compat: 2_000,
     driverStart: 10_000,
     continueCall: 2_000,
-    driverComplete: 60_000,
+    driverComplete: 40_000,
+    deleteSource: 20_000,
     driverCancel: 30_000,
     continueIntervalMs: 60_000,
   },

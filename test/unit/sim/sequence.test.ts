@@ -99,3 +99,12 @@ test('quiescent states and subsequences', () => {
   expect(isSubsequence(['a', 'c'], ['a', 'b', 'c'])).toBe(true);
   expect(isSubsequence(['c', 'a'], ['a', 'b', 'c'])).toBe(false);
 });
+
+test('share phase 1 is quiescent only while its destination instance exists (a cancel deletes it and ends in one call)', () => {
+  expect(isQuiescent('S', 'migrating/migration_driver_in_progress@SRC [migrating@SRC, migrating_to@DST]', 'share')).toBe(true);
+  expect(isQuiescent('S', 'migrating/migration_driver_in_progress@SRC [migrating@SRC]', 'share')).toBe(false);
+  // Phase 1 done lasts only until the runner's next read with auto completion.
+  expect(isQuiescent('S', 'migrating/migration_driver_phase1_done@SRC [migrating@SRC, migrating_to@DST]', 'share')).toBe(false);
+  expect(isQuiescent('S', 'available/migration_completing@DST [available@DST, inactive@SRC]', 'share')).toBe(false);
+  expect(isQuiescent('S', 'available/migration_cancelled@SRC [available@SRC]', 'share')).toBe(true);
+});
