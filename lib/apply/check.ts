@@ -64,7 +64,7 @@ export function snapshotsOf(e: MigrateEntry | ResumeEntry): number {
 
 /** The parameters of a move's check and start. */
 export function migrationParams(e: MigrateEntry | ResumeEntry): MigrationParams {
-  return { host: e.to, ...e.flags, newShareNetworkId: e.newShareNetworkId };
+  return { host: e.to, ...e.flags, newShareNetworkId: e.newShareNetworkId, ...(e.newShareTypeId !== undefined ? { newShareTypeId: e.newShareTypeId } : {}) };
 }
 
 /** A move's check as `plan --check` shows it: Manila's verdict, or the error it answered. */

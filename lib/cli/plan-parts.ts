@@ -50,12 +50,14 @@ export function movedCount(servers: ReadonlyArray<{ readonly resource?: string }
 export function flagsText(e: {
   flags: { writable: boolean; nondisruptive: boolean; preserveSnapshots: boolean };
   newShareNetworkId: string | null;
+  newShareTypeId?: string;
   completion: Completion;
 }): string {
   const demands = [e.flags.writable && 'writable', e.flags.nondisruptive && 'nondisruptive', e.flags.preserveSnapshots && 'preserve-snapshots'].filter(Boolean);
   const parts = [`completion: ${completionText(e.completion)}`];
   if (demands.length) parts.push(`demands: ${demands.join(', ')}`);
   if (e.newShareNetworkId) parts.push(`new share network: ${e.newShareNetworkId}`);
+  if (e.newShareTypeId) parts.push(`new share type: ${e.newShareTypeId}`);
   return parts.join('; ');
 }
 

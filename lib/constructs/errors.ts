@@ -55,7 +55,22 @@ export function badPool(path: string, pool: string): InputError {
 
 /** A SharePlacement that selects nothing. */
 export function shareSelectorMissing(path: string): InputError {
-  return declarationError('MP_SELECTOR_INVALID', path, 'no share selector is set: a share placement selects its shares by name or id, or by share type.', 'Set shares, shareType, or both.');
+  return declarationError(
+    'MP_SELECTOR_INVALID',
+    path,
+    'no share selector is set: a share placement selects its shares by name or id, or by share type, share network or metadata.',
+    'Set shares, or one or more of shareType, shareNetwork and metadata.',
+  );
+}
+
+/** `metadata` that is not a non-empty object of strings. */
+export function badMetadata(path: string, v: unknown): InputError {
+  return declarationError(
+    'MP_SELECTOR_INVALID',
+    path,
+    `metadata is ${JSON.stringify(v)}, not an object of string keys and string values with at least one key.`,
+    'Give metadata as e.g. { tier: "gold" }: every share whose metadata has all these keys with these values is selected.',
+  );
 }
 
 /** `forceHostAssisted: true`: not offered, and why. */

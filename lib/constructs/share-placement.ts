@@ -3,9 +3,13 @@ import type { PlacementDeclaration, ServerSelector } from '../plan/types';
 import { hostProblem } from '../plan/host';
 import { DeclarationConstruct } from './declaration-construct';
 import type { MigrationDemands } from './demands';
-import { badPool, emptyValue, hostAssistedRefused, notBoolean, shareSelectorMissing } from './errors';
+import { badMetadata, badPool, emptyValue, hostAssistedRefused, notBoolean, shareSelectorMissing } from './errors';
 
-/** Props of a SharePlacement. At least one of `shares` or `shareType` is set. */
+/**
+ * Props of a SharePlacement. At least one selector is set: `shares` picks shares by name or id;
+ * `shareType`, `shareNetwork` and `metadata` pick every share that matches all of those given;
+ * the two sets add up, and `project` narrows both.
+ */
 export interface SharePlacementProps extends MigrationDemands {
   /**
    * Share names or ids: these shares. Each must be a share that no share server holds (a
@@ -19,6 +23,17 @@ export interface SharePlacementProps extends MigrationDemands {
    * @default - not selected by share type
    */
   readonly shareType?: string;
+  /**
+   * A share network, by name or id: every share without a share server created on it.
+   * @default - not selected by share network
+   */
+  readonly shareNetwork?: string;
+  /**
+   * Metadata: every share without a share server whose metadata has all these keys with these
+   * values (as `openstack share show` lists its properties).
+   * @default - not selected by metadata
+   */
+  readonly metadata?: Readonly<Record<string, string>>;
   /**
    * Project id that narrows the selection.
    * @default - every project
@@ -37,6 +52,14 @@ export interface SharePlacementProps extends MigrationDemands {
    * @default true
    */
   readonly preserveMetadata?: boolean;
+  /**
+   * Retype each share on the way (Manila's `new_share_type_id`), by name or id. It must be a type
+   * without share servers (driver_handles_share_servers=False): a share placement gives no new
+   * share network. A share already on the pool with another type is blocked (RETYPE_IN_PLACE):
+   * the retype goes with a move to another pool.
+   * @default - each share keeps its type
+   */
+  readonly newShareType?: string;
   /**
    * Host-assisted migration (Manila's data service mounts both shares and copies the files).
    * Refused: `true` fails synth with MP_HOST_ASSISTED_UNSUPPORTED (see the error for why).
@@ -60,7 +83,14 @@ export class SharePlacement extends DeclarationConstruct<PlacementDeclaration> {
         if (props.forceHostAssisted !== undefined && typeof props.forceHostAssisted !== 'boolean') throw notBoolean(path, 'forceHostAssisted', props.forceHostAssisted);
         if (props.forceHostAssisted) throw hostAssistedRefused(path);
         const host = checkPool(path, props.pool);
-        return { kind: 'placement', select: selectorOf(path, props), resource: 'share', host };
+        if (props.newShareType !== undefined && (typeof props.newShareType !== 'string' || props.newShareType.length === 0)) throw emptyValue(path, 'newShareType');
+        return {
+          kind: 'placement',
+          select: selectorOf(path, props),
+          resource: 'share',
+          host,
+          ...(props.newShareType !== undefined ? { newShareType: props.newShareType } : {}),
+        };
       },
     });
   }
@@ -74,12 +104,18 @@ function checkPool(path: string, pool: unknown): string {
 }
 
 function selectorOf(path: string, props: SharePlacementProps): ServerSelector {
-  if (props.shares === undefined && props.shareType === undefined) throw shareSelectorMissing(path);
+  if (props.shares === undefined && props.shareType === undefined && props.shareNetwork === undefined && props.metadata === undefined) throw shareSelectorMissing(path);
   if (props.shares !== undefined && (props.shares.length === 0 || props.shares.some((s) => typeof s !== 'string' || s.length === 0))) throw emptyValue(path, 'shares');
-  for (const k of ['shareType', 'project'] as const) if (props[k] !== undefined && props[k].length === 0) throw emptyValue(path, k);
+  for (const k of ['shareType', 'shareNetwork', 'project'] as const) if (props[k] !== undefined && (typeof props[k] !== 'string' || props[k].length === 0)) throw emptyValue(path, k);
+  const m = props.metadata;
+  if (m !== undefined && (m === null || typeof m !== 'object' || Array.isArray(m) || Object.keys(m).length === 0 || Object.entries(m).some(([k, v]) => k === '' || typeof v !== 'string'))) {
+    throw badMetadata(path, m);
+  }
   return {
     ...(props.shares !== undefined ? { shares: [...props.shares] } : {}),
     ...(props.shareType !== undefined ? { shareType: props.shareType } : {}),
+    ...(props.shareNetwork !== undefined ? { shareNetwork: props.shareNetwork } : {}),
+    ...(m !== undefined ? { metadata: { ...m } } : {}),
     ...(props.project !== undefined ? { project: props.project } : {}),
   };
 }

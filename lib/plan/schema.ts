@@ -77,6 +77,8 @@ export const serverSelectorSchema = strictObject({
   shares: z.array(z.string()).optional(),
   /** Share placements only: every share of this share type (name or id), narrowed by `project`. */
   shareType: z.string().optional(),
+  /** Share placements only: every share whose metadata has all these keys with these values. */
+  metadata: z.record(z.string(), z.string()).optional(),
 });
 
 /** Place the selected share servers on one host. */
@@ -92,6 +94,8 @@ export const placementDeclarationSchema = strictObject({
   flags: migrationFlagsSchema,
   /** Move to this share network (name or id) as well. */
   newShareNetwork: z.string().optional(),
+  /** Share placements only: retype each share to this share type (name or id) on the way. */
+  newShareType: z.string().optional(),
   completion: completionSchema,
 });
 
@@ -210,6 +214,8 @@ export const migrateEntrySchema = strictObject({
   flags: migrationFlagsSchema,
   /** Resolved share network id, or null to keep the current one. */
   newShareNetworkId: z.string().nullable(),
+  /** Share moves only: the resolved share type id to retype to (`new_share_type_id`); absent keeps the type. */
+  newShareTypeId: z.string().optional(),
   completion: completionSchema,
   /** The next maintenance window after the snapshot was taken, for a windowed completion. */
   nextWindow: nextWindowSchema.optional(),
@@ -227,6 +233,8 @@ export const resumeEntrySchema = strictObject({
   flags: migrationFlagsSchema,
   /** Resolved share network id, or null to keep the current one. */
   newShareNetworkId: z.string().nullable(),
+  /** Share moves only: the resolved share type id to retype to (`new_share_type_id`); absent keeps the type. */
+  newShareTypeId: z.string().optional(),
   completion: completionSchema,
   /** The next maintenance window after the snapshot was taken, for a windowed completion. */
   nextWindow: nextWindowSchema.optional(),

@@ -1,8 +1,8 @@
-import type { SnapshotFlatShare, SnapshotPool } from '../snapshot/model';
+import type { SnapshotFlatShare, SnapshotPool, SnapshotShareType } from '../snapshot/model';
 import { isInFlightTaskState, TASK_STATE } from '../manila/server-state';
 import { RESOURCES } from '../manila/resource';
 import type { BlockedReason, EvacuationDeclaration, ObservedServer, PlacementDeclaration, PlanEntry } from './types';
-import { destinationBlockers } from './blockers';
+import { destinationBlockers, destinationZone } from './blockers';
 import type { PlanContext } from './plan-context';
 import { compareStrings } from '../util/compare';
 import { plural } from '../util/plural';
@@ -79,22 +79,53 @@ export function flatShareBlockers(sh: SnapshotFlatShare): BlockedReason[] {
 
 /**
  * Reasons a pool cannot take a share: not in the snapshot, a different DHSS mode than the
- * share's pool (the scheduler's capabilities filter), or too little free space for its size
- * (the capacity filter; `free` is what is left after the moves planned so far).
+ * share's type (the scheduler's capabilities filter; the share's pool stands for its type), a
+ * zone its type's `availability_zones` leaves out (share/api.py migration_start refuses it), or
+ * too little free space for its size (the capacity filter; `free` is what is left after the
+ * moves planned so far). `type` is the type it lands with: a retype's, or its own.
  */
-export function poolBlockers(sh: SnapshotFlatShare, poolName: string, free: number | undefined, ctx: PlanContext): BlockedReason[] {
+export function poolBlockers(sh: SnapshotFlatShare, poolName: string, free: number | undefined, ctx: PlanContext, type?: SnapshotShareType): BlockedReason[] {
   const pool = ctx.poolsByName.get(poolName);
   if (!pool) return [reason('DEST_POOL_UNKNOWN', `pool ${poolName} is not in the snapshot's pools (GET /scheduler-stats/pools); give host@backend#pool as Manila lists it`)];
   const out: BlockedReason[] = [];
   const source = ctx.poolsByName.get(sh.host);
-  const want = source?.dhss ?? false;
+  const want = type?.dhss ?? source?.dhss ?? false;
   if (pool.dhss !== undefined && pool.dhss !== want) {
-    out.push(reason('DEST_DHSS_MISMATCH', `pool ${poolName} has driver_handles_share_servers=${pool.dhss ? 'True' : 'False'}, and share ${nameOf(sh)} lives on a pool with ${want ? 'True' : 'False'}; its share type cannot be placed there`));
+    const of = type ? `share type ${type.name ?? type.id}` : `share ${nameOf(sh)}'s pool`;
+    out.push(reason('DEST_DHSS_MISMATCH', `pool ${poolName} has driver_handles_share_servers=${pool.dhss ? 'True' : 'False'}, and ${of} has ${want ? 'True' : 'False'}; share ${nameOf(sh)} cannot be placed there`));
+  }
+  const t = type ?? (sh.shareTypeId !== undefined ? ctx.shareTypesById.get(sh.shareTypeId) : undefined);
+  const zone = destinationZone(pool.backendHost, ctx);
+  const zones = (t?.availabilityZones ?? '').split(',').filter((z) => z !== '');
+  if (t && zone !== undefined && zones.length > 0 && !zones.includes(zone)) {
+    out.push(reason('TYPE_ZONE_MISMATCH', `share type ${t.name ?? t.id} allows the zones ${zones.join(', ')}, and ${pool.backendHost} is in ${zone}; Manila refuses the move`));
   }
   if (free !== undefined && free < sh.size) {
     out.push(reason('NO_CAPACITY', `pool ${poolName} has ${free} GiB free (after the moves planned before this one), and share ${nameOf(sh)} needs ${sh.size} GiB`));
   }
   return out;
+}
+
+/** A share placement's `newShareType`, resolved: the type, or why it cannot be used for any share. */
+function resolveNewType(name: string | undefined, ctx: PlanContext): { type?: SnapshotShareType; reasons: BlockedReason[] } {
+  if (name === undefined) return { reasons: [] };
+  const hits = (ctx.snapshot.shareTypes ?? []).filter((t) => t.id === name || t.name === name);
+  if (hits.length === 0) {
+    return { reasons: [reason('NEW_SHARE_TYPE_UNKNOWN', `share type "${name}" is not in the snapshot (it records the types in use and those without share servers); give a type without share servers by name or id, as \`openstack share type list\` shows it`)] };
+  }
+  const type = hits.find((t) => t.id === name) ?? hits[0];
+  if (type.dhss === true) {
+    return { type, reasons: [reason('NEW_SHARE_TYPE_DHSS', `share type ${type.name ?? type.id} has driver_handles_share_servers=True; Manila needs a new share network to retype a share without one to it, and a SharePlacement gives none. Choose a type with driver_handles_share_servers=False`)] };
+  }
+  return { type, reasons: [] };
+}
+
+/** Whether a retype's size limits (provisioning:min/max_share_size) refuse a share (share_types.provision_filter_on_size). */
+function sizeBlockers(sh: SnapshotFlatShare, t: SnapshotShareType | undefined): BlockedReason[] {
+  if (!t) return [];
+  if (t.minSizeGb !== undefined && sh.size < t.minSizeGb) return [reason('NEW_SHARE_TYPE_SIZE', `share ${nameOf(sh)} is ${sh.size} GiB, below share type ${t.name ?? t.id}'s minimum of ${t.minSizeGb} GiB`)];
+  if (t.maxSizeGb !== undefined && sh.size > t.maxSizeGb) return [reason('NEW_SHARE_TYPE_SIZE', `share ${nameOf(sh)} is ${sh.size} GiB, above share type ${t.name ?? t.id}'s maximum of ${t.maxSizeGb} GiB`)];
+  return [];
 }
 
 /** The pools a target names: itself when it has `#pool`, else every pool of the host. */
@@ -185,11 +216,15 @@ export function planShareEvacuation(d: EvacuationDeclaration, ctx: PlanContext, 
   return out;
 }
 
-/** The shares a share placement selects: by name or id, or by share type (name or id), narrowed by project. */
+/**
+ * The shares a share placement selects: those named (name or id), and those that match every
+ * attribute given (share type, share network, metadata), each narrowed by project.
+ */
 export function selectShares(d: PlacementDeclaration, ctx: PlanContext): { shares: SnapshotFlatShare[]; onServers: string[]; problems: string[] } {
   const all = ctx.snapshot.flatShares ?? [];
   const sel = d.select;
   const inProject = (sh: { projectId: string }): boolean => sel.project === undefined || sh.projectId === sel.project;
+  const inProjectText = sel.project ? ` in project ${sel.project}` : '';
   const problems: string[] = [];
   const found = new Map<string, SnapshotFlatShare>();
   const onServers: string[] = [];
@@ -199,37 +234,67 @@ export function selectShares(d: PlacementDeclaration, ctx: PlanContext): { share
       // A share a share server holds: its server is what moves (ShareServerPlacement).
       const server = ctx.snapshot.shareServers.find((s) => s.shares.some((sh) => sh.id === want || sh.name === want));
       if (server) onServers.push(`share ${want} lives on share server ${server.id} (${server.host}); move its share server (ShareServerPlacement), or the share with it`);
-      else problems.push(`no share without a share server has the name or id "${want}"${sel.project ? ` in project ${sel.project}` : ''}`);
+      else problems.push(`no share without a share server has the name or id "${want}"${inProjectText}`);
     }
     if (hits.length > 1 && hits.some((h) => h.id !== want)) problems.push(`${hits.length} shares are named "${want}"; give the id, or narrow with project`);
     else for (const h of hits) found.set(h.id, h);
   }
+  const tests: Array<(sh: SnapshotFlatShare) => boolean> = [];
+  const what: string[] = [];
   if (sel.shareType !== undefined) {
     const types = new Set((ctx.snapshot.shareTypes ?? []).filter((t) => t.id === sel.shareType || t.name === sel.shareType).map((t) => t.id));
-    const hits = all.filter((sh) => sh.shareTypeId !== undefined && types.has(sh.shareTypeId) && inProject(sh));
-    if (hits.length === 0) problems.push(`no share without a share server has the share type "${sel.shareType}"${sel.project ? ` in project ${sel.project}` : ''}`);
+    tests.push((sh) => sh.shareTypeId !== undefined && types.has(sh.shareTypeId));
+    what.push(`the share type "${sel.shareType}"`);
+  }
+  if (sel.shareNetwork !== undefined) {
+    const nets = new Set([sel.shareNetwork, ...ctx.snapshot.shareNetworks.filter((n) => n.name === sel.shareNetwork && inProject(n)).map((n) => n.id)]);
+    tests.push((sh) => sh.shareNetworkId !== undefined && nets.has(sh.shareNetworkId));
+    what.push(`the share network "${sel.shareNetwork}"`);
+  }
+  if (sel.metadata !== undefined) {
+    const pairs = Object.entries(sel.metadata).sort(([a], [b]) => compareStrings(a, b));
+    tests.push((sh) => pairs.every(([k, v]) => sh.metadata?.[k] === v));
+    what.push(`the metadata ${pairs.map(([k, v]) => `${k}=${v}`).join(', ')}`);
+  }
+  if (tests.length > 0) {
+    const hits = all.filter((sh) => inProject(sh) && tests.every((t) => t(sh)));
+    if (hits.length === 0) problems.push(`no share without a share server has ${what.join(' and ')}${inProjectText}`);
     for (const h of hits) found.set(h.id, h);
   }
   return { shares: [...found.values()].sort((a, b) => compareStrings(a.id, b.id)), onServers, problems };
 }
 
-/** Entries of a share placement: each selected share in sync on its pool, or moved there. */
+/** Entries of a share placement: each selected share in sync on its pool (and type), or moved there. */
 export function planSharePlacement(d: PlacementDeclaration, ctx: PlanContext): PlanEntry[] {
   const { shares, onServers, problems } = selectShares(d, ctx);
   const host = d.host.split('#')[0];
   const free = freeMap(ctx);
+  const retype = resolveNewType(d.newShareType, ctx);
+  const typeId = retype.type !== undefined ? { newShareTypeId: retype.type.id } : {};
   const entries: PlanEntry[] = shares.map((sh) => {
     const base = { key: entryKey(d.path, sh.id), declaration: d.path, server: observedFlatShare(sh) };
+    const move = { flags: d.flags, newShareNetworkId: null, ...typeId, completion: d.completion };
     if (isFlatShareMoving(sh)) {
-      if (sh.migratingTo === d.host) return { ...base, action: 'resume', from: sh.host, to: d.host, flags: d.flags, newShareNetworkId: null, completion: d.completion };
+      if (sh.migratingTo === d.host) return { ...base, action: 'resume', from: sh.host, to: d.host, ...move };
       return { ...base, action: 'conflict', to: d.host, ...(sh.migratingTo ? { migratingTo: sh.migratingTo } : {}), message: movingMessage(sh, d.host) };
     }
-    if (sh.host === d.host) return { ...base, action: 'in-sync', host: d.host };
-    const reasons = [...flatShareBlockers(sh), ...destinationBlockers(host, ctx, 'share'), ...poolBlockers(sh, d.host, free.get(d.host), ctx)];
+    if (sh.host === d.host) {
+      if (retype.type === undefined || sh.shareTypeId === retype.type.id) return { ...base, action: 'in-sync', host: d.host };
+      // The runner reads "on its pool" as done, so a retype without a move is not offered.
+      const why = `share ${nameOf(sh)} is already on ${d.host} with another share type; a retype goes with a move here: declare another pool, or retype it with the openstack client`;
+      return { ...base, action: 'blocked', to: d.host, reasons: [reason('RETYPE_IN_PLACE', why)] };
+    }
+    const reasons = [
+      ...flatShareBlockers(sh),
+      ...retype.reasons,
+      ...sizeBlockers(sh, retype.type),
+      ...destinationBlockers(host, ctx, 'share'),
+      ...poolBlockers(sh, d.host, free.get(d.host), ctx, retype.type),
+    ];
     if (reasons.length > 0) return { ...base, action: 'blocked', to: d.host, reasons };
     const left = free.get(d.host);
     if (left !== undefined) free.set(d.host, left - sh.size);
-    return { ...base, action: 'migrate', from: sh.host, to: d.host, flags: d.flags, newShareNetworkId: null, completion: d.completion };
+    return { ...base, action: 'migrate', from: sh.host, to: d.host, ...move };
   });
   const all = [...problems, ...onServers];
   if (all.length > 0) entries.push({ action: 'unmatched', key: unmatchedKey(d.path), declaration: d.path, message: all.join('; ') });

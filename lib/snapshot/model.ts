@@ -51,6 +51,8 @@ const snapshotFlatShareSchema = snapshotShareSchema.extend({
   shareNetworkId: z.string().optional(),
   /** While it migrates: the destination pool, from its `migrating_to` instance (`GET /share_instances`). */
   migratingTo: z.string().optional(),
+  /** Its metadata, key to value (for SharePlacement's `metadata` selector); absent when it has none. */
+  metadata: z.record(z.string(), z.string()).optional(),
 });
 
 const snapshotServiceSchema = z.object({
@@ -87,6 +89,11 @@ const snapshotShareTypeSchema = z.object({
   name: z.string().optional(),
   /** The `availability_zones` extra spec, verbatim; absent when the type allows every zone. */
   availabilityZones: z.string().optional(),
+  /** `driver_handles_share_servers`; absent in snapshots written before it was recorded. */
+  dhss: z.boolean().optional(),
+  /** `provisioning:min_share_size` / `provisioning:max_share_size`, GiB, when set (Manila checks them on a retype). */
+  minSizeGb: z.number().optional(),
+  maxSizeGb: z.number().optional(),
 });
 
 /** Schema of a snapshot file (version 1). */

@@ -31,9 +31,12 @@ export async function takeSnapshot(client: ManilaClient, now: () => Date = () =>
   const flat = shares.filter((sh) => !sh.shareServerId && sh.host);
   const flatIds = new Set(flat.map((sh) => sh.id));
   const owners = new Set([...servers.map((s) => s.projectId), ...flat.map((sh) => sh.projectId)]);
-  // Only the types that shares on share servers and flat shares use: Manila checks their
-  // `availability_zones` against the destination's zone, and the rest would only make the file longer.
+  // Only the types that shares on share servers and flat shares use (Manila checks their
+  // `availability_zones` against the destination's zone), and, when flat shares exist, the types
+  // without share servers a SharePlacement may retype them to (`newShareType`); the rest would
+  // only make the file longer.
   const typeIdsInUse = new Set(shares.filter((sh) => (sh.shareServerId || flatIds.has(sh.id)) && sh.shareTypeId).map((sh) => sh.shareTypeId as string));
+  if (flat.length > 0) for (const t of types) if (t.dhss === false) typeIdsInUse.add(t.id);
   const snapsByShare = new Map<string, Array<{ id: string; status: string }>>();
   for (const s of snapshots) {
     const list = snapsByShare.get(s.shareId) ?? [];
@@ -95,6 +98,7 @@ export async function takeSnapshot(client: ManilaClient, now: () => Date = () =>
               ...(projectName.has(sh.projectId) ? { projectName: projectName.get(sh.projectId) } : {}),
               ...(sh.shareNetworkId ? { shareNetworkId: sh.shareNetworkId } : {}),
               ...(destinationOf.has(sh.id) ? { migratingTo: destinationOf.get(sh.id) } : {}),
+              ...(sh.metadata ? { metadata: { ...sh.metadata } } : {}),
             }))
             .sort(byId),
         }
@@ -132,7 +136,14 @@ export async function takeSnapshot(client: ManilaClient, now: () => Date = () =>
       .sort(byId),
     shareTypes: types
       .filter((t) => typeIdsInUse.has(t.id))
-      .map((t) => ({ id: t.id, name: t.name, availabilityZones: t.availabilityZones }))
+      .map((t) => ({
+        id: t.id,
+        name: t.name,
+        availabilityZones: t.availabilityZones,
+        ...(t.dhss !== undefined ? { dhss: t.dhss } : {}),
+        ...(t.minSizeGb !== undefined ? { minSizeGb: t.minSizeGb } : {}),
+        ...(t.maxSizeGb !== undefined ? { maxSizeGb: t.maxSizeGb } : {}),
+      }))
       .sort(byId),
     // The names of the projects that own share servers: the cache every later command reads.
     ...(projects ? { projects: projects.filter((p) => owners.has(p.id)) } : {}),

@@ -23,6 +23,8 @@ export interface Share {
   readonly accessRulesStatus?: string;
   /** `NFS`, `CIFS`, ... */
   readonly protocol?: string;
+  /** The share's metadata (detail view), key to value; absent when it has none. */
+  readonly metadata?: Readonly<Record<string, string>>;
   readonly createdAt?: string;
   readonly updatedAt?: string;
 }
@@ -46,6 +48,7 @@ const shareSchema = z
     task_state: z.string().nullish(),
     access_rules_status: z.string().nullish(),
     share_proto: z.string().nullish(),
+    metadata: z.record(z.string(), z.unknown()).nullish(),
     created_at: z.string().nullish(),
     updated_at: z.string().nullish(),
   })
@@ -69,9 +72,17 @@ const shareView = shareSchema.transform((s): Share => ({
     taskState: s.task_state ?? undefined,
     accessRulesStatus: s.access_rules_status ?? undefined,
     protocol: s.share_proto ?? undefined,
+    metadata: metadataOf(s.metadata),
     createdAt: s.created_at ?? undefined,
     updatedAt: s.updated_at ?? undefined,
   }));
+
+/** Metadata as strings (Manila stores strings); undefined when there is none. */
+function metadataOf(m: Record<string, unknown> | null | undefined): Record<string, string> | undefined {
+  if (!m) return undefined;
+  const entries = Object.entries(m).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)] as const);
+  return entries.length > 0 ? Object.fromEntries(entries) : undefined;
+}
 
 /** Parses one share. */
 export function parseShare(raw: unknown): Share {

@@ -83,4 +83,30 @@ describe('SharePlacement', () => {
     new HostEvacuation(stack, 'drain', { host: 'node1@delta', targets: ['node1@epsilon'] });
     expect(() => synth(stack, true)).toThrow(/share fs-1 \(it moves by itself: no share server holds it\) is selected by both "placement\/drain" and "placement\/move"; a share can have only one declared place/);
   });
+
+  it('GIVEN a share network, metadata and newShareType WHEN created THEN the declaration carries them as given', () => {
+    const d = build({ shareNetwork: 'net-a', metadata: { tier: 'gold' }, newShareType: 'flat-2', pool: EPSILON }).toDeclaration();
+    expect(d.select).toEqual({ shareNetwork: 'net-a', metadata: { tier: 'gold' } });
+    expect(d.newShareType).toBe('flat-2');
+  });
+
+  it('GIVEN metadata that is empty or not all strings WHEN created THEN MP_SELECTOR_INVALID with an example', () => {
+    for (const metadata of [{}, { tier: 3 }, ['tier']] as unknown as Array<Record<string, string>>) {
+      const err = caught(() => build({ metadata, pool: EPSILON }));
+      expect(err.code).toBe('MP_SELECTOR_INVALID');
+      expect(err.message).toContain('placement/move');
+      expect(err.hint).toContain('tier: "gold"');
+    }
+  });
+
+  it('GIVEN no selector at all WHEN created THEN MP_SELECTOR_INVALID naming every selector', () => {
+    const err = caught(() => build({ pool: EPSILON }));
+    expect(err.code).toBe('MP_SELECTOR_INVALID');
+    expect(err.hint).toContain('shareNetwork');
+    expect(err.hint).toContain('metadata');
+  });
+
+  it('GIVEN an empty newShareType WHEN created THEN MP_DECLARATION_INVALID names it', () => {
+    expect(caught(() => build({ shares: ['fs-1'], pool: EPSILON, newShareType: '' })).message).toContain('newShareType is empty');
+  });
 });

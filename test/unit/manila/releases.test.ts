@@ -283,7 +283,8 @@ for (const release of releases) {
 
     test('share types, access rules, share instances', () => {
       const types = (one('share-types', 'GET /types?is_public=all').body.share_types as unknown[]).map(parseShareType);
-      expect(types).toEqual([{ id: '<share-type:dhss>', name: 'dhss', availabilityZones: undefined }]);
+      // driver_handles_share_servers read as a boolean (what a share placement's newShareType is checked against)
+      expect(types).toEqual([{ id: '<share-type:dhss>', name: 'dhss', availabilityZones: undefined, dhss: true }]);
       const rules = (one('access-rules', /share-access-rules/).body.access_list as unknown[]).map(parseAccessRule);
       expect(rules).toEqual([{ id: '<access-rule:1>', accessType: 'ip', accessTo: '10.254.0.1', accessLevel: 'rw', state: 'active' }]);
       const inst = (one('share-instances', /instances/).body.share_instances as unknown[]).map(parseShareInstance);
