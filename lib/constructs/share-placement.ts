@@ -104,7 +104,8 @@ function checkPool(path: string, pool: unknown): string {
 }
 
 function selectorOf(path: string, props: SharePlacementProps): ServerSelector {
-  if (props.shares === undefined && props.shareType === undefined && props.shareNetwork === undefined && props.metadata === undefined) throw shareSelectorMissing(path);
+  const selectors = [props.shares, props.shareType, props.shareNetwork, props.metadata];
+  if (selectors.every((v) => v === undefined)) throw shareSelectorMissing(path);
   if (props.shares !== undefined && (props.shares.length === 0 || props.shares.some((s) => typeof s !== 'string' || s.length === 0))) throw emptyValue(path, 'shares');
   for (const k of ['shareType', 'shareNetwork', 'project'] as const) if (props[k] !== undefined && (typeof props[k] !== 'string' || props[k].length === 0)) throw emptyValue(path, k);
   const m = props.metadata;

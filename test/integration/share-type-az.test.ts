@@ -35,7 +35,9 @@ test('a share type limited to another zone: refresh records it, the plan blocks 
   // GIVEN the fixture share type, recorded without a zone limit
   const before = await takeSnapshot(client);
   // (the flat fixtures' type mp-flat is recorded too; only the DHSS type matters here)
-  expect(before.shareTypes?.filter((t) => t.id === typeId())).toEqual([{ id: typeId(), name: facts.share_type.name }]);
+  expect(before.shareTypes?.filter((t) => t.id === typeId())).toEqual([{ id: typeId(), name: facts.share_type.name, dhss: true }]);
+  // A retype target for flat shares: driver_handles_share_servers read from the real extra spec.
+  expect(before.shareTypes?.find((t) => t.name === 'mp-flat')).toMatchObject({ dhss: false });
   const zone = before.services.find((s) => s.host === 'node1@beta')?.zone;
   // Manila's default storage_availability_zone: the test bed sets none (test/fixtures/snapshots/testbed-recorded.json records it).
   expect(zone).toBe('nova');
@@ -47,7 +49,7 @@ test('a share type limited to another zone: refresh records it, the plan blocks 
   const after = await takeSnapshot(client);
 
   // THEN the snapshot carries the spec and the plan blocks the move, naming type, zones and host
-  expect(after.shareTypes?.filter((t) => t.id === typeId())).toEqual([{ id: typeId(), name: facts.share_type.name, availabilityZones: ELSEWHERE }]);
+  expect(after.shareTypes?.filter((t) => t.id === typeId())).toEqual([{ id: typeId(), name: facts.share_type.name, availabilityZones: ELSEWHERE, dhss: true }]);
   const [entry] = plan([decl], after).entries;
   expect(entry).toMatchObject({ action: 'blocked', reasons: [{ code: 'SHARE_TYPE_AZ' }] });
   expect(entry.action === 'blocked' ? entry.reasons[0].message : '').toBe(

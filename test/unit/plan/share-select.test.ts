@@ -23,7 +23,10 @@ function place(select: PlacementDeclaration['select'], o: { newShareType?: strin
   };
 }
 
-/** fs-1 (gold, net-a), fs-2 (gold, net-b), fs-3 (silver, net-a), all of type flat on delta; types flat, flat-big (min 5 GiB), dhss-type (True), zoned (zone-x only). */
+/**
+ * fs-1 (gold, net-a), fs-2 (gold, net-b), fs-3 (silver, net-a), all of type flat on delta;
+ * types flat, flat-big (min 5 GiB), dhss-type (True), zoned (zone-x only), flat-2.
+ */
 function cloud(types: SnapshotShareType[] = []): SnapshotBuilder {
   const b = new SnapshotBuilder()
     .host('node1@delta', { dhss: false })
