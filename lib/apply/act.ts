@@ -71,12 +71,12 @@ export async function admitAndStart(
   limits: Limits,
   knownDestinations: ReadonlyMap<string, string>,
   now: () => number,
-  /** The run moves shares too: count every share migration in flight as well. @default false */
-  withShares = false,
 ): Promise<AdmissionResult> {
   // Urgent: other runners wait for this lock, and the starts go right after the count.
   return withPriority('urgent', () => locks.cloud(async () => {
-    const servers = await listInFlightView(client, withShares || candidates.some((c) => c.kind === 'share'));
+    // Every share migration counts too, even in a run that moves only share servers: limits are
+    // Manila's view of the cloud, whoever started what (one list of share instances more).
+    const servers = await listInFlightView(client, true);
     const inFlight = countInFlight(servers, knownDestinations);
     // Destination instances are keyed by instance id; every other record by what a move follows.
     const byId = new Map(servers.filter((s) => !isMigrationDestination(s)).map((s) => [s.id, s] as const));

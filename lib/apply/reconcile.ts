@@ -71,11 +71,6 @@ class Loop implements BesideHost, ObserveHost {
     this.outage = new OutageWatch(now, ctx.policy);
   }
 
-  /** The run moves shares: admission counts every share migration in flight too. */
-  private get withShares(): boolean {
-    return [...this.moves.values()].some((m) => kindOf(m.entry.server) === 'share');
-  }
-
   public get client(): ManilaClient {
     return this.ctx.client;
   }
@@ -362,7 +357,7 @@ class Loop implements BesideHost, ObserveHost {
     let r;
     try {
       const now = (): number => this.ctx.clock.now();
-      r = await admitAndStart(this.ctx.client, this.ctx.locks, candidates, this.p.limits, this.knownDestinations(), now, this.withShares);
+      r = await admitAndStart(this.ctx.client, this.ctx.locks, candidates, this.p.limits, this.knownDestinations(), now);
     } catch (e) {
       // The list (or the lock) failed: the candidates wait and try again.
       for (const c of candidates) this.readFailed(c.key, e);

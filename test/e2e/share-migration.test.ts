@@ -18,7 +18,7 @@ import { plan } from '../../lib/plan/plan';
 import { takeSnapshot } from '../../lib/snapshot/refresh';
 import { jsonLines, makeApp, runCli, spawnCli } from '../helper/cli';
 import { RecordingProxy } from '../helper/proxy';
-import { clientFor, manilaUrl, resetTestbed, testbed } from '../helper/testbed';
+import { clientFor, manilaUrl, resetTestbed, serverOfNetwork, testbed, waitFor } from '../helper/testbed';
 
 jest.setTimeout(600_000);
 
@@ -66,6 +66,23 @@ beforeAll(() => {
   const facts = resetTestbed();
   flat = facts.flat as Flat;
   pools = facts.pools as Record<string, string[]>;
+});
+
+test('a Rebalance of delta and epsilon plans, on the real snapshot, two of the four shares to a pool of epsilon, and explains it in shares', async () => {
+  const dir = makeApp('share-rebalance', `new Rebalance(stack, 'flat', { hosts: ['${SOURCE}', '${TARGET}'], writable: true, preserveSnapshots: true });`);
+  expect((await runCli(['refresh', '--out', path.join(dir, 'manila-placement.snapshot.json')], { cwd: dir })).code).toBe(0);
+  const p = await runCli(['plan', '--no-color', '--json'], { cwd: dir });
+  expect(p.code).toBe(0);
+  type PlanOut = { entries: Array<{ action: string; server: { resource?: string }; to?: string }>; rebalance: Array<Record<string, unknown>> };
+  const [out] = (JSON.parse(p.stdout) as { plans: PlanOut[] }).plans;
+  const moves = out.entries.filter((e) => e.action === 'migrate');
+  expect(moves.map((e) => [e.server.resource, e.to])).toEqual([
+    ['share', poolOf(TARGET)],
+    ['share', poolOf(TARGET)],
+  ]);
+  expect(out.rebalance).toEqual([expect.objectContaining({ resource: 'share', moves: 2, balanced: true, spread: { before: 4, after: 0 } })]);
+  const text = await runCli(['plan', '--no-color'], { cwd: dir });
+  expect(text.stdout).toMatch(/Rebalance share-rebalance\/flat \(server-count, shares\): 2 moves; spread 4 shares -> 0 shares/);
 });
 
 test('a host of 4 shares is evacuated 2 at a time: rules and snapshots kept, new export locations reported', async () => {
@@ -249,6 +266,33 @@ test('one limit over both kinds: a share server move and a share move under --pa
   try {
     expect((await client.getShare(share.id)).host).toBe(poolOf(TARGET));
   } finally {
+    await client.close();
+  }
+});
+
+test('a run that moves only share servers counts a share migration someone else started: under --parallel 1 its move waits', async () => {
+  const share = flat.shares[2];
+  const client = admin();
+  const dir = makeApp('share-foreign', `new ShareServerPlacement(stack, 'server', { shareNetwork: 'mp-sn-3', host: 'node1@beta' });`);
+  try {
+    expect((await runCli(['refresh', '--out', path.join(dir, 'manila-placement.snapshot.json')], { cwd: dir })).code).toBe(0);
+    const before = (await serverOfNetwork(client, 'mp-sn-3')).host;
+    // GIVEN a share migration started by hand (as `openstack share migration start` would)
+    await client.migrationStart(share.id, { host: poolOf(TARGET), writable: true, nondisruptive: false, preserveSnapshots: true, newShareNetworkId: null }, 'share');
+    // WHEN a run whose plan holds only a share server move makes a short pass under --parallel 1
+    const pass = await runCli(['apply', '--auto-approve', '--no-wait', '--json', '--parallel', '1'], { cwd: dir });
+    expect(pass.stderr).toBe('');
+    // THEN its move waits behind the share's migration, and nothing starts
+    const events = jsonLines(pass.stdout);
+    expect(events.some((e) => e.phase === 'queued' && /1 migration in flight in the cloud, limit 1 \(parallel\)/.test(String(e.waiting ?? '')))).toBe(true);
+    expect(events.some((e) => e.phase === 'phase1')).toBe(false);
+    expect((await serverOfNetwork(client, 'mp-sn-3')).host).toBe(before);
+  } finally {
+    // The hand-started migration is cancelled and its mark cleared, for the test beds' next user.
+    await waitFor('the share in phase 1', async () => (['migration_driver_in_progress', 'migration_driver_phase1_done'].includes((await client.getShare(share.id)).taskState ?? '') ? true : undefined), 120_000, 1_000);
+    await client.migrationCancel(share.id, 'share');
+    await waitFor('the cancel', async () => ((await client.getShare(share.id)).taskState === 'migration_cancelled' ? true : undefined), 120_000, 1_000);
+    await client.resetTaskState(share.id, null, 'share');
     await client.close();
   }
 });

@@ -115,8 +115,8 @@ export function makeApp(name: string, body: string, stackProps = '{}'): string {
 export function writeMain(dir: string, name: string, body: string, stackProps = '{}'): void {
   fs.writeFileSync(
     path.join(dir, 'main.ts'),
-    `import { App } from 'cdktf';\nimport { PlacementStack, ShareServerPlacement, SharePlacement, HostEvacuation } from ${JSON.stringify(path.join(REPO, 'dist', 'lib'))};\n` +
-      `void ShareServerPlacement; void SharePlacement; void HostEvacuation;\n` +
+    `import { App } from 'cdktf';\nimport { PlacementStack, ShareServerPlacement, SharePlacement, HostEvacuation, Rebalance } from ${JSON.stringify(path.join(REPO, 'dist', 'lib'))};\n` +
+      `void ShareServerPlacement; void SharePlacement; void HostEvacuation; void Rebalance;\n` +
       `const app = new App();\nconst stack = new PlacementStack(app, ${JSON.stringify(name)}, ${stackProps});\nvoid stack;\n${body}\napp.synth();\n`,
   );
 }
