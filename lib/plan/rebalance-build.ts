@@ -148,10 +148,11 @@ export function buildRebalance(d: RebalanceDeclaration, ctx: PlanContext, scope:
       continue;
     }
     if (here === undefined) continue;
-    if (it.reasons.length > 0) {
+    const reasons = it.blockers();
+    if (reasons.length > 0) {
       pin(here, it);
-      for (const code of new Set(it.reasons.map((r) => r.code))) blockedCodes.set(code, (blockedCodes.get(code) ?? 0) + 1);
-      if (facts[here].role === 'drain') drainBlocked.push({ item: it, reasons: it.reasons });
+      for (const code of new Set(reasons.map((r) => r.code))) blockedCodes.set(code, (blockedCodes.get(code) ?? 0) + 1);
+      if (facts[here].role === 'drain') drainBlocked.push({ item: it, reasons });
       continue;
     }
     if (!facts[here].up) {

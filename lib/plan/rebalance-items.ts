@@ -47,8 +47,8 @@ export interface RebalanceItem {
   readonly observed: ObservedServer;
   /** GiB it weighs. */
   readonly sizeGb: number;
-  /** Reasons it cannot move at all. */
-  readonly reasons: readonly BlockedReason[];
+  /** Reasons it cannot move at all (asked only of what is on a host of the rebalance and idle). */
+  blockers(): readonly BlockedReason[];
   readonly motion?: ItemMotion;
   /** A share server's lineage (for zones); absent for a share. */
   readonly lineage?: Lineage;
@@ -93,7 +93,7 @@ export function serverSource(ctx: PlanContext): RebalanceSource {
       from: s.host,
       observed: observedServer(s),
       sizeGb: s.shares.reduce((sum, sh) => sum + sh.size, 0),
-      reasons: m.moving ? [] : [...serverBlockers(l), ...targetNetwork(s, undefined, ctx).reasons],
+      blockers: () => [...serverBlockers(l), ...targetNetwork(s, undefined, ctx).reasons],
       ...(m.moving ? { motion: motionAt(effectiveHost(l, ctx.serversById), m.toward, m.toward, m.from, m.cancelling) } : {}),
       lineage: l,
     };
@@ -125,7 +125,7 @@ export function shareSource(ctx: PlanContext): RebalanceSource {
       from: sh.host,
       observed: observedFlatShare(sh),
       sizeGb: sh.size,
-      reasons: moving ? [] : flatShareBlockers(sh),
+      blockers: () => flatShareBlockers(sh),
       ...(moving ? { motion: motionAt(toward !== undefined && !cancelling ? toward : host, toward, sh.migratingTo, sh.host, cancelling) } : {}),
     };
   };
