@@ -111,9 +111,17 @@ fi
 t=$(now)
 echo "== build (tsc)"
 npx tsc -p tsconfig.json
-npx tsc -p tsconfig.test.json   # tests, examples and benchmarks type-check too
-echo "== lint (eslint, typescript-eslint)"
-npx eslint .
+# The type-check of tests, examples and benchmarks and the lint each build their own program
+# and use one core: side by side on the 2 cores (either failing fails the run).
+echo "== type-check of tests (tsc) and lint (eslint, typescript-eslint), side by side"
+npx tsc -p tsconfig.test.json &
+TSC_PID=$!
+lint_rc=0
+npx eslint . || lint_rc=$?
+tsc_rc=0
+wait "$TSC_PID" || tsc_rc=$?
+[ "$tsc_rc" = 0 ] || { echo "type-check of tests failed (tsc -p tsconfig.test.json exit $tsc_rc)" >&2; exit "$tsc_rc"; }
+[ "$lint_rc" = 0 ] || { echo "lint failed (eslint exit $lint_rc)" >&2; exit "$lint_rc"; }
 part "build and lint" $(($(now) - t))
 
 rc=0
