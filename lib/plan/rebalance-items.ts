@@ -7,7 +7,7 @@ import { TASK_STATE } from '../manila/server-state';
 import { destinationBlockers, pairBlockers, serverBlockers, targetNetwork } from './blockers';
 import { effectiveHost, motionOf } from './motion';
 import { observedServer } from './observed-server';
-import { flatShareBlockers, isFlatShareMoving, observedFlatShare, poolBlockers, poolsOfTarget } from './share-moves';
+import { flatShareBlockers, isFlatShareMoving, observedFlatShare, poolBlockers, poolsOfTarget, roomiestPool } from './share-moves';
 import { compareStrings } from '../util/compare';
 
 /**
@@ -146,7 +146,7 @@ export function shareSource(ctx: PlanContext): RebalanceSource {
     landing: (it, host) => {
       const ok = poolsOfTarget(host, ctx).filter((p) => p !== share(it).host && poolBlockers(share(it), p, free.get(p), ctx).length === 0);
       if (ok.length === 0) return { reasons: pairReasons(it, host) };
-      const pool = ok.reduce((best, p) => ((free.get(p) ?? 0) > (free.get(best) ?? 0) ? p : best));
+      const pool = roomiestPool(ok, free);
       const left = free.get(pool);
       if (left !== undefined) free.set(pool, left - it.sizeGb);
       return { to: pool };

@@ -134,6 +134,11 @@ export function poolsOfTarget(target: string, ctx: PlanContext): string[] {
   return (ctx.poolsByHost.get(target) ?? []).map((p: SnapshotPool) => p.name).sort(compareStrings);
 }
 
+/** The pool with the most free space (the first of equals, so name order decides ties); `pools` is not empty. */
+export function roomiestPool(pools: readonly string[], free: ReadonlyMap<string, number | undefined>): string {
+  return pools.reduce((best, p) => ((free.get(p) ?? 0) > (free.get(best) ?? 0) ? p : best));
+}
+
 /** Free GiB of a pool as the plan counts it down; undefined when the pool does not report it. */
 function freeMap(ctx: PlanContext): Map<string, number | undefined> {
   return new Map(ctx.snapshot.pools.map((p) => [p.name, p.freeCapacityGb] as const));
@@ -197,7 +202,7 @@ export function planShareEvacuation(d: EvacuationDeclaration, ctx: PlanContext, 
     }
     const target = withRoom.reduce((best, t) => ((load.get(t) ?? 0) < (load.get(best) ?? 0) ? t : best));
     const pools = fits.get(target) ?? [];
-    const pool = pools.reduce((best, p) => ((free.get(p) ?? 0) > (free.get(best) ?? 0) ? p : best));
+    const pool = roomiestPool(pools, free);
     const after = (load.get(target) ?? 0) + 1;
     load.set(target, after);
     const left = free.get(pool);
