@@ -53,7 +53,7 @@ export class RecordingProxy {
 
   /** How many times an action reached Manila (faults that did not forward are not counted). */
   public actionCount(action: string, serverId?: string): number {
-    return this.seen.filter((r) => r.action === action && !r.injected?.startsWith('status') && r.injected !== 'reset-before' && (!serverId || r.path.includes(serverId))).length;
+    return this.seen.filter((r) => r.action === action && !r.injected?.startsWith('status') && r.injected !== 'reset-before' && r.injected !== 'refused-upstream' && (!serverId || r.path.includes(serverId))).length;
   }
 
   public async stop(): Promise<void> {
@@ -124,7 +124,8 @@ export class RecordingProxy {
       res.end(Buffer.from(text));
     } catch (e) {
       entry.status = 502;
-      entry.injected = 'upstream-error';
+      // Refused: manila-api was down and never saw the request (not counted as reaching Manila).
+      entry.injected = (e as { code?: string }).code === 'ECONNREFUSED' ? 'refused-upstream' : 'upstream-error';
       res.writeHead(502);
       res.end(String(e));
     }

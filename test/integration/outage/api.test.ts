@@ -41,16 +41,20 @@ test('manila-api down for 3 min during phase 1: the run rides it out (exit 0, 1 
     const events: RunnerEvent[] = [];
     let outage: Promise<unknown> | undefined;
     let downAt = 0;
-    const startOutage = (e: RunnerEvent): void => {
-      if (!outage && e.type === 'move' && e.phase === 'phase1') {
+    // The outage begins only once both runs are in phase 1: begun at the first one's phase 1, it
+    // could catch the other between its check and its start (a slow machine showed that race).
+    const inPhase1 = new Set<string>();
+    const startOutage = (who: string, e: RunnerEvent): void => {
+      if (e.type === 'move' && e.phase === 'phase1') inPhase1.add(who);
+      if (!outage && inPhase1.size === 2) {
         downAt = Date.now();
         outage = run('bash', [TESTBED_SH, 'restart', 'manila-api', '--down', String(DOWN_SECONDS)], { timeout: 600_000 });
       }
     };
-    // Both start their migration first (parallel 1 each, one after the other under the cloud lock); the outage begins in phase 1.
+    // Both start their migration first (one after the other under the cloud lock); the outage begins in phase 1.
     const [a, b] = await Promise.all([
-      applyPlan(long, rider, { parallel: 2, pollIntervalMs: 1_000, maxPollIntervalMs: 20_000, onEvent: (e) => { events.push(e); startOutage(e); } }),
-      applyPlan(limited, stopper, { parallel: 2, pollIntervalMs: 1_000, maxPollIntervalMs: 20_000, outageLimitMs: 60_000 }),
+      applyPlan(long, rider, { parallel: 2, pollIntervalMs: 1_000, maxPollIntervalMs: 20_000, onEvent: (e) => { events.push(e); startOutage('long', e); } }),
+      applyPlan(limited, stopper, { parallel: 2, pollIntervalMs: 1_000, maxPollIntervalMs: 20_000, outageLimitMs: 60_000, onEvent: (e) => startOutage('limited', e) }),
     ]);
     await outage;
     const downFor = (Date.now() - downAt) / 1000;
