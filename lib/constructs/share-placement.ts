@@ -12,9 +12,11 @@ import { badMetadata, badPool, emptyValue, hostAssistedRefused, notBoolean, shar
  */
 export interface SharePlacementProps extends MigrationDemands {
   /**
-   * Share names or ids: these shares. Each must be a share that no share server holds (a
-   * backend with driver_handles_share_servers = False); a share on a share server moves with
-   * its server (ShareServerPlacement).
+   * Share names or ids: these shares. A share without a share server (a backend with
+   * driver_handles_share_servers = False) goes to a pool of such a backend; a share on a share
+   * server leaves it for a pool of a backend with share servers, where Manila gives its share
+   * network a server (one share off a crowded server). Such a share's server must not be moved
+   * by another declaration of the stack (MP_DECLARATION_CONFLICT).
    * @default - not selected by name or id
    */
   readonly shares?: readonly string[];
@@ -70,7 +72,8 @@ export interface SharePlacementProps extends MigrationDemands {
 
 /**
  * Declares on which pool some shares should live, for shares that move by themselves: those
- * on backends that do not handle share servers. Each selected share is one share migration
+ * on backends that do not handle share servers, and shares named one by one that leave their
+ * share server. Each selected share is one share migration
  * (driver-assisted), planned and run by the same runner as share server moves, under the
  * same limits.
  */

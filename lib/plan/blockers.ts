@@ -171,6 +171,14 @@ export function typeExcludingZone(s: SnapshotShareServer, zone: string, ctx: Pla
   return undefined;
 }
 
+/** Whether a share network can reach a host: a subnet in the host's zone, or a default subnet (Manila builds the destination's share server on it). */
+export function subnetBlockers(network: SnapshotShareNetwork | undefined, host: string, ctx: PlanContext): BlockedReason[] {
+  const zone = destinationZone(host, ctx);
+  const subnets = network?.subnets ?? [];
+  if (zone === undefined || subnets.length === 0 || subnets.some((sn) => sn.availabilityZone === null || sn.availabilityZone === zone)) return [];
+  return [reason('NO_SUBNET_IN_DEST_AZ', `share network ${network?.name ?? network?.id} has no subnet in zone ${zone} of ${host}, nor a default subnet`)];
+}
+
 /** Reasons that come from this server going to this host: same backend name, no subnet in the destination's zone, a share type not offered there. */
 export function pairBlockers(s: SnapshotShareServer, host: string, net: TargetNetwork, ctx: PlanContext): BlockedReason[] {
   if (hostProblem(host)) return [];
@@ -183,13 +191,8 @@ export function pairBlockers(s: SnapshotShareServer, host: string, net: TargetNe
       ),
     );
   }
+  out.push(...subnetBlockers(net.network, host, ctx));
   const zone = destinationZone(host, ctx);
-  const subnets = net.network?.subnets ?? [];
-  if (zone !== undefined && subnets.length > 0 && !subnets.some((sn) => sn.availabilityZone === null || sn.availabilityZone === zone)) {
-    out.push(
-      reason('NO_SUBNET_IN_DEST_AZ', `share network ${net.network?.name ?? net.network?.id} has no subnet in zone ${zone} of ${host}, nor a default subnet`),
-    );
-  }
   const type = zone === undefined ? undefined : typeExcludingZone(s, zone, ctx);
   if (type !== undefined) {
     out.push(

@@ -116,6 +116,7 @@ export function problemsIn(decls: readonly Declaration[], ctx: PlanContext): Dec
     });
   }
   out.push(...rebalanceProblems(decls, rebalanceHosts));
+  out.push(...leavingSharesProblems(decls, owner, ctx));
 
   const evacuations = decls.filter((d): d is Extract<Declaration, { kind: 'evacuation' }> => d.kind === 'evacuation');
   for (const e of evacuations) {
@@ -142,6 +143,31 @@ export function problemsIn(decls: readonly Declaration[], ctx: PlanContext): Dec
           message: `"${e.path}" and "${d.path}" both evacuate ${e.sourceHost}; keep one of them`,
         });
       }
+    }
+  }
+  return out;
+}
+
+/**
+ * A share that a share placement takes off its share server, while another declaration moves
+ * that server: the two migrations would race for the same share (Manila refuses the second, and
+ * which one is second depends on timing). Reported as a conflict naming both.
+ */
+function leavingSharesProblems(decls: readonly Declaration[], owner: ReadonlyMap<string, string>, ctx: PlanContext): DeclarationProblem[] {
+  const out: DeclarationProblem[] = [];
+  for (const d of decls) {
+    if (d.kind !== 'placement' || d.resource !== 'share') continue;
+    for (const [shareId, srv] of selectShares(d, ctx).held) {
+      const root = ctx.lineageOf.get(srv.id)?.rootId;
+      const other = root !== undefined ? owner.get(root) : undefined;
+      if (other === undefined || other === d.path) continue;
+      out.push({
+        code: 'MP_DECLARATION_CONFLICT',
+        paths: [d.path, other],
+        message:
+          `"${d.path}" moves share ${shareId} off share server ${srv.id} (${srv.host}), and "${other}" moves that share server; ` +
+          `a share cannot leave a server that moves at the same time. Drop the share from "${d.path}" (it then moves with its server), or keep the server out of "${other}"`,
+      });
     }
   }
   return out;

@@ -1,16 +1,16 @@
-import type { SnapshotFlatShare, SnapshotPool, SnapshotShareType } from '../snapshot/model';
-import { isInFlightTaskState, TASK_STATE } from '../manila/server-state';
+import type { SnapshotFlatShare, SnapshotPool, SnapshotShare, SnapshotShareServer, SnapshotShareType } from '../snapshot/model';
+import { isInFlightTaskState, SERVER_STATUS, TASK_STATE } from '../manila/server-state';
 import { RESOURCES } from '../manila/resource';
 import type { BlockedReason, EvacuationDeclaration, ObservedServer, PlacementDeclaration, PlanEntry } from './types';
-import { destinationBlockers, destinationZone } from './blockers';
+import { destinationBlockers, destinationZone, subnetBlockers } from './blockers';
 import type { PlanContext } from './plan-context';
 import { compareStrings } from '../util/compare';
 import { plural } from '../util/plural';
 import { entryKey, unmatchedKey } from './key';
 
 /**
- * Shares that no share server holds (backends with driver_handles_share_servers = False) move
- * one by one with share migration. They enter the plan as moves whose record is the share
+ * Shares that no share server holds (backends with driver_handles_share_servers = False), and
+ * shares named one by one off their share server, move one by one with share migration. They enter the plan as moves whose record is the share
  * itself (`resource: 'share'`), going to a pool (`host@backend#pool`, which Manila needs:
  * docs/share-migration.md §0.2). Manila has no read-only check for shares, so every reason it
  * would refuse that a snapshot can reveal is found here (share/api.py `migration_start`, the
@@ -222,27 +222,68 @@ export function planShareEvacuation(d: EvacuationDeclaration, ctx: PlanContext, 
 }
 
 /**
- * The shares a share placement selects: those named (name or id), and those that match every
- * attribute given (share type, share network, metadata), each narrowed by project.
+ * A share on a share server, seen as a share that moves by itself: its own pool, its server's
+ * project and share network (Manila keeps the network, and builds or reuses a share server for
+ * it on the destination: share/manager.py `_migration_start_driver`). Undefined when the
+ * snapshot does not record its pool (written before such shares could move).
  */
-export function selectShares(d: PlacementDeclaration, ctx: PlanContext): { shares: SnapshotFlatShare[]; onServers: string[]; problems: string[] } {
+function heldShareView(srv: SnapshotShareServer, sh: SnapshotShare): SnapshotFlatShare | undefined {
+  if (sh.host === undefined) return undefined;
+  return {
+    ...sh,
+    host: sh.host,
+    projectId: srv.projectId,
+    ...(srv.projectName !== undefined ? { projectName: srv.projectName } : {}),
+    ...(srv.shareNetworkId !== undefined ? { shareNetworkId: srv.shareNetworkId } : {}),
+  };
+}
+
+/** The shares a share placement selects, and which of them a share server holds (by share id). */
+export interface ShareSelection {
+  readonly shares: SnapshotFlatShare[];
+  /** The shares named that live on a share server, with that server: each leaves it by itself. */
+  readonly held: ReadonlyMap<string, SnapshotShareServer>;
+  readonly onServers: string[];
+  readonly problems: string[];
+}
+
+/**
+ * The shares a share placement selects: those named (name or id), and those without a share
+ * server that match every attribute given (share type, share network, metadata), each narrowed
+ * by project. A share on a share server is selected only by name or id: it leaves its server.
+ */
+export function selectShares(d: PlacementDeclaration, ctx: PlanContext): ShareSelection {
   const all = ctx.snapshot.flatShares ?? [];
   const sel = d.select;
   const inProject = (sh: { projectId: string }): boolean => sel.project === undefined || sh.projectId === sel.project;
   const inProjectText = sel.project ? ` in project ${sel.project}` : '';
   const problems: string[] = [];
   const found = new Map<string, SnapshotFlatShare>();
+  const held = new Map<string, SnapshotShareServer>();
   const onServers: string[] = [];
   for (const want of sel.shares ?? []) {
-    const hits = all.filter((sh) => (sh.id === want || sh.name === want) && inProject(sh));
+    let hits: SnapshotFlatShare[] = all.filter((sh) => (sh.id === want || sh.name === want) && inProject(sh));
     if (hits.length === 0) {
-      // A share a share server holds: its server is what moves (ShareServerPlacement).
-      const server = ctx.snapshot.shareServers.find((s) => s.shares.some((sh) => sh.id === want || sh.name === want));
-      if (server) onServers.push(`share ${want} lives on share server ${server.id} (${server.host}); move its share server (ShareServerPlacement), or the share with it`);
-      else problems.push(`no share without a share server has the name or id "${want}"${inProjectText}`);
+      const lineages = [...(ctx.index.sharesById.get(want) ?? []), ...(ctx.index.sharesByName.get(want) ?? []).map((x) => x.l)];
+      const onServer = [...new Set(lineages.map((l) => l.current))].filter(inProject);
+      const pairs = onServer.flatMap((srv) => srv.shares.filter((sh) => sh.id === want || sh.name === want).map((sh) => [srv, sh] as const));
+      for (const [srv, sh] of pairs) {
+        const view = heldShareView(srv, sh);
+        if (view === undefined) {
+          onServers.push(`share ${want} lives on share server ${srv.id} (${srv.host}), and this snapshot does not record its pool (it was written before such a share could move by itself); run manila-placement refresh, then plan again`);
+        } else {
+          hits.push(view);
+          held.set(sh.id, srv);
+        }
+      }
+      if (pairs.length === 0) problems.push(`no share has the name or id "${want}"${inProjectText}`);
     }
-    if (hits.length > 1 && hits.some((h) => h.id !== want)) problems.push(`${hits.length} shares are named "${want}"; give the id, or narrow with project`);
-    else for (const h of hits) found.set(h.id, h);
+    if (hits.length > 1 && hits.some((h) => h.id !== want)) {
+      problems.push(`${hits.length} shares are named "${want}"; give the id, or narrow with project`);
+      for (const h of hits) held.delete(h.id);
+      hits = [];
+    }
+    for (const h of hits) found.set(h.id, h);
   }
   const tests: Array<(sh: SnapshotFlatShare) => boolean> = [];
   const what: string[] = [];
@@ -266,12 +307,23 @@ export function selectShares(d: PlacementDeclaration, ctx: PlanContext): { share
     if (hits.length === 0) problems.push(`no share without a share server has ${what.join(' and ')}${inProjectText}`);
     for (const h of hits) found.set(h.id, h);
   }
-  return { shares: [...found.values()].sort((a, b) => compareStrings(a.id, b.id)), onServers, problems };
+  return { shares: [...found.values()].sort((a, b) => compareStrings(a.id, b.id)), held, onServers, problems };
+}
+
+/** Reasons a share cannot leave its share server now: the server is not settled, or its share network cannot reach the destination. */
+function leaveServerBlockers(sh: SnapshotFlatShare, srv: SnapshotShareServer, host: string, ctx: PlanContext): BlockedReason[] {
+  const out: BlockedReason[] = [];
+  if (srv.status !== SERVER_STATUS.active || isInFlightTaskState(srv.taskState)) {
+    out.push(reason('SHARE_SERVER_BUSY', `share server ${srv.id}, which holds share ${nameOf(sh)}, is ${srv.status}${srv.taskState ? ` (${srv.taskState})` : ''}; let it settle, then plan again`));
+  }
+  const network = srv.shareNetworkId !== undefined ? ctx.networksById.get(srv.shareNetworkId) : undefined;
+  out.push(...subnetBlockers(network, host, ctx));
+  return out;
 }
 
 /** Entries of a share placement: each selected share in sync on its pool (and type), or moved there. */
 export function planSharePlacement(d: PlacementDeclaration, ctx: PlanContext): PlanEntry[] {
-  const { shares, onServers, problems } = selectShares(d, ctx);
+  const { shares, held, onServers, problems } = selectShares(d, ctx);
   const host = d.host.split('#')[0];
   const free = freeMap(ctx);
   const retype = resolveNewType(d.newShareType, ctx);
@@ -289,8 +341,10 @@ export function planSharePlacement(d: PlacementDeclaration, ctx: PlanContext): P
       const why = `share ${nameOf(sh)} is already on ${d.host} with another share type; a retype goes with a move here: declare another pool, or retype it with the openstack client`;
       return { ...base, action: 'blocked', to: d.host, reasons: [reason('RETYPE_IN_PLACE', why)] };
     }
+    const server = held.get(sh.id);
     const reasons = [
       ...flatShareBlockers(sh),
+      ...(server !== undefined ? leaveServerBlockers(sh, server, host, ctx) : []),
       ...retype.reasons,
       ...sizeBlockers(sh, retype.type),
       ...destinationBlockers(host, ctx, 'share'),

@@ -24,6 +24,13 @@ const snapshotShareSchema = z.object({
   /** `share_proto` (NFS, CIFS, ...); absent in snapshots written before it was recorded. */
   protocol: z.string().optional(),
   snapshots: z.array(z.object({ id: z.string(), status: z.string() })),
+  /**
+   * Its pool, `host@backend#pool`: recorded for shares on share servers since they can move by
+   * themselves (SharePlacement); absent in snapshots written before.
+   */
+  host: z.string().optional(),
+  /** While it migrates by itself: the destination pool, from its `migrating_to` instance (`GET /share_instances`). */
+  migratingTo: z.string().optional(),
 });
 
 const snapshotServerSchema = z.object({
@@ -49,8 +56,6 @@ const snapshotFlatShareSchema = snapshotShareSchema.extend({
   /** The project's name, from Keystone, when the admin may read it. */
   projectName: z.string().optional(),
   shareNetworkId: z.string().optional(),
-  /** While it migrates: the destination pool, from its `migrating_to` instance (`GET /share_instances`). */
-  migratingTo: z.string().optional(),
   /** Its metadata, key to value (for SharePlacement's `metadata` selector); absent when it has none. */
   metadata: z.record(z.string(), z.string()).optional(),
 });

@@ -21,9 +21,10 @@ export async function takeSnapshot(client: ManilaClient, now: () => Date = () =>
     client.listShareTypes(),
     client.listProjectNames(),
   ]);
-  // Where each flat share in flight goes: only its destination instance says (one more list,
-  // read only when some share migrates by itself).
-  const moving = shares.some((sh) => !sh.shareServerId && sh.status === 'migrating');
+  // Where each share in flight goes: only its destination instance says (one more list, read
+  // only when some share migrates by itself; a share server's migration shows
+  // server_migrating on its shares instead).
+  const moving = shares.some((sh) => sh.status === 'migrating');
   const destinationOf = new Map(
     (moving ? await client.listAllShareInstances() : []).filter((i) => i.status === 'migrating_to' && i.shareId && i.host).map((i) => [i.shareId as string, i.host as string] as const),
   );
@@ -58,6 +59,8 @@ export async function takeSnapshot(client: ManilaClient, now: () => Date = () =>
     accessRulesStatus: sh.accessRulesStatus,
     protocol: sh.protocol,
     snapshots: (snapsByShare.get(sh.id) ?? []).sort(byId),
+    ...(sh.host ? { host: sh.host } : {}),
+    ...(destinationOf.has(sh.id) ? { migratingTo: destinationOf.get(sh.id) } : {}),
   });
   for (const sh of shares) {
     if (!sh.shareServerId) continue;
@@ -97,7 +100,6 @@ export async function takeSnapshot(client: ManilaClient, now: () => Date = () =>
               projectId: sh.projectId,
               ...(projectName.has(sh.projectId) ? { projectName: projectName.get(sh.projectId) } : {}),
               ...(sh.shareNetworkId ? { shareNetworkId: sh.shareNetworkId } : {}),
-              ...(destinationOf.has(sh.id) ? { migratingTo: destinationOf.get(sh.id) } : {}),
               ...(sh.metadata ? { metadata: { ...sh.metadata } } : {}),
             }))
             .sort(byId),

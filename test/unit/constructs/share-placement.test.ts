@@ -1,7 +1,8 @@
 import { InputError } from '../../../lib/errors';
 import { SharePlacement, type SharePlacementProps } from '../../../lib/constructs/share-placement';
 import { HostEvacuation } from '../../../lib/constructs/host-evacuation';
-import { SnapshotBuilder } from '../../helper/snapshot-builder';
+import { ShareServerPlacement } from '../../../lib/constructs/share-server-placement';
+import { share, SnapshotBuilder } from '../../helper/snapshot-builder';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parsePlanText, PLAN_FILE_NAME } from '../../../lib/plan/file';
@@ -71,10 +72,22 @@ describe('SharePlacement', () => {
     expect(p.entries).toEqual([expect.objectContaining({ action: 'blocked', reasons: [expect.objectContaining({ code: 'DEST_POOL_UNKNOWN' })] })]);
   });
 
-  it('GIVEN a share that a share server holds WHEN synthesized THEN a construct-scoped error says to move its server', () => {
+  it('GIVEN a share on a share server in a snapshot that lacks its pool WHEN synthesized THEN a construct-scoped error says to refresh', () => {
     const { stack } = newStack({ snapshotPath: flatCloud() });
     new SharePlacement(stack, 'move', { shares: ['share-of-srv-1'], pool: EPSILON });
-    expect(() => synth(stack, true)).toThrow(/placement\/move[\s\S]*share share-of-srv-1 lives on share server srv-1/);
+    expect(() => synth(stack, true)).toThrow(/placement\/move[\s\S]*share share-of-srv-1 lives on share server srv-1[\s\S]*run manila-placement refresh/);
+  });
+
+  it('GIVEN a share that leaves its share server and a ShareServerPlacement of that server WHEN synthesized THEN MP_DECLARATION_CONFLICT names both constructs', () => {
+    const snap = new SnapshotBuilder()
+      .host('node1@alpha')
+      .host('node1@beta')
+      .server('srv-1', { shares: [share('sh-1', { host: 'node1@alpha#fake_pool_for_ALPHA' })] })
+      .build();
+    const { stack } = newStack({ snapshotPath: writeSnapshot(snap) });
+    new SharePlacement(stack, 'off', { shares: ['sh-1'], pool: 'node1@beta#fake_pool_for_BETA' });
+    new ShareServerPlacement(stack, 'server', { shareServerId: 'srv-1', host: 'node1@beta' });
+    expect(() => synth(stack, true)).toThrow(/placement\/off[\s\S]*moves share sh-1 off share server srv-1 \(node1@alpha\), and "placement\/server" moves that share server/);
   });
 
   it('GIVEN a share placement of a share on a host that an evacuation empties WHEN synthesized THEN MP_DECLARATION_OVERLAP names both', () => {
