@@ -1204,7 +1204,7 @@ def write_facts():
             "continue_interval_seconds": continue_interval,
             "dummy_driver_default_delay_seconds": driver_delay,
             "policy": "defaults (share server APIs admin-only)",
-            "token_cache_time": -1,
+            "token_cache_time": int(conf_value("token_cache_time", "300")),
         },
         "continue_interval": continue_interval,
         "fixture_count": FIXTURE_COUNT,

@@ -1,5 +1,5 @@
 import { analysePlan, plan } from '../../../lib/plan/plan';
-import type { Declaration, MigrateEntry, PlacementDeclaration } from '../../../lib/plan/types';
+import type { Declaration, MigrateEntry, PlacementDeclaration, PlanEntry } from '../../../lib/plan/types';
 import { share, SnapshotBuilder } from '../../helper/snapshot-builder';
 import { NO_FLAGS } from './declarations';
 
@@ -29,6 +29,7 @@ function cloud(o: { status?: string; taskState?: string | null; zones?: boolean 
 }
 
 const entriesOf = (decls: Declaration[], b: SnapshotBuilder) => plan(decls, b.build()).entries;
+const serverOf = (e: PlanEntry) => ('server' in e ? e.server : undefined);
 
 describe('a share on a share server, placed by itself', () => {
   it('GIVEN a share named on a share server WHEN planned to a pool with share servers THEN one share migration from its pool, keeping its network', () => {
@@ -61,7 +62,7 @@ describe('a share on a share server, placed by itself', () => {
     const b = cloud().flatShare('fs-1', DELTA, { shareTypeId: 't' });
     b.shareType('t');
     const d: PlacementDeclaration = { ...place([]), select: { shareType: 't' }, host: 'node1@delta#fake_pool_for_DELTA' };
-    expect(entriesOf([d], b).map((e) => [e.action, e.server?.id])).toEqual([['in-sync', 'fs-1']]);
+    expect(entriesOf([d], b).map((e) => [e.action, serverOf(e)?.id])).toEqual([['in-sync', 'fs-1']]);
   });
 
   it('GIVEN a ShareServerPlacement of its server beside it WHEN planned THEN MP_DECLARATION_CONFLICT naming both declarations', () => {
@@ -82,7 +83,7 @@ describe('a share on a share server, placed by itself', () => {
     const server: Declaration = { kind: 'placement', path: 'app/server', select: { shareServerId: 'srv-2' }, host: 'node1@beta', flags: NO_FLAGS, completion: 'auto' };
     const a = analysePlan([place(['sh-1']), server], cloud().build());
     expect(a.problems).toEqual([]);
-    expect(a.plan?.entries.map((e) => [e.action, e.server?.resource ?? 'share-server', e.server?.id])).toEqual([
+    expect(a.plan?.entries.map((e) => [e.action, serverOf(e)?.resource ?? 'share-server', serverOf(e)?.id])).toEqual([
       ['migrate', 'share', 'sh-1'],
       ['migrate', 'share-server', 'srv-2'],
     ]);
