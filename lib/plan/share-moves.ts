@@ -10,8 +10,9 @@ import { entryKey, unmatchedKey } from './key';
 
 /**
  * Shares that no share server holds (backends with driver_handles_share_servers = False), and
- * shares named one by one off their share server, move one by one with share migration. They enter the plan as moves whose record is the share
- * itself (`resource: 'share'`), going to a pool (`host@backend#pool`, which Manila needs:
+ * shares named one by one off their share server, move one by one with share migration. They
+ * enter the plan as moves whose record is the share itself (`resource: 'share'`), going to a
+ * pool (`host@backend#pool`, which Manila needs:
  * docs/share-migration.md §0.2). Manila has no read-only check for shares, so every reason it
  * would refuse that a snapshot can reveal is found here (share/api.py `migration_start`, the
  * scheduler's capacity and capabilities filters, and the manager's snapshot rule).
