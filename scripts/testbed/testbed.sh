@@ -677,7 +677,13 @@ stop_stragglers() {
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 require_port_free() {
-  local port=$1 piece=$2
+  local port=$1 piece=$2 i
+  # A piece just stopped can hold its port a moment longer while it exits (seen on a loaded
+  # machine: the listener was gone by the time ss looked): give it 10 s before refusing.
+  for ((i = 0; i < 50; i++)); do
+    port_open "$port" || return 0
+    sleep 0.2
+  done
   if port_open "$port"; then
     die "$piece: 127.0.0.1:$port is already in use by a process that is not this test bed's ($(ss -ltnpH "sport = :$port" 2>/dev/null | head -1)); stop it or free the port"
   fi
