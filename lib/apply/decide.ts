@@ -4,7 +4,7 @@ import { checkVerdict, migrationParams, snapshotsOf } from './check';
 import type { MovePhase } from './events';
 import type { MoveMemory, TrackedMove } from './memory';
 import type { MovePolicy } from './options';
-import { nextPollAt, nextQueuedPollAt } from './poll';
+import { nextPollAt } from './poll';
 import { traitsOf } from '../manila/resource';
 import { migrationErrorHint, resetSourceCommands, stuckHint } from './recovery';
 import { classify, IN_FLIGHT_STAGES, type Observation } from './stage';
@@ -274,8 +274,7 @@ function pollTime(d: Draft, lastChangeAt: number, p: MovePolicy, now: number, re
     case 'check':
       return now; // the start follows in the next pass, at once
     case 'queue':
-      // Without counts the next pass must list soon; behind a limit it waits longer (./poll.ts).
-      return d.action.needsCounts ? nextPollAt(readAt, lastChangeAt, p) : nextQueuedPollAt(readAt, lastChangeAt, p);
+      return nextPollAt(readAt, lastChangeAt, p);
     case 'leave': {
       const t = d.soon ? readAt + p.pollIntervalMs : nextPollAt(readAt, lastChangeAt, p);
       return d.until !== undefined ? Math.min(t, Math.max(d.until, now + p.pollIntervalMs)) : t;

@@ -16,7 +16,7 @@ import { withPriority } from '../manila/budget';
 import { APPLY_DEFAULTS, type MovePolicy } from './options';
 import { OUTAGE_CODE, type MoveResult } from './result';
 import { isOutage, OutageWatch, outageText, type OutageRecord, type OutageWaiter } from './outage';
-import { nextQueuedPollAt } from './poll';
+import { nextPollAt } from './poll';
 import { moveScope } from './scope';
 import { IN_FLIGHT_STAGES, type Observation } from './stage';
 import { verifyOnce } from './verify';
@@ -378,7 +378,7 @@ class Loop implements BesideHost, ObserveHost {
       if (why !== undefined) {
         // Looked at again when one of this run's migrations leaves flight (slotFreed), else
         // less and less often while nothing changes: a freed slot elsewhere is seen within the cap.
-        m.memory = { ...m.memory, phase: 'queued', waiting: why, message: why, nextPollAt: nextQueuedPollAt(now, m.memory.lastChangeAt, this.p) };
+        m.memory = { ...m.memory, phase: 'queued', waiting: why, message: why, nextPollAt: nextPollAt(now, m.memory.lastChangeAt, this.p) };
         this.emitMove(c.key, { phase: 'queued', waiting: why });
       } else {
         m.memory = { ...m.memory, nextPollAt: now };
