@@ -241,11 +241,11 @@ function heldShareView(srv: SnapshotShareServer, sh: SnapshotShare): SnapshotFla
 
 /** The shares a share placement selects, and which of them a share server holds (by share id). */
 export interface ShareSelection {
-  readonly shares: SnapshotFlatShare[];
+  readonly shares: readonly SnapshotFlatShare[];
   /** The shares named that live on a share server, with that server: each leaves it by itself. */
   readonly held: ReadonlyMap<string, SnapshotShareServer>;
-  readonly onServers: string[];
-  readonly problems: string[];
+  readonly onServers: readonly string[];
+  readonly problems: readonly string[];
 }
 
 /**
@@ -254,6 +254,17 @@ export interface ShareSelection {
  * by project. A share on a share server is selected only by name or id: it leaves its server.
  */
 export function selectShares(d: PlacementDeclaration, ctx: PlanContext): ShareSelection {
+  // The rules between declarations and the plan both ask, on one context: resolved once.
+  let memo = selections.get(ctx);
+  if (!memo) selections.set(ctx, (memo = new WeakMap()));
+  let sel = memo.get(d);
+  if (!sel) memo.set(d, (sel = resolveShares(d, ctx)));
+  return sel;
+}
+
+const selections = new WeakMap<PlanContext, WeakMap<PlacementDeclaration, ShareSelection>>();
+
+function resolveShares(d: PlacementDeclaration, ctx: PlanContext): ShareSelection {
   const all = ctx.snapshot.flatShares ?? [];
   const sel = d.select;
   const inProject = (sh: { projectId: string }): boolean => sel.project === undefined || sh.projectId === sel.project;
