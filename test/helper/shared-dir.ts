@@ -11,5 +11,15 @@ export async function holdDir(dir: string, waitMs = 900_000): Promise<() => Prom
   const lock = path.join(dir, '.test-lock');
   fs.mkdirSync(dir, { recursive: true });
   const retries = { retries: Math.ceil(waitMs / 1000), factor: 1, minTimeout: 1000, maxTimeout: 1000 };
-  return lockfile.lock(dir, { lockfilePath: lock, stale: 30_000, update: 5_000, retries });
+  // A holder's event loop can stand still for a while (resetTestbed runs the test bed's reset
+  // synchronously, 30 s and more on a busy machine): a short stale time let proper-lockfile
+  // declare the lock compromised and throw outside any test. Ten minutes only bounds how long a
+  // killed worker's lock blocks the other run of the file.
+  return lockfile.lock(dir, {
+    lockfilePath: lock,
+    stale: 600_000,
+    update: 5_000,
+    retries,
+    onCompromised: (e) => console.warn(`test lock ${lock} was not kept fresh: ${e.message}`),
+  });
 }
