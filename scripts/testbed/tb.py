@@ -640,14 +640,18 @@ def flat_out_of_place(pids):
 
 def stop_share_migrations():
     """No share migration in flight: cancel where Manila allows it, wait for the transient
-    states, and leave the rest (their shares are deleted and created again by the reset)."""
-    cancelled, deadline = set(), time.time() + 45
+    states, and leave the rest (their shares are deleted and created again by the reset).
+    Returns those left, and the list of every share when the first look found none migrating
+    (else None): the caller reuses it instead of listing again."""
+    cancelled, deadline, first = set(), time.time() + 45, True
     while True:
-        moving = [s for s in list_shares() if s["status"] == "migrating"]
+        shares = list_shares()
+        moving = [s for s in shares if s["status"] == "migrating"]
         if not moving:
-            return []
+            return [], (shares if first else None)
+        first = False
         if time.time() > deadline:
-            return moving
+            return moving, None
         for s in moving:
             if s.get("task_state") in CANCELLABLE and s["id"] not in cancelled:
                 r = mn("POST", "/shares/%s/action" % s["id"], {"migration_cancel": None}, ok=None)
@@ -655,9 +659,9 @@ def stop_share_migrations():
                     cancelled.add(s["id"])
                     log("reset: cancelling migration of share %s (%s)" % (s["name"] or s["id"], s["task_state"]))
                 else:
-                    return moving  # not cancellable now: force-deleted below
+                    return moving, None  # not cancellable now: force-deleted below
             elif s.get("task_state") not in IN_FLIGHT_WAIT and s["id"] not in cancelled:
-                return moving
+                return moving, None
         time.sleep(0.5)
 
 
@@ -883,13 +887,20 @@ def reset():
                         server_action(d["id"], {"reset_status": {"status": "error"}})
         time.sleep(0.5)
 
+    # The lists of step 1 and 1b serve the steps after them while nothing was changed since
+    # (a reset that finds every fixture in place then lists share servers once, not three
+    # times: in Zed each list queries every server's share network).
     # 1b. share migrations (flat fixtures): cancelled, or left to be deleted and created again
-    for s in stop_share_migrations():
+    left_moving, shares_seen = stop_share_migrations()
+    for s in left_moving:
         log("reset: share %s still migrating (%s): deleted and created again below" % (s["name"] or s["id"], s.get("task_state")))
+    if shares_seen is None:
+        servers = None  # a share migration was cancelled: a destination server may have changed
 
     # shares that a forced reset left mid-migration: make them deletable/usable again
-    for s in list_shares():
+    for s in (shares_seen if shares_seen is not None else list_shares()):
         if s["status"] in ("server_migrating", "server_migrating_to") or s.get("task_state"):
+            shares_seen = servers = None
             log("reset: resetting share %s (%s/%s)" % (s["name"] or s["id"], s["status"], s.get("task_state")))
             if s.get("task_state"):
                 mn("POST", "/shares/%s/action" % s["id"], {"reset_task_state": {"task_state": None}})
@@ -898,15 +909,16 @@ def reset():
 
     # servers that a cancelled or failed migration left marked: plans block them until the mark
     # is cleared (LAST_MIGRATION_CANCELLED / _FAILED), so every test starts from clean ones
-    for s in list_servers():
+    for s in (servers if servers is not None else list_servers()):
         if s["status"] == "active" and s.get("task_state") in ("migration_cancelled", "migration_error"):
             log("reset: clearing %s on share server %s" % (s["task_state"], s["id"]))
             server_action(s["id"], {"reset_task_state": {"task_state": None}})
+            servers = None
 
     # 2. classify fixtures
-    servers = {s["id"]: s for s in list_servers()}
+    servers = {s["id"]: s for s in (servers if servers is not None else list_servers())}
     nets = {n["name"]: n for n in list_networks() if n["project_id"] == pids[FIXTURE_PROJECT]}
-    all_shares = list_shares()
+    all_shares = shares_seen if shares_seen is not None else list_shares()
     demo_shares = [s for s in all_shares if s["project_id"] == pids[FIXTURE_PROJECT]]
     snaps = list_snapshots()
     rebuild, doomed_shares, pristine_servers = [], [], []
