@@ -14,9 +14,10 @@ export interface InFlightPeaks {
 /**
  * Polls Manila's share servers (raw reads, not the runner's report) every `intervalMs` until
  * stopped, and keeps the peaks of what was in flight: overall, per source host, per
- * destination host.
+ * destination host. A migration on the test bed stays in flight 10 s at least, so 1.5 s
+ * between lists still sees every one; each list costs manila-api about 0.6 s.
  */
-export function watchInFlight(client: ManilaClient, intervalMs = 500): { stop(): Promise<InFlightPeaks> } {
+export function watchInFlight(client: ManilaClient, intervalMs = 1500): { stop(): Promise<InFlightPeaks> } {
   let running = true;
   let polls = 0;
   let total = 0;
