@@ -120,6 +120,7 @@ part "build" $(($(now) - t))
 # they kept the ready beds idle for about 150 s of a run (either failing still fails the run).
 CHECKS_LOG="$OUT/checks.log"
 (
+  renice -n 10 -p "$BASHPID" >/dev/null 2>&1 || true  # before any child starts: they inherit it
   tc=$(now)
   echo "== type-check of tests (tsc) and lint (eslint, typescript-eslint), side by side"
   npx tsc -p tsconfig.test.json &
@@ -140,7 +141,6 @@ CHECKS_LOG="$OUT/checks.log"
 ) >"$CHECKS_LOG" 2>&1 &
 CHECKS_PID=$!
 echo "== type-check, lint and unit tests in the background (log $CHECKS_LOG)"
-renice -n 10 -p "$CHECKS_PID" >/dev/null 2>&1 || true
 
 rc=0
 
