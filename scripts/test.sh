@@ -24,6 +24,8 @@ T_START=$(now)
 PARTS="$OUT/test-parts.tsv"  # part<TAB>seconds, for the timing table
 : >"$PARTS"
 part() { printf '%s\t%s\n' "$1" "$2" >>"$PARTS"; }
+# the parts a background job recorded in its own file, marked as run side by side
+side_parts() { if [ -f "$1" ]; then while IFS=$'\t' read -r n s; do part "$n (side by side)" "$s"; done <"$1"; fi; }
 
 [ -d node_modules ] || npm ci --no-audit --no-fund
 
@@ -197,7 +199,7 @@ wait "$CHECKS_PID" || checks_rc=$?
 cat "$CHECKS_LOG"
 [ "$checks_rc" = 0 ] || { echo "the checks failed (exit $checks_rc; see above)" >&2; rc=$checks_rc; }
 part "waiting for the checks" $(($(now) - t))
-if [ -f "$OUT/checks-parts.tsv" ]; then while IFS=$'\t' read -r n s; do part "$n (side by side)" "$s"; done <"$OUT/checks-parts.tsv"; fi
+side_parts "$OUT/checks-parts.tsv"
 
 if [ -n "$EPOXY_PID" ]; then
   t=$(now)
@@ -210,7 +212,7 @@ if [ -n "$EPOXY_PID" ]; then
     tail -n 3 "$OUT/epoxy-start.log"
     tail -n 40 "$OUT/epoxy.log"
   fi
-  if [ -f "$OUT/epoxy-parts.tsv" ]; then while IFS=$'\t' read -r n s; do part "$n (side by side)" "$s"; done <"$OUT/epoxy-parts.tsv"; fi
+  side_parts "$OUT/epoxy-parts.tsv"
 fi
 part "total npm test" $(($(now) - T_START))
 
